@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel, type Type } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { API_BASE, API_BASE_ALIAS } from '@aius/contracts';
+import { AppModule } from './app.module.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { ResponseSerializerInterceptor } from './common/response-serializer.interceptor.js';
+import type { AppConfig } from './config/config.js';
+import { migrate } from './database/migrate.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the API (not yet listening): used by main.ts and by the integration tests. */
+export async function createApp(
+  config: AppConfig,
+  options: { extraModules?: Type[] } = {},
+): Promise<NestFastifyApplication> {
+  if (config.MIGRATE_ON_BOOT) {
+    await migrate(config.DATABASE_URL, { log: (line) => new Logger('Migrations').log(line) });
+  }
+  const adapter = new FastifyAdapter({
+    // Existing clients default to http://localhost:8000/v1: serve /v1/* with the same handlers.
+    rewriteUrl: (req: { url?: string }) => {
+      const url = req.url ?? '/';
+      return url === API_BASE_ALIAS || url.startsWith(`${API_BASE_ALIAS}/`) || url.startsWith(`${API_BASE_ALIAS}?`)
+        ? `/api${url}`
+        : url;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    bodyParser: false,
+  });
+  registerJsonParser(app);
+  app.setGlobalPrefix(API_BASE.slice(1));
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalInterceptors(new ResponseSerializerInterceptor(app.get(Reflector)));
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
+/**
+ * JSON bodies with Fastify's prototype-poisoning-safe parser; an empty body counts as
+ * no body (many HTTP clients send `Content-Type: application/json` with nothing after it).
+ */
+function registerJsonParser(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return parse(req, body as string, done);
+  });
+}

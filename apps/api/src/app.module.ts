@@ -1,0 +1,20 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CredentialGuard } from './common/credential.guard.js';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { RedisModule } from './redis/redis.module.js';
+
+/** Domain modules register here, one per concern (see README "Adding an endpoint"). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, HealthModule, ...extraModules],
+      providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { HttpException } from '@nestjs/common';
+import { ERRORS, type ErrorKey } from '@aius/contracts';
+import { ApiError } from './api-error.js';
+import { allowedMethods } from './route-matcher.js';
+
+export interface ErrorResponse {
+  status: number;
+  body: { detail: string | { code: string; message: string } };
+  headers?: Record<string, string>;
+  /** Set when the failure is a bug (or an outage) worth a server-side log line. */
+  unexpected?: unknown;
+}
+
+function envelope(key: ErrorKey, status?: number, message?: string): ErrorResponse {
+  const def = ERRORS[key];
+  const text = message ?? def.message;
+  return {
+    status: status ?? def.status,
+    body: def.envelope === 'string' ? { detail: def.message } : { detail: { code: key, message: text } },
+  };
+}
+
+const DB_UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EPIPE',
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P03', '08000', '08001', '08003', '08004', '08006',
+]);
+
+/** True for errors that mean "Postgres is not there right now" rather than a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const err = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    if (typeof err.code === 'string' && DB_UNREACHABLE_CODES.has(err.code)) return true;
+    if (err.name === 'PrismaClientInitializationError') return true;
+    if (
+      typeof err.message === 'string' &&
+      /(Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database server|Query read timeout|DatabaseNotReachable|terminating connection)/i.test(
+        err.message,
+      )
+    )
+      return true;
+    e = err.cause;
+  }
+  return false;
+}
+
+/** Maps anything thrown while serving a request to its status, envelope and headers. */
+export function toErrorResponse(exception: unknown, method: string, url: string): ErrorResponse {
+  if (exception instanceof ApiError) return envelope(exception.key, exception.status, exception.message);
+
+  const fastifyError = exception as { code?: unknown; statusCode?: unknown };
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : typeof fastifyError.statusCode === 'number'
+        ? fastifyError.statusCode
+        : undefined;
+
+  if (status === 404 || status === 405) {
+    const allowed = allowedMethods(url);
+    if (allowed.length > 0 && !allowed.includes(method.toUpperCase())) {
+      return { ...envelope('METHOD_NOT_ALLOWED'), headers: { allow: allowed.join(', ') } };
+    }
+    return envelope('ROUTE_NOT_FOUND');
+  }
+  // Body parsing and framework-level request errors (bad JSON, wrong content type, too large).
+  if (status !== undefined && status >= 400 && status < 500) {
+    if (status === 401) return envelope('UNAUTHENTICATED');
+    if (status === 403) return envelope('NO_ACCESS');
+    if (status === 429) return envelope('RATE_LIMIT_EXCEEDED');
+    return envelope('INVALID_REQUEST');
+  }
+  if (isDatabaseUnavailable(exception)) return { ...envelope('ACCOUNT_SERVICE_UNAVAILABLE'), unexpected: exception };
+  return { ...envelope('INTERNAL_ERROR'), unexpected: exception };
+}

@@ -1,0 +1,38 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
+/** Who is calling, as established by the credential on this request (never by the body). */
+export interface Principal {
+  userId: string;
+  via: 'session' | 'bearer';
+  /** Set when via = session. */
+  sessionId?: string;
+  /** Set when via = bearer. */
+  tokenId?: number;
+  /** The client an API token was minted for (via = bearer). */
+  tokenClientId?: string;
+}
+
+/**
+ * Verifies one kind of credential. The auth module provides the session one, the tokens
+ * module the bearer one; the credential guard only knows these interfaces.
+ * Resolve null for a credential that is well-formed but not valid (unknown, expired,
+ * revoked); throw only for outages (they become 503).
+ */
+export interface CredentialVerifier {
+  verify(credential: string): Promise<Principal | null>;
+}
+export const SESSION_VERIFIER = Symbol('SESSION_VERIFIER');
+export const BEARER_VERIFIER = Symbol('BEARER_VERIFIER');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** The authenticated caller of a route whose contract requires a credential. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  const principal = ctx.switchToHttp().getRequest<{ principal?: Principal }>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without a credential requirement');
+  return principal;
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Every setting AIUS reads, parsed once at boot. Nothing else reads process.env:
+ * the parsed object is injected (APP_CONFIG) wherever a setting is needed.
+ */
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: `must be an integer between ${min} and ${max}` })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be an integer between ${min} and ${max}` })
+    .max(max, { error: `must be an integer between ${min} and ${max}` })
+    .default(def);
+
+const url = (protocols: RegExp, what: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.test(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${what} URL`);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(8000, 1, 65535),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+
+  DATABASE_URL: url(/^postgres(ql)?:$/, 'postgresql://'),
+  /** Connection and statement time limit: past it the API answers 503 instead of hanging. */
+  DB_TIMEOUT_MS: int(3000, 100, 60_000),
+  DB_POOL_SIZE: int(10, 1, 200),
+  /** Optional: without it rate limits and caches are per instance (logged at boot). */
+  REDIS_URL: url(/^rediss?:$/, 'redis://').optional(),
+  /** Namespace for every Redis key and channel, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().default('aius:'),
+
+  SESSION_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
+  SESSION_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  /** 32-byte key (hex or base64) for TOTP secrets at rest; derived from SESSION_SECRET when unset. */
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, hex or base64')
+    .optional(),
+  /** The app's own origins: a cookie-authenticated write with any other Origin is refused (CSRF). */
+  APP_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://127.0.0.1:3000')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(url(/^https?:$/, 'http(s)://'))),
+  /** Peers whose X-Forwarded-For is believed (IPs or CIDRs). Loopback: the dashboard's /api proxy. */
+  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+
+  RATE_LIMIT_DEFAULT_PER_MINUTE: int(600, 1),
+  RATE_LIMIT_CREDENTIAL_PER_MINUTE: int(10, 1),
+  RATE_LIMIT_FAILED_LOGINS: int(5, 1),
+  RATE_LIMIT_FAILED_LOGIN_WINDOW_SECONDS: int(900, 1),
+  RATE_LIMIT_TOKEN_PER_MINUTE: int(1200, 1),
+
+  /** OpenAI-compatible upstream(s) for the chat proxy, JSON: [{"name","base_url","api_key","models":[…],"prefix"}]. */
+  UPSTREAMS: z.string().optional(),
+  UPSTREAM_BASE_URL: url(/^https?:$/, 'http(s)://').optional(),
+  UPSTREAM_API_KEY: z.string().optional(),
+  UPSTREAM_TIMEOUT_MS: int(60_000, 100),
+
+  /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
+  MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; on failure the message is one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig;
+export function loadConfig<S extends z.ZodType>(env: Record<string, string | undefined>, schema: S): z.output<S>;
+export function loadConfig(env: Record<string, string | undefined>, schema: z.ZodType = configSchema): unknown {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'environment');
+  const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+  throw new ConfigError(`Invalid configuration: ${name} ${message}`);
+}

@@ -1,0 +1,28 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+/**
+ * The Prisma client over node-postgres. Connections and statements are time-limited
+ * so an unreachable database turns into a fast 503, not a hung request; the pool
+ * reconnects on its own when Postgres returns.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.DATABASE_URL,
+        max: config.DB_POOL_SIZE,
+        connectionTimeoutMillis: config.DB_TIMEOUT_MS,
+        query_timeout: config.DB_TIMEOUT_MS,
+        idleTimeoutMillis: 30_000,
+      }),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import type { ReadyResponse } from '@aius/contracts';
+import { ApiError } from '../../common/api-error.js';
+import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { RedisService } from '../../redis/redis.service.js';
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+  ) {}
+
+  async readiness(): Promise<ReadyResponse> {
+    try {
+      await this.prisma.$queryRaw`SELECT 1`;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new ApiError('ACCOUNT_SERVICE_UNAVAILABLE');
+      throw error;
+    }
+    let redis: ReadyResponse['redis'] = 'memory';
+    if (this.redis.client) {
+      redis = await this.redis.client.ping().then(
+        () => 'ok' as const,
+        () => 'memory' as const,
+      );
+    }
+    return { status: 'ok', postgres: 'ok', redis };
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** http://127.0.0.1:PORT — the API listens on a real socket. */
+  origin: string;
+  /** `${origin}/api/v1` */
+  base: string;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * A real API instance on a random port, over a fresh database and a private Redis
+ * key prefix. Pass `db` to start a second instance on the same database (multi-replica tests).
+ */
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  options: { db?: TestDatabase; extraModules?: Type[]; redisPrefix?: string } = {},
+): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: options.redisPrefix ?? `aius-test:${randomBytes(4).toString('hex')}:`,
+    SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  const app = await createApp(config, { extraModules: options.extraModules });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config,
+    origin,
+    base: `${origin}/api/v1`,
+    db,
+    close: async () => {
+      await app.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export default function Home() {
+  return (
+    <main>
+      <h1>AIUS</h1>
+    </main>
+  );
+}

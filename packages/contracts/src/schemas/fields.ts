@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { passwordWeakness, type ErrorKey } from '../errors.js';
+
+/**
+ * Field builders whose issues carry an error key as their message, so the API's
+ * validation pipe can turn the first issue into the spec's code without a second
+ * table. `params.message` (when present) overrides the registry's default message.
+ */
+const absent = (input: unknown) => input === undefined || input === null;
+
+export const LIMITS = { name: 255, email: 255, description: 10_000, password: 256, tokenName: 255 } as const;
+
+/** A required string: absent → `missingKey`, wrong type → INVALID_REQUEST, blank after trim → `missingKey`. */
+export function requiredText(missingKey: ErrorKey, max: number, overMaxKey: ErrorKey = 'INVALID_REQUEST') {
+  return z
+    .string({ error: (iss) => (absent(iss.input) ? missingKey : 'INVALID_REQUEST') })
+    .trim()
+    .min(1, missingKey)
+    .max(max, overMaxKey);
+}
+
+export const nameField = requiredText('MISSING_NAME', LIMITS.name);
+
+export const emailField = z
+  .string({ error: (iss) => (absent(iss.input) ? 'MISSING_EMAIL' : 'INVALID_REQUEST') })
+  .trim()
+  .min(1, 'MISSING_EMAIL')
+  .max(LIMITS.email, 'INVALID_EMAIL')
+  .pipe(z.email({ error: 'INVALID_EMAIL' }))
+  // Emails compare case-insensitively (spec §2); the lower-cased form is the identity.
+  .transform((email) => email.toLowerCase());
+
+/** Login only checks presence (a wrong email is INVALID_CREDENTIALS, not INVALID_EMAIL). */
+export const loginEmailField = z
+  .string({ error: (iss) => (absent(iss.input) ? 'MISSING_EMAIL' : 'INVALID_REQUEST') })
+  .trim()
+  .min(1, 'MISSING_EMAIL')
+  .max(LIMITS.email, 'INVALID_CREDENTIALS')
+  .transform((email) => email.toLowerCase());
+
+/** Passwords are never trimmed: spaces are legitimate characters. */
+const passwordBase = z
+  .string({ error: (iss) => (absent(iss.input) ? 'MISSING_PASSWORD' : 'INVALID_REQUEST') })
+  .min(1, 'MISSING_PASSWORD')
+  .max(LIMITS.password, 'INVALID_REQUEST');
+
+export const loginPasswordField = passwordBase;
+
+export const newPasswordField = passwordBase.superRefine((password, ctx) => {
+  if (password.length === 0) return;
+  const weakness = passwordWeakness(password);
+  if (weakness) ctx.addIssue({ code: 'custom', message: 'PASSWORD_TOO_WEAK', params: { message: weakness } });
+});
+
+export const optionalDescription = z
+  .string({ error: 'INVALID_REQUEST' })
+  .max(LIMITS.description, 'INVALID_REQUEST')
+  .nullish();
+
+/** A 6-digit TOTP code or a recovery code; anything else is simply a wrong code. */
+export const otpCodeField = z
+  .string({ error: (iss) => (absent(iss.input) ? 'INVALID_CODE' : 'INVALID_REQUEST') })
+  .trim()
+  .min(1, 'INVALID_CODE')
+  .max(64, 'INVALID_CODE');
+
+export const unixSeconds = z.number().int().nonnegative();
+
+export const roleSchema = z.enum(['owner', 'admin', 'member'], { error: 'INVALID_REQUEST' });
+export type Role = z.infer<typeof roleSchema>;
+
+/** The id prefixes of spec §1: opaque, URL-safe, unguessable. */
+export const ID_PREFIX = { user: 'usr_', client: 'client_', project: 'proj_' } as const;
+export const TOKEN_PREFIX = 'aius_';

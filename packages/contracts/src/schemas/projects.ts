@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { LIMITS, nameField, optionalDescription, unixSeconds } from './fields.js';
+
+const orgIdField = z
+  .string({ error: (iss) => (iss.input === undefined || iss.input === null ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
+  .trim()
+  .min(1, 'MISSING_ORG_ID')
+  .max(64, 'NOT_FOUND');
+
+export const project = z.object({
+  id: z.string(),
+  org_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  forked_from_id: z.string().nullable(),
+  created_at: unixSeconds,
+  updated_at: unixSeconds,
+});
+export type Project = z.infer<typeof project>;
+
+export const listProjectsQuery = z.object({ org_id: orgIdField });
+export type ListProjectsQuery = z.infer<typeof listProjectsQuery>;
+
+export const projectListResponse = z.object({ data: z.array(project) });
+export type ProjectListResponse = z.infer<typeof projectListResponse>;
+
+export const createProjectRequest = z.object({ org_id: orgIdField, name: nameField, description: optionalDescription });
+export type CreateProjectRequest = z.infer<typeof createProjectRequest>;
+
+export const updateProjectRequest = z.object({
+  name: nameField.optional(),
+  description: optionalDescription,
+});
+export type UpdateProjectRequest = z.infer<typeof updateProjectRequest>;
+
+export const projectIdParams = z.object({ id: z.string().max(64, 'NOT_FOUND') });
+export type ProjectIdParams = z.infer<typeof projectIdParams>;
+
+export const deleteProjectResponse = z.object({ deleted: z.literal(true) });
+export type DeleteProjectResponse = z.infer<typeof deleteProjectResponse>;
+
+/** `<name> (fork)`, then `<name> (fork 2)`, `(fork 3)`… (spec §6). */
+export function forkName(name: string, n: number): string {
+  return n <= 1 ? `${name} (fork)` : `${name} (fork ${n})`;
+}
+export const PROJECT_NAME_MAX = LIMITS.name;

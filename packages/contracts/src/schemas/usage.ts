@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** `from`/`to` accept unix seconds or a `YYYY-MM-DD` day (UTC); `to` is inclusive. */
+const dayOrSeconds = z
+  .string({ error: 'INVALID_REQUEST' })
+  .regex(/^(\d{1,12}|\d{4}-\d{2}-\d{2})$/, 'INVALID_REQUEST')
+  .optional();
+
+export const usageQuery = z.object({
+  org_id: z
+    .string({ error: (iss) => (iss.input === undefined ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
+    .trim()
+    .min(1, 'MISSING_ORG_ID')
+    .max(64, 'NOT_FOUND'),
+  from: dayOrSeconds,
+  to: dayOrSeconds,
+  project_id: z.string().max(64, 'NOT_FOUND').optional(),
+});
+export type UsageQuery = z.infer<typeof usageQuery>;
+
+const counts = { requests: z.number().int(), prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() };
+
+export const usageResponse = z.object({
+  totals: z.object(counts),
+  daily: z.array(z.object({ date: z.string(), requests: z.number().int(), total_tokens: z.number().int() })),
+  by_model: z.array(z.object({ model: z.string(), ...counts })),
+});
+export type UsageResponse = z.infer<typeof usageResponse>;
