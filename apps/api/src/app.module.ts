@@ -4,6 +4,7 @@ import { CredentialGuard } from './common/credential.guard.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, HealthModule, ...extraModules],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, HealthModule, AuthModule, ...extraModules],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],
     };
   }
