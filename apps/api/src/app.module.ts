@@ -4,6 +4,7 @@ import { CredentialGuard } from './common/credential.guard.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
@@ -21,6 +22,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         HealthModule,
+        AuthModule,
         ClientsModule,
         TokensModule,
         ProjectsModule,
