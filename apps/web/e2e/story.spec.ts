@@ -46,6 +46,9 @@ test('a new user secures the account, builds an organization, and controls API a
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+    // A fresh, focused field: nothing typed on the password step carries over.
+    await expect(page.getByLabel('Authentication code')).toBeFocused();
+    await expect(page.getByLabel('Authentication code')).toHaveValue('');
     await snap(page, testInfo, '04-2fa-challenge');
     const { code } = await totpCode(secret, usedStep);
     await page.getByLabel('Authentication code').fill(code);

@@ -54,7 +54,7 @@ export function LoginForm() {
 
   if (challenge) {
     return (
-      <div className="card narrow">
+      <div className="card narrow" key="challenge">
         <h1>Two-factor authentication</h1>
         <p className="muted">
           Enter the 6-digit code from your authenticator app for <strong>{challenge.email}</strong>, or one of your recovery codes.
@@ -84,7 +84,7 @@ export function LoginForm() {
   }
 
   return (
-    <div className="card narrow">
+    <div className="card narrow" key="credentials">
       <h1>Sign in</h1>
       {notice ? (
         <p className="notice" role="status">

@@ -31,7 +31,7 @@ export function MembersView({ clientId }: { clientId: string }) {
         </p>
         <h1>{org ? org.name : 'Members'}</h1>
         <p className="muted">
-          {org ? `You are ${org.role === 'admin' ? 'an' : 'a'} ${ROLE_LABEL[org.role].toLowerCase()} here.` : ' '} Owners and admins can add
+          {org ? `Your role here: ${ROLE_LABEL[org.role]}.` : null} Owners and admins can add
           people and change roles.
         </p>
       </header>
