@@ -3,7 +3,7 @@
 import { createTokenRequest, type CreateTokenResponse, type TokenSummary } from '@aius/contracts';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
-import { CopyButton } from '@/components/copy-button';
+import { SecretValue } from '@/components/copy-button';
 import { Field, FormError, SelectField } from '@/components/field';
 import { useOrganizations } from '@/components/org-context';
 import { Moment } from '@/components/moment';
@@ -97,12 +97,7 @@ function NewTokenSecret({ token, onDone }: { token: CreateTokenResponse; onDone:
         This is the only time the token is shown. AIUS stores only a fingerprint of it, so it can’t be shown again. Store it in a
         secret manager now; if you lose it, revoke it and create a new one.
       </p>
-      <div className="secret-row">
-        <code className="secret" data-testid="new-token">
-          {token.token}
-        </code>
-        <CopyButton text={token.token} label="Copy token" />
-      </div>
+      <SecretValue value={token.token} copyLabel="Copy token" testId="new-token" />
       <div className="actions start">
         <button type="button" className="btn primary" onClick={onDone}>
           I’ve stored it

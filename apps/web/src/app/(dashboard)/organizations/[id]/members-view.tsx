@@ -7,11 +7,9 @@ import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError, SelectField } from '@/components/field';
 import { ROLE_LABEL, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
-import { ApiError, call } from '@/lib/api';
-import { describeError } from '@/lib/error-copy';
+import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
-import { useContractForm } from '@/lib/form';
-import { redirectToLogin } from '@/lib/session-client';
+import { useAction, useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
 
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
@@ -98,16 +96,9 @@ interface MemberRowProps {
 }
 
 function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberRowProps) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const changeRole = (role: Role) => {
-    setPending(true);
-    setError(null);
-    call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } })
-      .then(onChanged)
-      .catch((e: unknown) => (e instanceof ApiError && e.isSignedOut ? redirectToLogin() : setError(describeError(e))))
-      .finally(() => setPending(false));
-  };
+  const roleChange = useAction();
+  const changeRole = (role: Role) =>
+    roleChange.run(() => call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } }).then(onChanged));
   const roleId = `role-${member.user_id}`;
   return (
     <li className="list-item">
@@ -116,11 +107,7 @@ function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberR
         <span className="muted small">
           {member.email} · joined {formatDate(member.created_at)}
         </span>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={roleChange.error} />
       </div>
       <div className="list-actions">
         {canManage ? (
@@ -128,7 +115,7 @@ function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberR
             <label htmlFor={roleId} className="visually-hidden">
               Role of {member.name}
             </label>
-            <select id={roleId} value={member.role} disabled={pending} onChange={(e) => changeRole(e.target.value as Role)}>
+            <select id={roleId} value={member.role} disabled={roleChange.pending} onChange={(e) => changeRole(e.target.value as Role)}>
               {ROLE_OPTIONS.map((o) => (
                 <option key={o.value} value={o.value}>
                   {o.label}
