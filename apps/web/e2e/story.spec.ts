@@ -105,6 +105,14 @@ test('a new user secures the account, builds an organization, and controls API a
     await expect(fork).toBeVisible();
     await expect(fork).toContainText('Forked from “Tide charts”');
     await snap(page, testInfo, '06-projects');
+
+    // A second fork, then delete it after confirming; the first fork and the original stay.
+    await page.getByRole('button', { name: 'Fork Tide charts', exact: true }).click();
+    await expect(page.locator('[data-project="Tide charts (fork 2)"]')).toBeVisible();
+    await page.getByRole('button', { name: 'Delete Tide charts (fork 2)' }).click();
+    await page.getByRole('dialog', { name: 'Delete “Tide charts (fork 2)”?' }).getByRole('button', { name: 'Delete project' }).click();
+    await expect(page.locator('[data-project="Tide charts (fork 2)"]')).toBeHidden();
+    await expect(fork).toBeVisible();
   });
 
   let token = '';

@@ -2,10 +2,12 @@
 
 import { addMemberRequest, type Member, type Role } from '@aius/contracts';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError, SelectField } from '@/components/field';
 import { ROLE_LABEL, useOrganizations } from '@/components/org-context';
+import { useMe } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
@@ -16,10 +18,18 @@ const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r,
 
 export function MembersView({ clientId }: { clientId: string }) {
   const orgs = useOrganizations();
+  const me = useMe();
+  const router = useRouter();
   const org = orgs.list?.find((c) => c.id === clientId) ?? null;
   const members = useQuery('listMembers', { params: { id: clientId } });
   const [removing, setRemoving] = useState<Member | null>(null);
   const canManage = org?.role === 'owner' || org?.role === 'admin';
+  const leaving = removing?.user_id === me.user.id;
+  // A change to your own membership changes what this page may show you.
+  const changed = (member: Member) => {
+    members.reload();
+    if (member.user_id === me.user.id) orgs.reload();
+  };
 
   return (
     <>
@@ -42,24 +52,32 @@ export function MembersView({ clientId }: { clientId: string }) {
         {members.data && members.data.data.length > 0 ? (
           <ul className="list">
             {members.data.data.map((m) => (
-              <MemberRow key={m.user_id} clientId={clientId} member={m} canManage={canManage} onChanged={members.reload} onRemove={() => setRemoving(m)} />
+              <MemberRow
+                key={m.user_id}
+                clientId={clientId}
+                member={m}
+                isMe={m.user_id === me.user.id}
+                canManage={canManage}
+                onChanged={() => changed(m)}
+                onRemove={() => setRemoving(m)}
+              />
             ))}
           </ul>
         ) : null}
       </section>
       {removing ? (
         <ConfirmDialog
-          title={`Remove ${removing.name}?`}
-          confirmLabel="Remove member"
+          title={leaving ? `Leave ${org?.name ?? 'this organization'}?` : `Remove ${removing.name}?`}
+          confirmLabel={leaving ? 'Leave organization' : 'Remove member'}
           onConfirm={async () => {
             await call('removeMember', { params: { id: clientId, user_id: removing.user_id } });
-            members.reload();
+            if (!leaving) return members.reload();
+            orgs.reload();
+            router.push('/organizations');
           }}
           onClose={() => setRemoving(null)}
         >
-          <p>
-            {removing.email} will lose access to this organization and its projects.
-          </p>
+          <p>{leaving ? 'You will lose access to this organization and its projects.' : `${removing.email} will lose access to this organization and its projects.`}</p>
         </ConfirmDialog>
       ) : null}
     </>
@@ -90,12 +108,13 @@ function AddMember({ clientId, onAdded }: { clientId: string; onAdded: () => voi
 interface MemberRowProps {
   clientId: string;
   member: Member;
+  isMe: boolean;
   canManage: boolean;
   onChanged: () => void;
   onRemove: () => void;
 }
 
-function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberRowProps) {
+function MemberRow({ clientId, member, isMe, canManage, onChanged, onRemove }: MemberRowProps) {
   const roleChange = useAction();
   const changeRole = (role: Role) =>
     roleChange.run(() => call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } }).then(onChanged));
@@ -103,7 +122,10 @@ function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberR
   return (
     <li className="list-item">
       <div className="list-main">
-        <span className="list-title">{member.name}</span>
+        <span className="list-title">
+          {member.name}
+          {isMe ? <span className="muted"> (you)</span> : null}
+        </span>
         <span className="muted small">
           {member.email} · joined {formatDate(member.created_at)}
         </span>
