@@ -54,7 +54,7 @@ test.describe('errors read as sentences beside what caused them', () => {
 
     // The only owner cannot leave: the refusal is shown inside the confirmation.
     await expect(page.getByRole('listitem').filter({ hasText: 'Org Owner' })).toContainText('(you)');
-    await page.getByRole('button', { name: 'Remove Org Owner' }).click();
+    await page.getByRole('button', { name: 'Leave this organization' }).click();
     const dialog = page.getByRole('dialog', { name: /^Leave .+\?$/ });
     await dialog.getByRole('button', { name: 'Leave organization' }).click();
     await expect(dialog.getByRole('alert')).toHaveText('An organization needs at least one owner. Make someone else an owner first.');

@@ -144,8 +144,8 @@ function MemberRow({ clientId, member, isMe, canManage, onChanged, onRemove }: M
                 </option>
               ))}
             </select>
-            <button type="button" className="btn danger-outline small" onClick={onRemove} aria-label={`Remove ${member.name}`}>
-              Remove
+            <button type="button" className="btn danger-outline small" onClick={onRemove} aria-label={isMe ? 'Leave this organization' : `Remove ${member.name}`}>
+              {isMe ? 'Leave' : 'Remove'}
             </button>
           </>
         ) : (
