@@ -5,6 +5,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, HealthModule, ...extraModules],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, RateLimitModule, HealthModule, ...extraModules],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],
     };
   }
