@@ -47,7 +47,7 @@ describe('Redis outage', () => {
       expect(res.headers.get('ratelimit-policy')).toBe(`"per-ip";q=${LIMIT};w=60`);
     }
     // Fast: no request waits on the dead server.
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(statuses).toEqual([...Array(LIMIT).fill(404), 429, 429]);
     // Keep traffic flowing through a few reconnect attempts: still one line.
     for (let i = 0; i < 10; i++) {
