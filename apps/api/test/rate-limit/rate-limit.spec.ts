@@ -1,14 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, Module, SetMetadata } from '@nestjs/common';
+import { Controller, Get, Module, Param, Req, Res, SetMetadata } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { routes } from '@aius/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_DEF } from '../../src/common/endpoint.decorator.js';
+import { RateLimitService } from '../../src/modules/rate-limit/rate-limit.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { expectCountdown } from './countdown.js';
 
 /** A route that needs a session or bearer, like every account route (only this test mounts it). */
 @Controller('test')
 class ProbeController {
+  constructor(private readonly rateLimit: RateLimitService) {}
+
+  /** What the chat proxy does after the bearer check: spend the token's own quota. */
+  @Get('token/:id')
+  async tokenQuota(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    await this.rateLimit.consumeToken(id, request, reply);
+    return { ok: true };
+  }
+
   @Get('whoami')
   @SetMetadata(ROUTE_DEF, routes.me)
   whoami() {
@@ -22,7 +37,9 @@ class ProbeModule {}
 // quota does not visibly refill mid-test and every count below is exact.
 const DEFAULT_LIMIT = 8;
 const CREDENTIAL_LIMIT = 3;
+const TOKEN_LIMIT = 3;
 const limits = {
+  RATE_LIMIT_TOKEN_PER_MINUTE: String(TOKEN_LIMIT),
   RATE_LIMIT_DEFAULT_PER_MINUTE: String(DEFAULT_LIMIT),
   RATE_LIMIT_CREDENTIAL_PER_MINUTE: String(CREDENTIAL_LIMIT),
 };
@@ -121,6 +138,25 @@ describe('per-IP rate limits', () => {
     expect(byStatus).toEqual({ 401: DEFAULT_LIMIT, 429: 10 });
     const rateLimited = answers.find((r) => r.status === 429)!;
     expect(rateLimited.body).toBe('{"detail":"rate limit exceeded"}');
+  });
+});
+
+describe('per-token limit (chat proxy)', () => {
+  it('counts per token across client IPs, and the headers name whichever policy is closer to its limit', async () => {
+    const since = Date.now();
+    const first = await hit(t.base, '/test/token/41', { ip: freshIp() });
+    // per-ip: 7 of 8 left; per-token: 2 of 3 left, the closer one.
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-policy')).toBe(`"per-token";q=${TOKEN_LIMIT};w=60`);
+    expect(first.headers.get('ratelimit-remaining')).toBe('2');
+    for (let i = 1; i < TOKEN_LIMIT; i++) expect((await hit(t.base, '/test/token/41', { ip: freshIp() })).status).toBe(200);
+    const refused = await hit(t.base, '/test/token/41', { ip: freshIp() });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toBe('{"detail":"rate limit exceeded"}');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"per-token";r=0;t=\d+$/);
+    expectCountdown(refused.headers.get('retry-after'), 60 / TOKEN_LIMIT, since);
+    // Another token is unaffected.
+    expect((await hit(t.base, '/test/token/42', { ip: freshIp() })).status).toBe(200);
   });
 });
 
