@@ -176,6 +176,18 @@ describe('client IP', () => {
     expect((await hit(t.base, '/nope', { xff: `203.0.113.77, ${client}` })).status).toBe(429);
   });
 
+  it('a trusted proxy can be named by CIDR range', async () => {
+    const byRange = await startTestApp({ ...limits, TRUSTED_PROXIES: '127.0.0.0/8' }, { db: t.db });
+    try {
+      const a = freshIp();
+      await statuses(DEFAULT_LIMIT, () => hit(byRange.base, '/nope', { ip: a }));
+      expect((await hit(byRange.base, '/nope', { ip: a })).status).toBe(429);
+      expect((await hit(byRange.base, '/nope', { ip: freshIp() })).status).toBe(404);
+    } finally {
+      await byRange.close();
+    }
+  });
+
   it('a spoofed X-Forwarded-For from an untrusted peer changes nothing', async () => {
     const untrusting = await startTestApp({ ...limits, TRUSTED_PROXIES: '10.1.2.3' }, { db: t.db });
     try {
