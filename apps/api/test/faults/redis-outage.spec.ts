@@ -67,4 +67,29 @@ describe('Redis outage', () => {
     expect(await limiterKeys()).toEqual([`${t.config.REDIS_PREFIX}rl:ip:192.0.2.3`]);
     expect(logs.count(OUTAGE_LOG)).toBe(1);
   });
+
+  it('a stalled Redis (socket open, no answers) costs at most a short wait now and then, is logged once, and is left when it answers again', async () => {
+    redis.freeze(true);
+    const latencies: number[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        const res = await get(`192.0.2.${40 + i}`);
+        latencies.push(performance.now() - started);
+        expect(res.status).toBe(404);
+        expect(res.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+      }
+    } finally {
+      redis.freeze(false);
+    }
+    // The first request waits out the command timeout (1 s); the next ones go to memory at once.
+    expect(latencies.filter((ms) => ms > 500).length).toBeLessThanOrEqual(2);
+    expect(logs.count(OUTAGE_LOG)).toBe(2); // the kill above, and this stall
+    await waitFor(async () => {
+      await get('192.0.2.99');
+      return logs.count(BACK_LOG) === 2;
+    }, 10_000, 'the limiter to use Redis again');
+    await get('192.0.2.100');
+    expect(await limiterKeys()).toContain(`${t.config.REDIS_PREFIX}rl:ip:192.0.2.100`);
+  });
 });
