@@ -41,8 +41,10 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     REDIS_PREFIX: `aius-e2e:${randomBytes(4).toString('hex')}:`,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     APP_ORIGINS: process.env.APP_ORIGINS ?? '',
-    // Every test signs up from the same address; the per-IP credential limit is the rate-limit suite's subject, not this one's.
+    // Every test browses and signs up from the same address; per-IP limits are the
+    // rate-limit suite's subject, not this one's.
     RATE_LIMIT_CREDENTIAL_PER_MINUTE: '1000',
+    RATE_LIMIT_DEFAULT_PER_MINUTE: '10000',
   },
 });
 
