@@ -4,7 +4,10 @@ import { CredentialGuard } from './common/credential.guard.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { ProjectsModule } from './modules/projects/projects.module.js';
+import { TokensModule } from './modules/tokens/tokens.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
@@ -13,7 +16,16 @@ export class AppModule {
   static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, HealthModule, ...extraModules],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        HealthModule,
+        ClientsModule,
+        TokensModule,
+        ProjectsModule,
+        ...extraModules,
+      ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],
     };
   }

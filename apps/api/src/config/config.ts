@@ -99,6 +99,21 @@ export const configSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
   USAGE_FLUSH_BATCH: int(1000, 1, 50_000),
 
+  // ── API tokens (tokens module) ─────────────────────────────────────────
+  // A warm bearer check costs no Postgres round trip: verified tokens are cached in
+  // process and each request asks Redis whether the token was revoked (one pipelined
+  // EXISTS), so a revocation is refused on the next request on every instance.
+  /** Longest a cached token goes without a Postgres re-check, even while Redis answers. */
+  TOKEN_CACHE_TTL_SECONDS: int(60, 1, 3600),
+  /** While Redis is unreachable a cached token is re-checked in Postgres after this long: the revocation bound then. */
+  TOKEN_CACHE_FALLBACK_MS: int(1000, 0, 60_000),
+  /** How long an unknown or revoked token is remembered, so a flood of bad bearers costs one lookup each. */
+  TOKEN_NEGATIVE_CACHE_TTL_SECONDS: int(300, 1, 86_400),
+  /** Entries per cache (valid and invalid kept apart, so junk tokens cannot evict real ones). */
+  TOKEN_CACHE_MAX_ENTRIES: int(50_000, 100, 10_000_000),
+  /** last_used_at is written in one batched UPDATE at this interval, never per request. */
+  TOKEN_LAST_USED_FLUSH_MS: int(5000, 50, 600_000),
+
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });

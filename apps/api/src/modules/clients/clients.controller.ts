@@ -1,0 +1,63 @@
+import { Controller } from '@nestjs/common';
+import {
+  routes,
+  type AddMemberRequest,
+  type ClientListResponse,
+  type CreateClientRequest,
+  type CreateClientResponse,
+  type Member,
+  type MemberListResponse,
+  type MemberParams,
+  type RemoveMemberResponse,
+  type UpdateMemberRequest,
+} from '@aius/contracts';
+import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
+import { CurrentPrincipal, type Principal } from '../../common/principal.js';
+import { ClientsService } from './clients.service.js';
+import { MembersService } from './members.service.js';
+
+@Controller()
+export class ClientsController {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly members: MembersService,
+  ) {}
+
+  @Endpoint(routes.listClients)
+  list(@CurrentPrincipal() p: Principal): Promise<ClientListResponse> {
+    return this.clients.listClients(p.userId);
+  }
+
+  @Endpoint(routes.createClient)
+  create(@CurrentPrincipal() p: Principal, @ContractBody(routes.createClient) body: CreateClientRequest): Promise<CreateClientResponse> {
+    return this.clients.createClient(p.userId, body.name);
+  }
+
+  @Endpoint(routes.listMembers)
+  listMembers(@CurrentPrincipal() p: Principal, @ContractParams(routes.listMembers) params: { id: string }): Promise<MemberListResponse> {
+    return this.members.listMembers(p.userId, params.id);
+  }
+
+  @Endpoint(routes.addMember)
+  addMember(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.addMember) params: { id: string },
+    @ContractBody(routes.addMember) body: AddMemberRequest,
+  ): Promise<Member> {
+    return this.members.addMember(p.userId, params.id, body);
+  }
+
+  @Endpoint(routes.updateMember)
+  updateMember(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.updateMember) params: MemberParams,
+    @ContractBody(routes.updateMember) body: UpdateMemberRequest,
+  ): Promise<Member> {
+    return this.members.updateRole(p.userId, params.id, params.user_id, body.role);
+  }
+
+  @Endpoint(routes.removeMember)
+  removeMember(@CurrentPrincipal() p: Principal, @ContractParams(routes.removeMember) params: MemberParams): Promise<RemoveMemberResponse> {
+    return this.members.removeMember(p.userId, params.id, params.user_id);
+  }
+}

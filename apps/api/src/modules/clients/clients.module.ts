@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ClientsController } from './clients.controller.js';
+import { ClientsService } from './clients.service.js';
+import { MembersService } from './members.service.js';
+
+/** Owns `clients` and `memberships`; other modules ask ClientsService, never the tables. */
+@Module({ controllers: [ClientsController], providers: [ClientsService, MembersService], exports: [ClientsService] })
+export class ClientsModule {}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
+import { ApiError } from '../../common/api-error.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { createClientWithOwner, hasRole, unixSeconds } from './client-records.js';
+
+/** The caller's standing in a client: whether the client exists and the caller's role in it. */
+export interface Standing {
+  exists: boolean;
+  role: Role | null;
+}
+
+@Injectable()
+export class ClientsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Every client the user belongs to, with their role. One indexed query: it is the benchmark's authenticated route. */
+  async listClients(userId: string): Promise<ClientListResponse> {
+    const rows = await this.prisma.$queryRaw<{ id: string; name: string; role: Role; created_at: Date }[]>`
+      SELECT c.id, c.name, m.role::text AS role, c.created_at
+      FROM memberships m JOIN clients c ON c.id = m.client_id
+      WHERE m.user_id = ${userId}
+      ORDER BY c.created_at, c.id`;
+    return { data: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: unixSeconds(r.created_at) })) };
+  }
+
+  async createClient(userId: string, name: string): Promise<CreateClientResponse> {
+    return this.prisma.$transaction(async (tx) => {
+      const client = await createClientWithOwner(tx, { ownerId: userId, name });
+      const owner = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+      return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
+    });
+  }
+
+  /**
+   * The caller's role in the client, or NOT_FOUND (no such client) / NO_ACCESS (not a
+   * member, or below `minRole`). Projects and usage call this before touching a client's data.
+   */
+  async assertMember(userId: string, clientId: string, minRole: Role = 'member'): Promise<Role> {
+    return requireRole(await this.standing(userId, clientId), minRole);
+  }
+
+  /** One query: does the client exist, and what is the user's role in it. */
+  async standing(userId: string, clientId: string, db: Prisma.TransactionClient = this.prisma, lock = false): Promise<Standing> {
+    const rows = await db.$queryRaw<{ role: Role | null }[]>`
+      SELECT m.role::text AS role
+      FROM clients c LEFT JOIN memberships m ON m.client_id = c.id AND m.user_id = ${userId}
+      WHERE c.id = ${clientId}
+      ${lock ? Prisma.sql`FOR UPDATE OF c` : Prisma.empty}`;
+    return rows.length === 0 ? { exists: false, role: null } : { exists: true, role: rows[0]!.role };
+  }
+
+  /**
+   * The client a token is minted for when none is named: the user's default client while
+   * they still belong to it, else their oldest membership; null when they belong to none.
+   */
+  async defaultClientOf(userId: string): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<{ client_id: string }[]>`
+      SELECT m.client_id
+      FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.user_id = ${userId}
+      ORDER BY (m.client_id = u.default_client_id) DESC NULLS LAST, m.created_at, m.client_id
+      LIMIT 1`;
+    return rows[0]?.client_id ?? null;
+  }
+}
+
+export function requireRole(standing: Standing, minRole: Role): Role {
+  if (!standing.exists) throw new ApiError('NOT_FOUND');
+  if (!standing.role || !hasRole(standing.role, minRole)) throw new ApiError('NO_ACCESS');
+  return standing.role;
+}

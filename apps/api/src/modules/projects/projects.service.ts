@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  ID_PREFIX,
+  type CreateProjectRequest,
+  type DeleteProjectResponse,
+  type Project,
+  type ProjectListResponse,
+  type UpdateProjectRequest,
+} from '@aius/contracts';
+import { ApiError } from '../../common/api-error.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { Prisma, type Project as ProjectRow } from '../../generated/prisma/client.js';
+import { unixSeconds } from '../clients/client-records.js';
+import { ClientsService } from '../clients/clients.service.js';
+import { firstFreeForkName } from './fork-name.js';
+
+const newProjectId = (): string => ID_PREFIX.project + randomBytes(16).toString('base64url');
+
+const toProject = (p: ProjectRow): Project => ({
+  id: p.id,
+  org_id: p.clientId,
+  name: p.name,
+  description: p.description,
+  forked_from_id: p.forkedFromId,
+  created_at: unixSeconds(p.createdAt),
+  updated_at: unixSeconds(p.updatedAt),
+});
+
+/** Projects live in a client; every action first checks the caller's membership there. */
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clients: ClientsService,
+  ) {}
+
+  async listProjects(userId: string, clientId: string): Promise<ProjectListResponse> {
+    await this.clients.assertMember(userId, clientId);
+    const rows = await this.prisma.project.findMany({ where: { clientId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return { data: rows.map(toProject) };
+  }
+
+  async createProject(userId: string, input: CreateProjectRequest): Promise<Project> {
+    await this.clients.assertMember(userId, input.org_id);
+    const row = await this.prisma.project.create({
+      data: { id: newProjectId(), clientId: input.org_id, name: input.name, description: input.description ?? null },
+    });
+    return toProject(row);
+  }
+
+  async getProject(userId: string, id: string): Promise<Project> {
+    return toProject(await this.accessible(userId, id));
+  }
+
+  async updateProject(userId: string, id: string, input: UpdateProjectRequest): Promise<Project> {
+    const current = await this.accessible(userId, id);
+    const data: { name?: string; description?: string | null } = {};
+    if (input.name !== undefined) data.name = input.name;
+    if (input.description !== undefined) data.description = input.description;
+    if (Object.keys(data).length === 0) return toProject(current);
+    const updated = await this.prisma.project.update({ where: { id }, data }).catch((error: unknown) => {
+      // Deleted between the access check and the update.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new ApiError('NOT_FOUND');
+      throw error;
+    });
+    return toProject(updated);
+  }
+
+  async deleteProject(userId: string, id: string): Promise<DeleteProjectResponse> {
+    await this.accessible(userId, id);
+    const deleted = await this.prisma.project.deleteMany({ where: { id } });
+    if (deleted.count === 0) throw new ApiError('NOT_FOUND');
+    return { deleted: true };
+  }
+
+  /**
+   * A point-in-time copy in the same client. Forks of one client take a transaction-scoped
+   * advisory lock, so concurrent forks see each other's names and never pick the same one.
+   */
+  async forkProject(userId: string, id: string): Promise<Project> {
+    const original = await this.accessible(userId, id);
+    const row = await this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
+      const source = await tx.project.findUnique({ where: { id } });
+      if (!source) throw new ApiError('NOT_FOUND');
+      const prefix = `${source.name} (fork`;
+      const siblings = await tx.$queryRaw<{ name: string }[]>`
+        SELECT name FROM projects WHERE client_id = ${source.clientId} AND left(name, ${prefix.length}) = ${prefix}`;
+      return tx.project.create({
+        data: {
+          id: newProjectId(),
+          clientId: source.clientId,
+          name: firstFreeForkName(source.name, new Set(siblings.map((s) => s.name))),
+          description: source.description,
+          forkedFromId: source.id,
+        },
+      });
+    });
+    return toProject(row);
+  }
+
+  /** The project, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's). */
+  private async accessible(userId: string, id: string): Promise<ProjectRow> {
+    const project = await this.prisma.project.findUnique({ where: { id } });
+    if (!project) throw new ApiError('NOT_FOUND');
+    await this.clients.assertMember(userId, project.clientId);
+    return project;
+  }
+}

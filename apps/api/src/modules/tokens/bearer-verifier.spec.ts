@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../config/config.js';
+import type { RedisService } from '../../redis/redis.service.js';
+import { BearerVerifier } from './bearer-verifier.js';
+import type { LastUsedRecorder } from './last-used.recorder.js';
+import { generateToken, hashToken } from './token-format.js';
+import type { TokensRepository } from './tokens.repository.js';
+
+const config = loadConfig({
+  DATABASE_URL: 'postgresql://localhost/x',
+  SESSION_SECRET: 'x'.repeat(32),
+  TOKEN_CACHE_FALLBACK_MS: '50',
+});
+
+/** A verifier over fakes: a token table in a Map, a Redis whose markers live in a Set. */
+function setup(options: { redisUp?: boolean; noRedis?: boolean } = {}) {
+  const rows = new Map<string, { id: number; userId: string; clientId: string; revokedAt: Date | null }>();
+  const markers = new Set<string>();
+  const redisClient = {
+    status: options.redisUp === false ? 'reconnecting' : 'ready',
+    exists: vi.fn(async (key: string) => (markers.has(key) ? 1 : 0)),
+    set: vi.fn(async (key: string) => void markers.add(key)),
+    publish: vi.fn(async () => 1),
+  };
+  const redis = { client: options.noRedis ? null : redisClient, createSubscriber: () => null } as unknown as RedisService;
+  const findByHash = vi.fn(async (hash: string) => rows.get(hash) ?? null);
+  const repo = { findByHash } as unknown as TokensRepository;
+  const touch = vi.fn();
+  const verifier = new BearerVerifier(config, redis, repo, { touch } as unknown as LastUsedRecorder);
+  const add = (id: number) => {
+    const token = generateToken();
+    rows.set(hashToken(token), { id, userId: `usr_${id}`, clientId: 'client_1', revokedAt: null });
+    return token;
+  };
+  const revokeInDb = (token: string) => (rows.get(hashToken(token))!.revokedAt = new Date());
+  return { verifier, findByHash, touch, redisClient, add, revokeInDb, markers };
+}
+
+describe(BearerVerifier.name, () => {
+  it('a malformed or badly-checksummed token is refused without any lookup', async () => {
+    const { verifier, findByHash, redisClient } = setup();
+    const good = generateToken();
+    for (const bad of ['aius_short', `${good.slice(0, -1)}${good.at(-1) === 'A' ? 'B' : 'A'}`, 'sk-abc', `${good}x`]) {
+      expect(await verifier.verify(bad)).toBeNull();
+    }
+    expect(findByHash).not.toHaveBeenCalled();
+    expect(redisClient.exists).not.toHaveBeenCalled();
+  });
+
+  it('a warm token costs no database lookup, only the revocation marker check', async () => {
+    const { verifier, findByHash, redisClient, add, touch } = setup();
+    const token = add(7);
+    for (let i = 0; i < 5; i++) expect(await verifier.verify(token)).toMatchObject({ userId: 'usr_7', via: 'bearer', tokenId: 7 });
+    expect(findByHash).toHaveBeenCalledTimes(1);
+    expect(redisClient.exists).toHaveBeenCalledTimes(4);
+    expect(touch).toHaveBeenCalledTimes(5);
+  });
+
+  it('an unknown well-formed token is looked up once, however often and concurrently it is sent', async () => {
+    const { verifier, findByHash, touch } = setup();
+    const unknown = generateToken();
+    const results = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(unknown)));
+    for (let i = 0; i < 50; i++) results.push(await verifier.verify(unknown));
+    expect(results.every((r) => r === null)).toBe(true);
+    expect(findByHash).toHaveBeenCalledTimes(1);
+    expect(touch).not.toHaveBeenCalled();
+  });
+
+  it('a revocation marker set elsewhere refuses a warm token on the next check', async () => {
+    const { verifier, add, revokeInDb, markers, findByHash } = setup();
+    const token = add(3);
+    expect(await verifier.verify(token)).not.toBeNull();
+    revokeInDb(token);
+    markers.add(`${config.REDIS_PREFIX}tokens:revoked:3`);
+    expect(await verifier.verify(token)).toBeNull();
+    expect(await verifier.verify(token)).toBeNull();
+    expect(findByHash).toHaveBeenCalledTimes(1);
+  });
+
+  it('announcing a revocation drops the local entry, sets the marker and publishes', async () => {
+    const { verifier, add, redisClient, revokeInDb } = setup();
+    const token = add(4);
+    await verifier.verify(token);
+    revokeInDb(token);
+    await verifier.announceRevocation(hashToken(token), 4);
+    expect(redisClient.set).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revoked:4`, '1', 'EX', 3600);
+    expect(redisClient.publish).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revocations`, hashToken(token));
+    expect(await verifier.verify(token)).toBeNull();
+  });
+
+  it('with Redis down a cached token is re-checked in Postgres once the fallback window passes', async () => {
+    const { verifier, add, revokeInDb, findByHash } = setup({ redisUp: false });
+    const token = add(5);
+    expect(await verifier.verify(token)).not.toBeNull();
+    expect(await verifier.verify(token)).not.toBeNull(); // inside the window: trusted
+    expect(findByHash).toHaveBeenCalledTimes(1);
+    revokeInDb(token);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await verifier.verify(token)).toBeNull();
+    expect(findByHash).toHaveBeenCalledTimes(2);
+  });
+
+  it('without Redis configured the same bounded re-check applies', async () => {
+    const { verifier, add, revokeInDb } = setup({ noRedis: true });
+    const token = add(6);
+    expect(await verifier.verify(token)).not.toBeNull();
+    revokeInDb(token);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await verifier.verify(token)).toBeNull();
+  });
+});

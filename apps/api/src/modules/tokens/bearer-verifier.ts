@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { CredentialVerifier, Principal } from '../../common/principal.js';
+import { RedisService } from '../../redis/redis.service.js';
+import { LastUsedRecorder } from './last-used.recorder.js';
+import { hashToken, isWellFormedToken } from './token-format.js';
+import { TokensRepository } from './tokens.repository.js';
+
+type TokenPrincipal = Principal & { tokenId: number };
+
+interface ValidEntry {
+  principal: TokenPrincipal;
+  /** When Postgres last said this token is live (ms). */
+  checkedAt: number;
+}
+
+/**
+ * The gateway's bearer check (spec §3, §5).
+ *
+ * - Malformed or badly-checksummed tokens are refused from their shape alone.
+ * - Warm path: an in-process LRU keyed by the token's SHA-256, plus one Redis EXISTS on the
+ *   token's revocation marker (auto-pipelined with the request's other Redis calls). No
+ *   Postgres. The marker is written before a revoke responds, so the very next request on
+ *   every instance is refused even if the pub/sub message that drops the entry is late.
+ * - Unknown and revoked tokens are cached too (their own LRU, so junk cannot evict real
+ *   tokens), and concurrent misses for one token share one query: a flood of bad bearers
+ *   costs at most one Postgres lookup per distinct token and writes nothing.
+ * - Redis unreachable: a cached token is trusted for TOKEN_CACHE_FALLBACK_MS after its last
+ *   Postgres check, then re-checked; that is the revocation bound while Redis is down.
+ */
+@Injectable()
+export class BearerVerifier implements CredentialVerifier, OnModuleInit {
+  private readonly logger = new Logger('BearerVerifier');
+  private readonly valid: LRUCache<string, ValidEntry>;
+  private readonly invalid: LRUCache<string, true>;
+  private readonly inflight = new Map<string, Promise<TokenPrincipal | null>>();
+  private readonly channel: string;
+  private readonly markerTtlSeconds: number;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisService,
+    private readonly tokens: TokensRepository,
+    private readonly lastUsed: LastUsedRecorder,
+  ) {
+    this.valid = new LRUCache({ max: config.TOKEN_CACHE_MAX_ENTRIES, ttl: config.TOKEN_CACHE_TTL_SECONDS * 1000 });
+    this.invalid = new LRUCache({ max: config.TOKEN_CACHE_MAX_ENTRIES, ttl: config.TOKEN_NEGATIVE_CACHE_TTL_SECONDS * 1000 });
+    this.channel = `${config.REDIS_PREFIX}tokens:revocations`;
+    // A marker must outlive every cache entry that could predate the revocation.
+    this.markerTtlSeconds = Math.max(3600, 2 * config.TOKEN_CACHE_TTL_SECONDS);
+  }
+
+  onModuleInit(): void {
+    const subscriber = this.redis.createSubscriber();
+    if (!subscriber) return;
+    subscriber.on('message', (channel: string, tokenHash: string) => {
+      if (channel === this.channel) this.forget(tokenHash);
+    });
+    subscriber.subscribe(this.channel).catch((error: unknown) => {
+      this.logger.warn(`revocation channel unavailable, relying on per-request markers: ${String(error)}`);
+    });
+  }
+
+  async verify(token: string): Promise<Principal | null> {
+    if (!isWellFormedToken(token)) return null;
+    const hash = hashToken(token);
+    if (this.invalid.get(hash)) return null;
+    const cached = this.valid.get(hash);
+    if (cached) {
+      const revoked = await this.revokedMarker(cached.principal.tokenId);
+      if (revoked === true) {
+        this.forget(hash);
+        return null;
+      }
+      if (revoked === false || Date.now() - cached.checkedAt <= this.config.TOKEN_CACHE_FALLBACK_MS) {
+        return this.used(cached.principal);
+      }
+    }
+    const principal = await this.lookup(hash);
+    return principal ? this.used(principal) : null;
+  }
+
+  /**
+   * Called by a revoke, after Postgres has it: drop the local entry, set the marker every
+   * instance checks, and tell the other instances to drop theirs. Redis failures are
+   * logged, not thrown: Postgres already refuses the token on every cold path.
+   */
+  async announceRevocation(tokenHash: string, tokenId: number): Promise<void> {
+    this.forget(tokenHash);
+    const client = this.redis.client;
+    if (!client) return;
+    try {
+      await Promise.all([
+        client.set(this.markerKey(tokenId), '1', 'EX', this.markerTtlSeconds),
+        client.publish(this.channel, tokenHash),
+      ]);
+    } catch (error) {
+      this.logger.warn(
+        `token ${tokenId} revoked in Postgres but not announced over Redis; other instances refuse it within ` +
+          `${this.config.TOKEN_CACHE_TTL_SECONDS}s: ${String(error)}`,
+      );
+    }
+  }
+
+  private forget(tokenHash: string): void {
+    this.valid.delete(tokenHash);
+    this.invalid.set(tokenHash, true);
+  }
+
+  private used(principal: TokenPrincipal): TokenPrincipal {
+    this.lastUsed.touch(principal.tokenId);
+    return principal;
+  }
+
+  private markerKey(tokenId: number): string {
+    return `${this.config.REDIS_PREFIX}tokens:revoked:${tokenId}`;
+  }
+
+  /** true/false from Redis; undefined when Redis cannot be asked right now. */
+  private async revokedMarker(tokenId: number): Promise<boolean | undefined> {
+    const client = this.redis.client;
+    if (!client || client.status !== 'ready') return undefined;
+    try {
+      return (await client.exists(this.markerKey(tokenId))) === 1;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Concurrent misses for one token share a single query. */
+  private lookup(tokenHash: string): Promise<TokenPrincipal | null> {
+    let pending = this.inflight.get(tokenHash);
+    if (!pending) {
+      pending = this.load(tokenHash).finally(() => this.inflight.delete(tokenHash));
+      this.inflight.set(tokenHash, pending);
+    }
+    return pending;
+  }
+
+  private async load(tokenHash: string): Promise<TokenPrincipal | null> {
+    const row = await this.tokens.findByHash(tokenHash);
+    if (!row || row.revokedAt) {
+      this.forget(tokenHash);
+      return null;
+    }
+    const principal = { userId: row.userId, via: 'bearer' as const, tokenId: row.id, tokenClientId: row.clientId };
+    this.valid.set(tokenHash, { principal, checkedAt: Date.now() });
+    return principal;
+  }
+}

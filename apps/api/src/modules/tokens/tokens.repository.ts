@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../database/prisma.service.js';
+
+export interface TokenRecord {
+  id: number;
+  userId: string;
+  clientId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const PUBLIC_COLUMNS = {
+  id: true,
+  userId: true,
+  clientId: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
+
+/** The only code that touches `api_tokens`. The hash column is read by nothing but `findByHash`. */
+@Injectable()
+export class TokensRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  insert(input: { userId: string; clientId: string; name: string; tokenHash: string; prefix: string }): Promise<TokenRecord> {
+    return this.prisma.apiToken.create({ data: input, select: PUBLIC_COLUMNS });
+  }
+
+  listForUser(userId: string): Promise<TokenRecord[]> {
+    return this.prisma.apiToken.findMany({ where: { userId }, select: PUBLIC_COLUMNS, orderBy: { id: 'asc' } });
+  }
+
+  /** Sets revoked_at once: a second call keeps (and returns) the first time. Null when not the user's. */
+  async revoke(userId: string, id: number): Promise<{ id: number; revokedAt: Date; tokenHash: string } | null> {
+    const rows = await this.prisma.$queryRaw<{ id: number; revoked_at: Date; token_hash: string }[]>`
+      UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now())
+      WHERE id = ${id} AND user_id = ${userId}
+      RETURNING id, revoked_at, token_hash`;
+    const row = rows[0];
+    return row ? { id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash } : null;
+  }
+
+  /** The bearer verifier's cold path: one unique-index lookup. */
+  findByHash(tokenHash: string): Promise<{ id: number; userId: string; clientId: string; revokedAt: Date | null } | null> {
+    return this.prisma.apiToken.findUnique({
+      where: { tokenHash },
+      select: { id: true, userId: true, clientId: true, revokedAt: true },
+    });
+  }
+
+  /** One statement for a whole batch of used tokens. */
+  async markUsed(ids: number[]): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE api_tokens SET last_used_at = now() WHERE id = ANY(${ids}::int[])`;
+  }
+}
