@@ -4,10 +4,13 @@ import { CredentialGuard } from './common/credential.guard.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
+import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
+import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
@@ -21,9 +24,12 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         HealthModule,
+        AuthModule,
         ClientsModule,
         TokensModule,
         ProjectsModule,
+        UsageModule,
+        ProxyModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

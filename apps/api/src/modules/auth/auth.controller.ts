@@ -1,0 +1,61 @@
+import { Controller, Req, Res } from '@nestjs/common';
+import {
+  routes,
+  type LoginRequest,
+  type LoginResponse,
+  type LogoutResponse,
+  type MeResponse,
+  type RegisterRequest,
+  type SessionResponse,
+} from '@aius/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ContractBody, Endpoint } from '../../common/endpoint.decorator.js';
+import { CurrentPrincipal, type Principal } from '../../common/principal.js';
+import { AuthService, type AuthOutcome } from './auth.service.js';
+import { clearedSessionCookie } from './session-cookie.js';
+import type { SessionMeta } from './session.service.js';
+
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Endpoint(routes.register)
+  async register(
+    @ContractBody(routes.register) body: RegisterRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionResponse> {
+    return withCookie(reply, await this.auth.register(body, sessionMeta(request)));
+  }
+
+  @Endpoint(routes.login)
+  async login(
+    @ContractBody(routes.login) body: LoginRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResponse> {
+    return withCookie(reply, await this.auth.login(body, sessionMeta(request)));
+  }
+
+  @Endpoint(routes.me)
+  me(@CurrentPrincipal() principal: Principal): Promise<MeResponse> {
+    return this.auth.me(principal.userId);
+  }
+
+  /** The route takes the session cookie only, so the principal always names a session. */
+  @Endpoint(routes.logout)
+  async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutResponse> {
+    const body = await this.auth.logout(principal.sessionId!);
+    void reply.header('set-cookie', clearedSessionCookie());
+    return body;
+  }
+}
+
+function sessionMeta(request: FastifyRequest): SessionMeta {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+function withCookie<T>(reply: FastifyReply, outcome: AuthOutcome<T>): T {
+  if (outcome.cookie) void reply.header('set-cookie', outcome.cookie);
+  return outcome.body;
+}
