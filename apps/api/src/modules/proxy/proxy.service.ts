@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROJECT_HEADER, type ChatCompletionRequest, type ModelListResponse } from '@aius/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -145,7 +145,7 @@ export class ProxyService {
     const res = reply.raw;
     reply.hijack();
     res.writeHead(upstream.statusCode, {
-      ...reply.getHeaders(),
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       ...passedBack(upstream.headers),
       'content-type': contentType,
       'cache-control': 'no-cache',
