@@ -9,6 +9,7 @@ import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
+import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
+        RateLimitModule,
         HealthModule,
         AuthModule,
         ClientsModule,

@@ -83,8 +83,8 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function run(name: string, command: string, args: string[], extraEnv: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
+function run(name: string, cwd: string, args: string[], extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     log(`${name} exited (${signal ?? code})`);
     void shutdown(code ?? 1);
@@ -127,9 +127,9 @@ try {
     SESSION_SECRET: env.SESSION_SECRET ?? local.sessionSecret,
     PORT: String(env.PORT),
   };
-  run('api', process.execPath, [path.join(ROOT, 'apps/api/dist/main.js')], apiEnv);
+  run('api', path.join(ROOT, 'apps/api'), [path.join(ROOT, 'apps/api/dist/main.js')], apiEnv);
   await waitFor(`http://127.0.0.1:${env.PORT}/api/v1/health`, 60_000);
-  run('web', process.execPath, [path.join(ROOT, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', String(env.WEB_PORT)], {
+  run('web', path.join(ROOT, 'apps/web'), [path.join(ROOT, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', String(env.WEB_PORT)], {
     API_URL: `http://127.0.0.1:${env.PORT}`,
     NEXT_TELEMETRY_DISABLED: '1',
   });

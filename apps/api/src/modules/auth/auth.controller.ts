@@ -7,6 +7,7 @@ import {
   type MeResponse,
   type RegisterRequest,
   type SessionResponse,
+  type TwoFactorLoginRequest,
 } from '@aius/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ContractBody, Endpoint } from '../../common/endpoint.decorator.js';
@@ -35,6 +36,15 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LoginResponse> {
     return withCookie(reply, await this.auth.login(body, sessionMeta(request)));
+  }
+
+  @Endpoint(routes.twoFactorLogin)
+  async twoFactorLogin(
+    @ContractBody(routes.twoFactorLogin) body: TwoFactorLoginRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionResponse> {
+    return withCookie(reply, await this.auth.completeTwoFactorLogin(body, sessionMeta(request)));
   }
 
   @Endpoint(routes.me)

@@ -7,6 +7,7 @@ import {
   type MeResponse,
   type RegisterRequest,
   type SessionResponse,
+  type TwoFactorLoginRequest,
 } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
@@ -14,6 +15,7 @@ import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { User } from '../../generated/prisma/client.js';
 import { createClientWithOwner } from '../clients/create-client-with-owner.js';
+import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { sessionCookie } from './session-cookie.js';
@@ -39,6 +41,7 @@ export class AuthService {
     private readonly sessions: SessionService,
     private readonly users: UsersService,
     private readonly twoFactor: TwoFactorService,
+    private readonly challenges: ChallengeService,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
@@ -72,6 +75,21 @@ export class AuthService {
    */
   async login(input: LoginRequest, meta: SessionMeta): Promise<AuthOutcome<LoginResponse>> {
     const user = await this.verifyPassword(input.email, input.password);
+    if (await this.twoFactor.isEnabled(user.id)) {
+      // No session yet: the challenge is the only thing the password earns.
+      const challenge = await this.challenges.start(user.id);
+      return {
+        body: { requires_2fa: true, challenge_token: challenge, email: user.email, message: AUTH_MESSAGES.twoFactorRequired },
+      };
+    }
+    return this.startSession(user, meta, AUTH_MESSAGES.loggedIn);
+  }
+
+  /** Second step of a 2FA login: a TOTP or recovery code against the challenge. */
+  async completeTwoFactorLogin(input: TwoFactorLoginRequest, meta: SessionMeta): Promise<AuthOutcome<SessionResponse>> {
+    const userId = await this.challenges.redeem(input.challenge_token, input.code);
+    const user = await this.users.findById(userId);
+    if (!user) throw new ApiError('INVALID_CHALLENGE');
     return this.startSession(user, meta, AUTH_MESSAGES.loggedIn);
   }
 

@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../auth/identity.module.js';
 import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
 
 /** Owns `clients` and `memberships`; other modules ask ClientsService, never the tables. */
-@Module({ controllers: [ClientsController], providers: [ClientsService, MembersService], exports: [ClientsService] })
+@Module({
+  imports: [IdentityModule],
+  controllers: [ClientsController],
+  providers: [ClientsService, MembersService],
+  exports: [ClientsService],
+})
 export class ClientsModule {}

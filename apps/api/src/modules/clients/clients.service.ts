@@ -3,7 +3,9 @@ import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contr
 import { ApiError } from '../../common/api-error.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import { createClientWithOwner, hasRole, unixSeconds } from './client-records.js';
+import { UsersService } from '../auth/users.service.js';
+import { hasRole, unixSeconds } from './client-records.js';
+import { createClientWithOwner } from './create-client-with-owner.js';
 
 /** The caller's standing in a client: whether the client exists and the caller's role in it. */
 export interface Standing {
@@ -13,7 +15,10 @@ export interface Standing {
 
 @Injectable()
 export class ClientsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly users: UsersService,
+  ) {}
 
   /** Every client the user belongs to, with their role. One indexed query: it is the benchmark's authenticated route. */
   async listClients(userId: string): Promise<ClientListResponse> {
@@ -26,11 +31,10 @@ export class ClientsService {
   }
 
   async createClient(userId: string, name: string): Promise<CreateClientResponse> {
-    return this.prisma.$transaction(async (tx) => {
-      const client = await createClientWithOwner(tx, { ownerId: userId, name });
-      const owner = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
-      return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
-    });
+    const owner = await this.users.findById(userId);
+    if (!owner) throw new ApiError('UNAUTHENTICATED'); // the account was deleted under a live credential
+    const client = await this.prisma.$transaction((tx) => createClientWithOwner(tx, { ownerId: userId, name }));
+    return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
   }
 
   /**

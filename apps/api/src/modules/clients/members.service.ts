@@ -3,6 +3,7 @@ import type { AddMemberRequest, Member, MemberListResponse, RemoveMemberResponse
 import { ApiError } from '../../common/api-error.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { UsersService } from '../auth/users.service.js';
 import { unixSeconds } from './client-records.js';
 import { ClientsService, requireRole } from './clients.service.js';
 
@@ -33,6 +34,7 @@ export class MembersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly clients: ClientsService,
+    private readonly users: UsersService,
   ) {}
 
   async listMembers(userId: string, clientId: string): Promise<MemberListResponse> {
@@ -48,7 +50,7 @@ export class MembersService {
   async addMember(userId: string, clientId: string, input: AddMemberRequest): Promise<Member> {
     const callerRole = await this.clients.assertMember(userId, clientId, 'admin');
     if (input.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
-    const user = await this.prisma.user.findUnique({ where: { email: input.email }, select: { id: true, email: true, name: true } });
+    const user = await this.users.findByEmail(input.email);
     if (!user) throw new ApiError('USER_NOT_FOUND');
     const inserted = await this.prisma.$queryRaw<{ created_at: Date }[]>`
       INSERT INTO memberships (client_id, user_id, role) VALUES (${clientId}, ${user.id}, ${input.role}::"role")

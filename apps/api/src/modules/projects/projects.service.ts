@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ID_PREFIX,
@@ -9,13 +8,12 @@ import {
   type UpdateProjectRequest,
 } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
+import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma, type Project as ProjectRow } from '../../generated/prisma/client.js';
 import { unixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
-
-const newProjectId = (): string => ID_PREFIX.project + randomBytes(16).toString('base64url');
 
 const toProject = (p: ProjectRow): Project => ({
   id: p.id,
@@ -44,7 +42,7 @@ export class ProjectsService {
   async createProject(userId: string, input: CreateProjectRequest): Promise<Project> {
     await this.clients.assertMember(userId, input.org_id);
     const row = await this.prisma.project.create({
-      data: { id: newProjectId(), clientId: input.org_id, name: input.name, description: input.description ?? null },
+      data: { id: randomId(ID_PREFIX.project), clientId: input.org_id, name: input.name, description: input.description ?? null },
     });
     return toProject(row);
   }
@@ -89,7 +87,7 @@ export class ProjectsService {
         SELECT name FROM projects WHERE client_id = ${source.clientId} AND left(name, ${prefix.length}) = ${prefix}`;
       return tx.project.create({
         data: {
-          id: newProjectId(),
+          id: randomId(ID_PREFIX.project),
           clientId: source.clientId,
           name: firstFreeForkName(source.name, new Set(siblings.map((s) => s.name))),
           description: source.description,

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../auth/identity.module.js';
+import { ChallengeService } from './challenge.service.js';
+import { TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorController } from './two-factor.controller.js';
 import { TwoFactorService } from './two-factor.service.js';
 
 @Module({
   imports: [IdentityModule],
-  providers: [TwoFactorService],
-  exports: [TwoFactorService],
+  controllers: [TwoFactorController],
+  providers: [TwoFactorService, ChallengeService, TwoFactorCrypto],
+  exports: [TwoFactorService, ChallengeService],
 })
 export class TwoFactorModule {}

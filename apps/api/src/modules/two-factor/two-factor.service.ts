@@ -1,13 +1,166 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import type {
+  RecoveryCodesResponse,
+  TwoFactorDisableResponse,
+  TwoFactorEnableResponse,
+  TwoFactorSetupResponse,
+  TwoFactorStatusResponse,
+} from '@aius/contracts';
+import { ApiError } from '../../common/api-error.js';
+import type { Principal } from '../../common/principal.js';
+import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import type { Prisma, TwoFactor } from '../../generated/prisma/client.js';
+import { SessionService } from '../auth/session.service.js';
+import { UsersService } from '../auth/users.service.js';
+import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
+import { matchTotpStep, isTotpShaped, newTotpSecret, otpauthUrl } from './totp.js';
+import { TwoFactorCrypto } from './two-factor-crypto.js';
 
-/** Two-factor state of a user (spec §4). Owns `two_factor`, `recovery_codes`, `two_factor_challenges`. */
+type Db = Prisma.TransactionClient;
+
+/**
+ * TOTP enrolment and use (spec §4). Owns `two_factor` and `recovery_codes`. Every code
+ * is spent with one conditional UPDATE, so two concurrent uses of one TOTP step or one
+ * recovery code cannot both succeed.
+ */
 @Injectable()
 export class TwoFactorService {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(TwoFactorService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly crypto: TwoFactorCrypto,
+    private readonly sessions: SessionService,
+    private readonly users: UsersService,
+  ) {}
 
   async isEnabled(userId: string): Promise<boolean> {
     const row = await this.prisma.twoFactor.findUnique({ where: { userId }, select: { enabledAt: true } });
     return row?.enabledAt != null;
   }
+
+  async status(userId: string): Promise<TwoFactorStatusResponse> {
+    const enabled = await this.isEnabled(userId);
+    const remaining = enabled ? await this.prisma.recoveryCode.count({ where: { userId, usedAt: null } }) : 0;
+    return { enabled, recovery_codes_remaining: remaining };
+  }
+
+  /** A new pending secret, replacing any earlier unconfirmed one. */
+  async setup(userId: string): Promise<TwoFactorSetupResponse> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new ApiError('UNAUTHENTICATED');
+    const secret = newTotpSecret();
+    await this.prisma.twoFactor.upsert({ where: { userId }, create: { userId }, update: {} });
+    // Conditional on "not enabled", so a concurrent enable cannot be overwritten.
+    const { count } = await this.prisma.twoFactor.updateMany({
+      where: { userId, enabledAt: null },
+      data: { pendingSecretEnc: this.crypto.seal(secret, userId) },
+    });
+    if (count === 0) throw new ApiError('2FA_ALREADY_ENABLED');
+    return { secret, otpauth_url: otpauthUrl(user.email, secret) };
+  }
+
+  /**
+   * Checks in the spec's order: 2FA_NOT_STARTED (no secret at all), INVALID_CODE, then
+   * 2FA_ALREADY_ENABLED — so an enabled user hears 409 only for a right code.
+   */
+  async enable(principal: Principal, code: string): Promise<TwoFactorEnableResponse> {
+    const userId = principal.userId;
+    const row = await this.prisma.twoFactor.findUnique({ where: { userId } });
+    const sealed = row?.enabledAt ? row.secretEnc : row?.pendingSecretEnc;
+    if (!row || !sealed) throw new ApiError('2FA_NOT_STARTED');
+    const step = await matchTotpStep(this.openSecret(sealed, userId), code, stepOf(row));
+    if (step === null) throw new ApiError('INVALID_CODE');
+    if (row.enabledAt) throw new ApiError('2FA_ALREADY_ENABLED');
+
+    const codes = newRecoveryCodes();
+    await this.prisma.$transaction(async (tx) => {
+      // Still the very pending secret we checked, still off, and this step not yet spent.
+      const { count } = await tx.twoFactor.updateMany({
+        where: { userId, enabledAt: null, pendingSecretEnc: sealed, ...unspentStep(step) },
+        data: { secretEnc: sealed, pendingSecretEnc: null, enabledAt: new Date(), lastUsedStep: BigInt(step) },
+      });
+      if (count === 0) throw new ApiError((await this.isEnabled(userId)) ? '2FA_ALREADY_ENABLED' : 'INVALID_CODE');
+      await this.replaceRecoveryCodes(tx, userId, codes);
+      await this.sessions.revokeOthers(userId, principal.sessionId, tx);
+    });
+    return { enabled: true, recovery_codes: codes };
+  }
+
+  async disable(principal: Principal, code: string): Promise<TwoFactorDisableResponse> {
+    await this.withSecondFactor(principal.userId, code, async (tx) => {
+      await tx.twoFactor.delete({ where: { userId: principal.userId } });
+      await tx.recoveryCode.deleteMany({ where: { userId: principal.userId } });
+      await tx.twoFactorChallenge.deleteMany({ where: { userId: principal.userId } });
+      await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
+    });
+    return { enabled: false };
+  }
+
+  async regenerateRecoveryCodes(principal: Principal, code: string): Promise<RecoveryCodesResponse> {
+    const codes = newRecoveryCodes();
+    await this.withSecondFactor(principal.userId, code, async (tx) => {
+      await this.replaceRecoveryCodes(tx, principal.userId, codes);
+      await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
+    });
+    return { recovery_codes: codes };
+  }
+
+  /**
+   * Spends a TOTP code or a recovery code of a user with 2FA on; false when the code is
+   * wrong, already used, or 2FA is off. Writes only on success.
+   */
+  async spendSecondFactor(db: Db, userId: string, code: string): Promise<boolean> {
+    if (isTotpShaped(code)) {
+      const row = await db.twoFactor.findUnique({ where: { userId } });
+      if (!row?.enabledAt || !row.secretEnc) return false;
+      const step = await matchTotpStep(this.openSecret(row.secretEnc, userId), code, stepOf(row));
+      if (step === null) return false;
+      const { count } = await db.twoFactor.updateMany({
+        where: { userId, enabledAt: { not: null }, ...unspentStep(step) },
+        data: { lastUsedStep: BigInt(step) },
+      });
+      return count === 1;
+    }
+    const { count } = await db.recoveryCode.updateMany({
+      where: { userId, codeHash: this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)), usedAt: null },
+      data: { usedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** 2FA_NOT_ENABLED, then INVALID_CODE (400), then `change` — all in one transaction. */
+  private async withSecondFactor(userId: string, code: string, change: (tx: Db) => Promise<void>): Promise<void> {
+    if (!(await this.isEnabled(userId))) throw new ApiError('2FA_NOT_ENABLED');
+    await this.prisma.$transaction(async (tx) => {
+      if (!(await this.spendSecondFactor(tx, userId, code))) throw new ApiError('INVALID_CODE');
+      await change(tx);
+    });
+  }
+
+  private async replaceRecoveryCodes(tx: Db, userId: string, codes: string[]): Promise<void> {
+    await tx.recoveryCode.deleteMany({ where: { userId } });
+    await tx.recoveryCode.createMany({
+      data: codes.map((code) => ({
+        id: randomId('rc_'),
+        userId,
+        codeHash: this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)),
+      })),
+    });
+  }
+
+  /** An unopenable secret (key changed, row tampered) matches no code; say so in the log. */
+  private openSecret(sealed: string, userId: string): string {
+    const secret = this.crypto.open(sealed, userId);
+    if (secret === null) this.logger.error(`TOTP secret of ${userId} cannot be decrypted (was the key changed?)`);
+    return secret ?? '';
+  }
+}
+
+const stepOf = (row: Pick<TwoFactor, 'lastUsedStep'>) => (row.lastUsedStep === null ? null : Number(row.lastUsedStep));
+
+/** Prisma `where` fragment: no step at or above `step` was spent yet (the replay guard). */
+function unspentStep(step: number): Prisma.TwoFactorWhereInput {
+  return { OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: BigInt(step) } }] };
 }

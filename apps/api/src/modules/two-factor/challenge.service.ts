@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { routes } from '@aius/contracts';
+import { ApiError } from '../../common/api-error.js';
+import { randomId } from '../../common/random-id.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorService } from './two-factor.service.js';
+
+/** Spec §4 (decided): a challenge lives 5 minutes, is single-use, and dies after 5 wrong codes. */
+export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+export const CHALLENGE_MAX_WRONG_CODES = 5;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
+
+const INVALID_CODE_STATUS = routes.twoFactorLogin.statusOverrides.INVALID_CODE;
+
+/** The password-passed-now-prove-the-second-factor step of login. Owns `two_factor_challenges`. */
+@Injectable()
+export class ChallengeService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly crypto: TwoFactorCrypto,
+    private readonly twoFactor: TwoFactorService,
+  ) {}
+
+  /** A fresh challenge token; only its hash is stored. Spent and stale ones of the user are swept. */
+  async start(userId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const now = new Date();
+    await this.prisma.$transaction([
+      this.prisma.twoFactorChallenge.deleteMany({ where: { userId, OR: [{ expiresAt: { lte: now } }, { usedAt: { not: null } }] } }),
+      this.prisma.twoFactorChallenge.create({
+        data: { id: randomId('chl_'), userId, tokenHash: this.crypto.challengeHash(token), expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) },
+      }),
+    ]);
+    return token;
+  }
+
+  /**
+   * The user the challenge was for, once `code` proves the second factor. The challenge
+   * row is locked for the whole check, so concurrent attempts on one challenge queue up:
+   * it is spent exactly once and every wrong code is counted.
+   */
+  async redeem(token: string, code: string): Promise<string> {
+    if (!TOKEN_SHAPE.test(token)) throw new ApiError('INVALID_CHALLENGE');
+    const tokenHash = this.crypto.challengeHash(token);
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ id: string; user_id: string; attempts: number; expires_at: Date; used_at: Date | null }[]>`
+        SELECT id, user_id, attempts, expires_at, used_at FROM two_factor_challenges WHERE token_hash = ${tokenHash} FOR UPDATE`;
+      if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {
+        return { error: 'INVALID_CHALLENGE' as const };
+      }
+      if (!(await this.twoFactor.spendSecondFactor(tx, row.user_id, code))) {
+        await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
+        return { error: 'INVALID_CODE' as const };
+      }
+      await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { usedAt: new Date() } });
+      return { userId: row.user_id };
+    });
+    if ('error' in outcome) {
+      throw outcome.error === 'INVALID_CODE' ? new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS }) : new ApiError('INVALID_CHALLENGE');
+    }
+    return outcome.userId;
+  }
+}

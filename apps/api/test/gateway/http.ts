@@ -1,0 +1,61 @@
+import { expect } from 'vitest';
+import { registerUser } from '../support/accounts.js';
+
+/** Test-side HTTP helpers for the gateway specs (tokens, clients, projects). */
+
+/** Rate limits high enough that a spec's own traffic never meets them. */
+export const ROOMY_LIMITS = {
+  RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
+  RATE_LIMIT_CREDENTIAL_PER_MINUTE: '10000',
+  RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
+};
+
+/** Who sends a request: the session cookie, a bearer token, both or neither. */
+export interface As {
+  cookie?: string;
+  bearer?: string;
+}
+
+/**
+ * Replies are read loosely: each test asserts the exact shape it expects, which is the
+ * stronger check, and errors and successes share one reply type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
+export interface Reply<T = Loose> {
+  status: number;
+  body: T;
+}
+
+export async function call<T = Loose>(base: string, method: string, path: string, as: As = {}, body?: unknown): Promise<Reply<T>> {
+  const headers: Record<string, string> = {};
+  if (as.cookie) headers.cookie = as.cookie;
+  if (as.bearer) headers.authorization = `Bearer ${as.bearer}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T) };
+}
+
+/** A bound client: `api.get('/clients', as)`. */
+export function apiAt(base: string) {
+  return {
+    get: <T = Loose>(path: string, as?: As) => call<T>(base, 'GET', path, as),
+    post: <T = Loose>(path: string, as?: As, body?: unknown) => call<T>(base, 'POST', path, as, body),
+    patch: <T = Loose>(path: string, as?: As, body?: unknown) => call<T>(base, 'PATCH', path, as, body),
+    delete: <T = Loose>(path: string, as?: As) => call<T>(base, 'DELETE', path, as),
+  };
+}
+
+/** The structured envelope (account side) with the given code. */
+export const coded = (code: string) => ({ detail: { code, message: expect.any(String) } });
+
+/** Registers a user and mints them a token with their session cookie. */
+export async function userWithToken(base: string, tokenName = 'test token') {
+  const account = await registerUser(base);
+  const minted = await call(base, 'POST', '/tokens', { cookie: account.cookie }, { token_name: tokenName });
+  if (minted.status !== 200) throw new Error(`mint: ${minted.status} ${JSON.stringify(minted.body)}`);
+  const token: string = minted.body.token;
+  return { ...account, token, tokenId: minted.body.id as number, clientId: minted.body.client_id as string };
+}

@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
+import { generateToken } from '../../src/modules/tokens/token-format.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, userWithToken } from '../gateway/http.js';
+
+let t: TestApp;
+let db: pg.Client;
+beforeAll(async () => {
+  t = await startTestApp({ ...ROOMY_LIMITS, TOKEN_LAST_USED_FLUSH_MS: '100' });
+  db = new pg.Client({ connectionString: t.db.url });
+  await db.connect();
+});
+afterAll(async () => {
+  await db?.end();
+  await t?.close();
+});
+
+/** Exact row count of every table in the schema. */
+async function rowCounts(): Promise<Record<string, number>> {
+  const tables = await db.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables.rows) {
+    counts[name] = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
+  }
+  return counts;
+}
+
+describe('a flood of bad bearers', () => {
+  it('writes nothing and costs at most one lookup per distinct well-formed token', async () => {
+    const u = await userWithToken(t.base);
+    const good = u.token;
+    const flipped = good.slice(0, -1) + (good.at(-1) === 'A' ? 'B' : 'A');
+    const unknown = Array.from({ length: 5 }, () => generateToken());
+    const bad = [
+      'aius_tooshort',
+      `aius_${'!'.repeat(38)}`,
+      'sk-proj-0123456789',
+      flipped, // correct shape, wrong checksum
+      `${good.slice(0, 20)}${good.slice(21)}x`, // one character replaced at the wrong place
+      ...unknown,
+    ];
+    await new Promise((r) => setTimeout(r, 250)); // let the mint's own writes settle
+    const before = await rowCounts();
+    const lastUsedBefore = await db.query('SELECT id, last_used_at FROM api_tokens ORDER BY id');
+    const lookups = vi.spyOn(t.app.get(TokensRepository), 'findByHash');
+    const markUsed = vi.spyOn(t.app.get(TokensRepository), 'markUsed');
+
+    const requests = 500;
+    for (let sent = 0; sent < requests; sent += 50) {
+      const wave = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => {
+          const token = bad[(sent + i) % bad.length]!;
+          const path = i % 2 ? '/clients' : `/projects?org_id=${u.clientId}`;
+          return fetch(`${t.base}${path}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => [r.status, await r.json()]);
+        }),
+      );
+      for (const [status, body] of wave) {
+        expect(status).toBe(401);
+        expect(body).toEqual({ detail: 'invalid token' });
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300)); // past a last_used flush
+
+    // Only well-formed, correctly checksummed tokens reach a lookup, each at most once.
+    const looked = lookups.mock.calls.map(([hash]) => hash);
+    expect(looked.length).toBeLessThanOrEqual(unknown.length);
+    expect(new Set(looked).size).toBe(looked.length);
+    expect(markUsed).not.toHaveBeenCalled();
+    expect(await rowCounts()).toEqual(before);
+    expect((await db.query('SELECT id, last_used_at FROM api_tokens ORDER BY id')).rows).toEqual(lastUsedBefore.rows);
+  });
+});

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RedisService } from '../../src/redis/redis.service.js';
+import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
+
+/** Two API instances on one Postgres (and one Redis prefix, unless Redis is off). */
+let started: TestApp[] = [];
+async function twoInstances(env: Record<string, string> = {}) {
+  const a = await startTestApp({ ...ROOMY_LIMITS, ...env });
+  const b = await startTestApp({ ...ROOMY_LIMITS, ...env }, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
+  started = [b, a]; // b first: a owns the database
+  return { a, b };
+}
+afterEach(async () => {
+  for (const app of started) await app.close();
+  started = [];
+});
+
+async function warmOn(b: TestApp, token: string) {
+  const lookups = vi.spyOn(b.app.get(TokensRepository), 'findByHash');
+  for (let i = 0; i < 5; i++) expect((await apiAt(b.base).get('/clients', { bearer: token })).status).toBe(200);
+  // Warm: the token was looked up in Postgres once, then served from B's cache.
+  expect(lookups).toHaveBeenCalledTimes(1);
+  return lookups;
+}
+
+describe('revocation across instances', () => {
+  it('revoked token is refused on the other instance on the very next request', async () => {
+    const { a, b } = await twoInstances();
+    const u = await userWithToken(a.base);
+    await warmOn(b, u.token);
+    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    const r = await apiAt(b.base).get('/clients', { bearer: u.token });
+    expect(r).toEqual({ status: 401, body: { detail: 'invalid token' } });
+  });
+
+  it('the refusal does not depend on the pub/sub message arriving first', async () => {
+    const { a, b } = await twoInstances();
+    const u = await userWithToken(a.base);
+    const lookups = await warmOn(b, u.token);
+    // Cut B off from the invalidation channel: only the per-request revocation marker is left.
+    const subscribers = (b.app.get(RedisService) as unknown as { subscribers: { unsubscribe(): Promise<unknown> }[] }).subscribers;
+    expect(subscribers.length).toBeGreaterThan(0);
+    await Promise.all(subscribers.map((s) => s.unsubscribe()));
+    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    // Refused from B's own cache and the marker, not by asking Postgres again.
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+
+  it('without Redis, the other instance refuses a revoked token within the fallback window', async () => {
+    const { a, b } = await twoInstances({ REDIS_URL: '', TOKEN_CACHE_FALLBACK_MS: '300' });
+    const u = await userWithToken(a.base);
+    const lookups = vi.spyOn(b.app.get(TokensRepository), 'findByHash');
+    expect((await apiAt(b.base).get('/clients', { bearer: u.token })).status).toBe(200);
+    expect((await apiAt(b.base).get('/clients', { bearer: u.token })).status).toBe(200);
+    expect(lookups).toHaveBeenCalledTimes(1); // inside the window: no re-check
+    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+  });
+});
