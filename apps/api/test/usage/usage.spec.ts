@@ -92,7 +92,7 @@ describe('usage metering', () => {
     expect(daily!.errors).toBe(1);
   });
 
-  it('keeps the rollups equal to the events they summarise', async () => {
+  it('keeps both rollups equal to the events they summarise', async () => {
     const sdk = new OpenAI({ baseURL: t.base, apiKey: alice.token, maxRetries: 0 });
     await Promise.all(Array.from({ length: 30 }, (_, i) => sdk.chat.completions.create({ model: i % 3 ? 'gpt-fake' : 'gpt-fake-mini', messages: [] })));
     await flush();
@@ -108,6 +108,17 @@ describe('usage metering', () => {
        WHERE e.requests IS DISTINCT FROM d.requests OR e.total IS DISTINCT FROM d.total_tokens OR e.latency IS DISTINCT FROM d.latency_ms_sum`,
     );
     expect(mismatches).toEqual([]);
+    const clientMismatches = await sql(
+      t,
+      `SELECT * FROM (
+         SELECT client_id, (created_at AT TIME ZONE 'UTC')::date AS day, model, count(*)::int AS requests,
+                sum(prompt_tokens)::bigint AS prompt, sum(total_tokens)::bigint AS total, sum(latency_ms)::bigint AS latency
+         FROM usage_events GROUP BY 1, 2, 3) e
+       FULL JOIN usage_client_daily d USING (client_id, day, model)
+       WHERE e.requests IS DISTINCT FROM d.requests OR e.prompt IS DISTINCT FROM d.prompt_tokens
+          OR e.total IS DISTINCT FROM d.total_tokens OR e.latency IS DISTINCT FROM d.latency_ms_sum`,
+    );
+    expect(clientMismatches).toEqual([]);
   });
 
   it('records the x-aius-project-id label and filters GET /usage by project', async () => {

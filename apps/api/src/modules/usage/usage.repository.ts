@@ -26,13 +26,17 @@ export interface DailyModelRow {
   totalTokens: number;
 }
 
+const COUNTERS = ['requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'latency_ms_sum'];
+const ADD_COUNTERS = COUNTERS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ');
+const SUM_COUNTERS = "count(*), count(*) FILTER (WHERE s >= 400), sum(pt), sum(ct), sum(tt), sum(l)";
+
 /**
- * The only file that touches `usage_events` and `usage_daily`.
+ * The only file that touches `usage_events`, `usage_daily` and `usage_client_daily`.
  *
  * A batch is written by ONE statement, so it is one transaction: the events go in through a
- * data-modifying CTE and the same rows, grouped per (client, day, project, token, model), are
- * added onto the daily rollups. Rows are upserted in key order so two instances flushing at
- * once take row locks in the same order and cannot deadlock each other.
+ * data-modifying CTE, and the same rows, grouped, are added onto both rollups (per client,
+ * day, project, token and model; and per client, day and model). Rows are upserted in key
+ * order so two instances flushing at once lock them in the same order and cannot deadlock.
  */
 @Injectable()
 export class UsageRepository {
@@ -54,43 +58,41 @@ export class UsageRepository {
     }));
     await this.prisma.$executeRawUnsafe(
       `WITH batch AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
+         SELECT b.*, (b.at AT TIME ZONE 'UTC')::date AS day FROM jsonb_to_recordset($1::jsonb)
            AS b(t int, u text, c text, p text, m text, pt int, ct int, tt int, l int, s int, at timestamptz)
        ), events AS (
          INSERT INTO usage_events (token_id, user_id, client_id, project_id, model,
                                    prompt_tokens, completion_tokens, total_tokens, latency_ms, status, created_at)
          SELECT t, u, c, p, m, pt, ct, tt, l, s, at FROM batch
+       ), daily AS (
+         INSERT INTO usage_daily AS d (client_id, day, project_id, token_id, model, ${COUNTERS.join(', ')})
+         SELECT c, day, coalesce(p, ''), t, m, ${SUM_COUNTERS}
+         FROM batch GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+         ON CONFLICT (client_id, day, project_id, token_id, model) DO UPDATE SET ${ADD_COUNTERS}
        )
-       INSERT INTO usage_daily AS d (client_id, day, project_id, token_id, model, requests, errors,
-                                     prompt_tokens, completion_tokens, total_tokens, latency_ms_sum)
-       SELECT c, (at AT TIME ZONE 'UTC')::date, coalesce(p, ''), t, m, count(*), count(*) FILTER (WHERE s >= 400),
-              sum(pt), sum(ct), sum(tt), sum(l)
-       FROM batch
-       GROUP BY 1, 2, 3, 4, 5
-       ORDER BY 1, 2, 3, 4, 5
-       ON CONFLICT (client_id, day, project_id, token_id, model) DO UPDATE SET
-         requests = d.requests + EXCLUDED.requests,
-         errors = d.errors + EXCLUDED.errors,
-         prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
-         completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
-         total_tokens = d.total_tokens + EXCLUDED.total_tokens,
-         latency_ms_sum = d.latency_ms_sum + EXCLUDED.latency_ms_sum`,
+       INSERT INTO usage_client_daily AS d (client_id, day, model, ${COUNTERS.join(', ')})
+       SELECT c, day, m, ${SUM_COUNTERS}
+       FROM batch GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (client_id, day, model) DO UPDATE SET ${ADD_COUNTERS}`,
       JSON.stringify(rows),
     );
   }
 
-  /** Per day and model, from the rollups only: the cost grows with days, not requests. */
+  /**
+   * Per day and model, from the rollups only: the client-wide one has one row per day and
+   * model; a project filter reads the finer one (that project's rows only).
+   */
   async dailyByModel(clientId: string, from: string, to: string, projectId?: string): Promise<DailyModelRow[]> {
+    const [table, filter] = projectId === undefined ? ['usage_client_daily', ''] : ['usage_daily', 'AND project_id = $4'];
     const rows = await this.prisma.$queryRawUnsafe<
       { day: string; model: string; requests: bigint; prompt: bigint; completion: bigint; total: bigint }[]
     >(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
               sum(requests)::bigint AS requests, sum(prompt_tokens)::bigint AS prompt,
               sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
-       FROM usage_daily
-       WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date ${projectId === undefined ? '' : 'AND project_id = $4'}
-       GROUP BY day, model
-       ORDER BY day, model`,
+       FROM ${table}
+       WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date ${filter}
+       GROUP BY day, model`,
       ...(projectId === undefined ? [clientId, from, to] : [clientId, from, to, projectId]),
     );
     return rows.map((r) => ({
