@@ -12,7 +12,7 @@ export interface UsageSeed {
 
 /**
  * Seeds `usage_events` with set-based SQL (generate_series, no per-row round trips) and
- * derives `usage_daily` from exactly those rows, the way the recorder's flush would have.
+ * derives both rollups (`usage_daily`, `usage_client_daily`) from exactly those rows, the way the recorder's flush would have.
  * 80 % of the events belong to `clientId`, spread over 12 tokens, 6 models, 3 projects (and
  * none); the rest over 7 other clients, so the index has neighbours to skip.
  */
@@ -36,8 +36,8 @@ export async function seedUsage(databaseUrl: string, seed: UsageSeed): Promise<{
               CASE WHEN random() < 0.02 THEN 500 ELSE 200 END,
               now() - make_interval(secs => random() * $5 * 86400)
        FROM generate_series(1, $4::int) AS i,
-            LATERAL (SELECT (random() * 11.999)::int AS tok, (random() * 9.999)::int AS cli, (random() * 3.999)::int AS proj,
-                            (random() * 5.999)::int AS mdl, 10 + (random() * 900)::int AS p, 5 + (random() * 400)::int AS c
+            LATERAL (SELECT floor(random() * 12)::int AS tok, floor(random() * 10)::int AS cli, floor(random() * 4)::int AS proj,
+                            floor(random() * 6)::int AS mdl, 10 + (random() * 900)::int AS p, 5 + (random() * 400)::int AS c
                      WHERE i > 0) AS r`,
       [seed.clientId, seed.userId, seed.tokenId, seed.events, seed.days],
     );
@@ -53,10 +53,22 @@ export async function seedUsage(databaseUrl: string, seed: UsageSeed): Promise<{
          completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens,
          latency_ms_sum = EXCLUDED.latency_ms_sum`,
     );
+    await client.query(
+      `INSERT INTO usage_client_daily AS d (client_id, day, model, requests, errors, prompt_tokens, completion_tokens,
+                                            total_tokens, latency_ms_sum)
+       SELECT client_id, day, model, sum(requests), sum(errors), sum(prompt_tokens), sum(completion_tokens),
+              sum(total_tokens), sum(latency_ms_sum)
+       FROM usage_daily GROUP BY 1, 2, 3
+       ON CONFLICT (client_id, day, model) DO UPDATE SET
+         requests = EXCLUDED.requests, errors = EXCLUDED.errors, prompt_tokens = EXCLUDED.prompt_tokens,
+         completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens,
+         latency_ms_sum = EXCLUDED.latency_ms_sum`,
+    );
     await client.query('COMMIT');
     // Fresh statistics and visibility map, as autovacuum would leave them on a live system.
     await client.query('VACUUM ANALYZE usage_events');
     await client.query('VACUUM ANALYZE usage_daily');
+    await client.query('VACUUM ANALYZE usage_client_daily');
     return { seconds: (performance.now() - started) / 1000, dailyRows: daily.rowCount ?? 0 };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -23,6 +23,8 @@ export interface FakeUpstreamOptions {
   slowMs?: number;
   /** Keep no history of calls (the benchmark sends millions). */
   record?: boolean;
+  /** Listen port (default: any free one). */
+  port?: number;
 }
 
 export interface FakeUpstream {
@@ -127,7 +129,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 
   server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
