@@ -1,5 +1,7 @@
-import { expect } from 'vitest';
+import type { Type } from '@nestjs/common';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { registerUser } from '../support/accounts.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Test-side HTTP helpers for the gateway specs (tokens, clients, projects). */
 
@@ -9,6 +11,19 @@ export const ROOMY_LIMITS = {
   RATE_LIMIT_CREDENTIAL_PER_MINUTE: '10000',
   RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
 };
+
+/** One API instance for a spec file (roomy rate limits), started before its tests and closed after. */
+export function gatewayApp(env: Record<string, string> = {}, options: { extraModules?: Type[] } = {}) {
+  const spec = {} as { t: TestApp; api: ReturnType<typeof apiAt> };
+  beforeAll(async () => {
+    spec.t = await startTestApp({ ...ROOMY_LIMITS, ...env }, options);
+    spec.api = apiAt(spec.t.base);
+  });
+  afterAll(async () => {
+    await spec.t?.close();
+  });
+  return spec;
+}
 
 /** Who sends a request: the session cookie, a bearer token, both or neither. */
 export interface As {

@@ -73,4 +73,13 @@ describe('a flood of bad bearers', () => {
     expect(await rowCounts()).toEqual(before);
     expect((await db.query('SELECT id, last_used_at FROM api_tokens ORDER BY id')).rows).toEqual(lastUsedBefore.rows);
   });
+
+  it('while a good token used alongside gets its last_used_at from the periodic flush', async () => {
+    const u = await userWithToken(t.base);
+    expect((await fetch(`${t.base}/clients`, { headers: { authorization: `Bearer ${u.token}` } })).status).toBe(200);
+    await vi.waitFor(async () => {
+      const row = await db.query('SELECT last_used_at FROM api_tokens WHERE id = $1', [u.tokenId]);
+      expect(row.rows[0].last_used_at).toBeInstanceOf(Date);
+    }, { timeout: 5000 });
+  });
 });

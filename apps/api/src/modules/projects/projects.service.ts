@@ -79,7 +79,7 @@ export class ProjectsService {
   async forkProject(userId: string, id: string): Promise<Project> {
     const original = await this.accessible(userId, id);
     const row = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
       const source = await tx.project.findUnique({ where: { id } });
       if (!source) throw new ApiError('NOT_FOUND');
       const prefix = `${source.name} (fork`;

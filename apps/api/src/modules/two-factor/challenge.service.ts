@@ -30,7 +30,13 @@ export class ChallengeService {
     await this.prisma.$transaction([
       this.prisma.twoFactorChallenge.deleteMany({ where: { userId, OR: [{ expiresAt: { lte: now } }, { usedAt: { not: null } }] } }),
       this.prisma.twoFactorChallenge.create({
-        data: { id: randomId('chl_'), userId, tokenHash: this.crypto.challengeHash(token), expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) },
+        data: {
+          id: randomId('chl_'),
+          userId,
+          tokenHash: this.crypto.challengeHash(token),
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS),
+        },
       }),
     ]);
     return token;
