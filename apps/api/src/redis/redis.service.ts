@@ -70,11 +70,7 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
       lazyConnect: false,
     });
     if (role === 'main') {
-      client.on('ready', () => {
-        if (!this.outage) return;
-        this.outage = false;
-        this.logger.log('Redis is back: shared limits and caches resumed');
-      });
+      client.on('ready', () => this.reportRecovered());
       client.on('close', () => this.reportOutage());
     }
     // ioredis emits 'error' on every failed reconnect; the close/ready pair above is the log.
@@ -91,6 +87,16 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
     this.outage = true;
     const why = error instanceof Error ? ` (${error.message})` : '';
     this.logger.warn(`Redis unreachable${why}: rate limits and caches are per instance until it returns`);
+  }
+
+  /**
+   * A command succeeded again. Also called by callers, because a Redis that stalled
+   * (commands timing out, socket still open) recovers without a new 'ready' event.
+   */
+  reportRecovered(): void {
+    if (!this.outage) return;
+    this.outage = false;
+    this.logger.log('Redis is back: shared limits and caches resumed');
   }
 
   async onModuleDestroy(): Promise<void> {

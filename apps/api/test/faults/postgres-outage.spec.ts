@@ -32,9 +32,17 @@ afterAll(async () => {
   await pg?.destroy();
 });
 
+const LOGIN = 'POST /login';
 async function timed(path: string) {
   const started = performance.now();
-  const res = await fetch(`${t.base}${path}`);
+  const res =
+    path === LOGIN
+      ? await fetch(`${t.base}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@example.com', password: 'whatever-1!' }),
+        })
+      : await fetch(`${t.base}${path}`);
   return { status: res.status, body: await res.text(), ms: performance.now() - started };
 }
 
@@ -42,11 +50,12 @@ describe('Postgres outage', () => {
   it('answers normally while Postgres is up', async () => {
     expect((await timed('/ready')).status).toBe(200);
     expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect((await timed(LOGIN)).status).toBe(401);
   });
 
   it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast', async () => {
     await pg.stop();
-    for (const path of ['/ready', '/test/user-count', '/ready', '/test/user-count']) {
+    for (const path of ['/ready', '/test/user-count', LOGIN, '/ready', '/test/user-count', LOGIN]) {
       const r = await timed(path);
       expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
       expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
@@ -54,13 +63,15 @@ describe('Postgres outage', () => {
     // Many at once: none hangs, none is a 500.
     const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => timed(i % 2 ? '/ready' : '/test/user-count')));
     expect(new Set(burst.map((r) => r.status))).toEqual(new Set([503]));
-    expect(Math.max(...burst.map((r) => r.ms))).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+    // 30 at once share two busy cores (~0.5 s in all on a quiet machine); a hang would never end.
+    expect(Math.max(...burst.map((r) => r.ms))).toBeLessThan(DB_TIMEOUT_MS + 4_000);
   });
 
   it('recovers without a restart when Postgres is back', async () => {
     await pg.restart();
     await waitFor(async () => (await timed('/ready')).status === 200, 15_000, 'readiness to recover');
     expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect((await timed(LOGIN)).status).toBe(401);
   });
 
   it('with Postgres frozen (sockets open, no answers), requests give up after DB_TIMEOUT_MS with 503, then recover', async () => {

@@ -62,6 +62,11 @@ export class ThrowawayRedis {
     });
   }
 
+  /** SIGSTOP/SIGCONT: the server keeps its sockets open but answers nothing (a stall, not a crash). */
+  freeze(frozen: boolean): void {
+    if (this.process?.pid) process.kill(this.process.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** A separate connection to look inside the server. */
   client(): Redis {
     const client = new Redis(this.url, { maxRetriesPerRequest: 1 });

@@ -1,13 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, Module, SetMetadata } from '@nestjs/common';
+import { Controller, Get, Module, Param, Req, Res, SetMetadata } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { routes } from '@aius/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_DEF } from '../../src/common/endpoint.decorator.js';
+import { RateLimitService } from '../../src/modules/rate-limit/rate-limit.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { expectCountdown } from './countdown.js';
 
 /** A route that needs a session or bearer, like every account route (only this test mounts it). */
 @Controller('test')
 class ProbeController {
+  constructor(private readonly rateLimit: RateLimitService) {}
+
+  /** What the chat proxy does after the bearer check: spend the token's own quota. */
+  @Get('token/:id')
+  async tokenQuota(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    await this.rateLimit.consumeToken(id, request, reply);
+    return { ok: true };
+  }
+
   @Get('whoami')
   @SetMetadata(ROUTE_DEF, routes.me)
   whoami() {
@@ -21,7 +37,9 @@ class ProbeModule {}
 // quota does not visibly refill mid-test and every count below is exact.
 const DEFAULT_LIMIT = 8;
 const CREDENTIAL_LIMIT = 3;
+const TOKEN_LIMIT = 3;
 const limits = {
+  RATE_LIMIT_TOKEN_PER_MINUTE: String(TOKEN_LIMIT),
   RATE_LIMIT_DEFAULT_PER_MINUTE: String(DEFAULT_LIMIT),
   RATE_LIMIT_CREDENTIAL_PER_MINUTE: String(CREDENTIAL_LIMIT),
 };
@@ -55,6 +73,7 @@ async function statuses(n: number, send: () => Promise<{ status: number }>): Pro
 describe('per-IP rate limits', () => {
   it('a default-policy route allows exactly its limit, then answers 429 with both header styles and Retry-After', async () => {
     const ip = freshIp();
+    const since = Date.now();
     const remaining: string[] = [];
     for (let i = 0; i < DEFAULT_LIMIT; i++) {
       const r = await hit(t.base, '/no-such-route', { ip });
@@ -71,11 +90,12 @@ describe('per-IP rate limits', () => {
     expect(refused.body).toBe('{"detail":"rate limit exceeded"}');
     expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
     expect(refused.headers.get('ratelimit-policy')).toBe(`"per-ip";q=${DEFAULT_LIMIT};w=60`);
-    expect(refused.headers.get('ratelimit')).toBe(`"per-ip";r=0;t=60`);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"per-ip";r=0;t=\d+$/);
+    expectCountdown(/t=(\d+)/.exec(refused.headers.get('ratelimit')!)![1]!, 60, since);
     expect(refused.headers.get('ratelimit-remaining')).toBe('0');
-    expect(refused.headers.get('ratelimit-reset')).toBe('60');
-    // 8 per minute: one more slot every 7.5 s (rounded up; a little of it has passed already).
-    expect(refused.headers.get('retry-after')).toBe('8');
+    expectCountdown(refused.headers.get('ratelimit-reset'), 60, since);
+    // 8 per minute: one more slot every 7.5 s after the burst.
+    expectCountdown(refused.headers.get('retry-after'), 60 / DEFAULT_LIMIT, since);
   });
 
   it('the /v1 alias shares the same quota as /api/v1', async () => {
@@ -86,6 +106,7 @@ describe('per-IP rate limits', () => {
 
   it('credential endpoints have their own stricter per-IP quota', async () => {
     const ip = freshIp();
+    const since = Date.now();
     const login = () =>
       hit(t.base, '/login', { ip, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const first = await statuses(CREDENTIAL_LIMIT, login);
@@ -93,7 +114,7 @@ describe('per-IP rate limits', () => {
     const refused = await login();
     expect(refused.status).toBe(429);
     expect(refused.headers.get('ratelimit-policy')).toBe(`"per-ip";q=${CREDENTIAL_LIMIT};w=60`);
-    expect(refused.headers.get('retry-after')).toBe('20');
+    expectCountdown(refused.headers.get('retry-after'), 60 / CREDENTIAL_LIMIT, since);
     // Exhausting the credential quota leaves the default quota of the same IP alone.
     const other = await hit(t.base, '/no-such-route', { ip });
     expect(other.status).toBe(404);
@@ -120,6 +141,25 @@ describe('per-IP rate limits', () => {
   });
 });
 
+describe('per-token limit (chat proxy)', () => {
+  it('counts per token across client IPs, and the headers name whichever policy is closer to its limit', async () => {
+    const since = Date.now();
+    const first = await hit(t.base, '/test/token/41', { ip: freshIp() });
+    // per-ip: 7 of 8 left; per-token: 2 of 3 left, the closer one.
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-policy')).toBe(`"per-token";q=${TOKEN_LIMIT};w=60`);
+    expect(first.headers.get('ratelimit-remaining')).toBe('2');
+    for (let i = 1; i < TOKEN_LIMIT; i++) expect((await hit(t.base, '/test/token/41', { ip: freshIp() })).status).toBe(200);
+    const refused = await hit(t.base, '/test/token/41', { ip: freshIp() });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toBe('{"detail":"rate limit exceeded"}');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"per-token";r=0;t=\d+$/);
+    expectCountdown(refused.headers.get('retry-after'), 60 / TOKEN_LIMIT, since);
+    // Another token is unaffected.
+    expect((await hit(t.base, '/test/token/42', { ip: freshIp() })).status).toBe(200);
+  });
+});
+
 describe('client IP', () => {
   it('X-Forwarded-For from a trusted proxy names the client: two clients behind it get separate quotas', async () => {
     const a = freshIp();
@@ -134,6 +174,18 @@ describe('client IP', () => {
     await statuses(DEFAULT_LIMIT, () => hit(t.base, '/nope', { xff: client }));
     // The client claims to be someone else; the proxy appended the real address last.
     expect((await hit(t.base, '/nope', { xff: `203.0.113.77, ${client}` })).status).toBe(429);
+  });
+
+  it('a trusted proxy can be named by CIDR range', async () => {
+    const byRange = await startTestApp({ ...limits, TRUSTED_PROXIES: '127.0.0.0/8' }, { db: t.db });
+    try {
+      const a = freshIp();
+      await statuses(DEFAULT_LIMIT, () => hit(byRange.base, '/nope', { ip: a }));
+      expect((await hit(byRange.base, '/nope', { ip: a })).status).toBe(429);
+      expect((await hit(byRange.base, '/nope', { ip: freshIp() })).status).toBe(404);
+    } finally {
+      await byRange.close();
+    }
   });
 
   it('a spoofed X-Forwarded-For from an untrusted peer changes nothing', async () => {

@@ -60,4 +60,15 @@ describe('revocation across instances', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
   });
+
+  it('with Redis configured but unreachable, bearers still work and a revoke still bites', async () => {
+    const a = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: 'redis://127.0.0.1:1' });
+    started = [a];
+    const u = await userWithToken(a.base);
+    const api = apiAt(a.base);
+    expect((await api.get('/clients', { bearer: u.token })).status).toBe(200);
+    expect((await api.get('/clients', { bearer: u.token })).status).toBe(200);
+    expect((await api.delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).body).toEqual({ id: u.tokenId, revoked_at: expect.any(Number) });
+    expect(await api.get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+  });
 });

@@ -185,3 +185,20 @@ describe('recovery codes at login', () => {
     expect(await secondStep(await challengeFor(t, ada), bob.recoveryCodes[0])).toMatchObject({ status: 401, body: INVALID_CODE });
   });
 });
+
+describe('2FA login racing 2FA changes', () => {
+  it('a 2FA login and a disable at the same moment never end in a 500', async () => {
+    for (let round = 0; round < 3; round++) {
+      const ada = await userWithTwoFactor(t);
+      const challenge = await challengeFor(t, ada);
+      const [login, disable] = await Promise.all([
+        secondStep(challenge, ada.recoveryCodes[0]),
+        call(t, 'POST', '/2fa/disable', { cookie: ada.cookie, body: { code: ada.recoveryCodes[1] } }),
+      ]);
+      expect(disable.status).toBe(200);
+      // Whichever came first: the login either completed or found its challenge gone.
+      expect([200, 401]).toContain(login.status);
+      if (login.status === 401) expect(login.body).toEqual(INVALID_CHALLENGE);
+    }
+  });
+});

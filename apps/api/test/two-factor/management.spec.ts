@@ -192,3 +192,16 @@ describe('2FA recovery codes', () => {
     expect(await post('/2fa/recovery-codes', ada, { code: ada.recoveryCodes[2] })).toMatchObject({ status: 400, body: INVALID_CODE });
   });
 });
+
+describe('2FA under concurrency', () => {
+  it('two concurrent disables with two different recovery codes both end with 2FA off, never a 500', async () => {
+    const ada = await userWithTwoFactor(t);
+    const results = await Promise.all([
+      post('/2fa/disable', ada, { code: ada.recoveryCodes[0] }),
+      post('/2fa/disable', ada, { code: ada.recoveryCodes[1] }),
+    ]);
+    for (const r of results) expect([200, 400]).toContain(r.status);
+    expect(results.some((r) => r.status === 200)).toBe(true);
+    expect((await status(ada)).body).toEqual({ enabled: false, recovery_codes_remaining: 0 });
+  });
+});

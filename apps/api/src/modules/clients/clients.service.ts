@@ -4,7 +4,7 @@ import { ApiError } from '../../common/api-error.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { UsersService } from '../auth/users.service.js';
-import { hasRole, unixSeconds } from './client-records.js';
+import { hasRole, toUnixSeconds } from './client-records.js';
 import { createClientWithOwner } from './create-client-with-owner.js';
 
 /** The caller's standing in a client: whether the client exists and the caller's role in it. */
@@ -27,14 +27,14 @@ export class ClientsService {
       FROM memberships m JOIN clients c ON c.id = m.client_id
       WHERE m.user_id = ${userId}
       ORDER BY c.created_at, c.id`;
-    return { data: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: unixSeconds(r.created_at) })) };
+    return { data: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: toUnixSeconds(r.created_at) })) };
   }
 
   async createClient(userId: string, name: string): Promise<CreateClientResponse> {
     const owner = await this.users.findById(userId);
     if (!owner) throw new ApiError('UNAUTHENTICATED'); // the account was deleted under a live credential
     const client = await this.prisma.$transaction((tx) => createClientWithOwner(tx, { ownerId: userId, name }));
-    return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
+    return { id: client.id, name: client.name, owner_id: owner.email, created_at: toUnixSeconds(client.createdAt) };
   }
 
   /**

@@ -4,7 +4,7 @@ import { ApiError } from '../../common/api-error.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { UsersService } from '../auth/users.service.js';
-import { unixSeconds } from './client-records.js';
+import { toUnixSeconds } from './client-records.js';
 import { ClientsService, requireRole } from './clients.service.js';
 
 interface MemberRow {
@@ -20,7 +20,7 @@ const toMember = (r: MemberRow): Member => ({
   email: r.email,
   name: r.name,
   role: r.role,
-  created_at: unixSeconds(r.created_at),
+  created_at: toUnixSeconds(r.created_at),
 });
 
 /**

@@ -11,7 +11,7 @@ import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma, type Project as ProjectRow } from '../../generated/prisma/client.js';
-import { unixSeconds } from '../clients/client-records.js';
+import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
 
@@ -21,8 +21,8 @@ const toProject = (p: ProjectRow): Project => ({
   name: p.name,
   description: p.description,
   forked_from_id: p.forkedFromId,
-  created_at: unixSeconds(p.createdAt),
-  updated_at: unixSeconds(p.updatedAt),
+  created_at: toUnixSeconds(p.createdAt),
+  updated_at: toUnixSeconds(p.updatedAt),
 });
 
 /** Projects live in a client; every action first checks the caller's membership there. */

@@ -42,7 +42,10 @@ export class RateLimitService {
   /** Registers the per-IP check on every route, including unknown ones (scanners count too). */
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
-      this.limitByIp(request, reply).then(
+      const policy = this.policyFor(request);
+      // Unlimited routes (health, readiness) cost nothing: no promise, no Redis.
+      if (!policy) return done();
+      this.limitByIp(request, reply, policy).then(
         (refused) => (refused ? undefined : done()),
         (error: unknown) => {
           // Fail open: a bug or outage in the limiter must never turn into a 500.
@@ -64,16 +67,25 @@ export class RateLimitService {
     if (!decision.allowed) throw new RateLimitedError(rateLimitHeaders(shown));
   }
 
-  /** Resolves true when the request was answered 429. */
-  private async limitByIp(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    // Fastify's route pattern when routed; the bare path for a 404, so a credential path keeps
-    // its stricter policy even without a handler. Anything unknown counts under the default
-    // policy, so scanners are limited too.
+  /**
+   * The route's policy: Fastify's route pattern when routed; the bare path for a 404, so a
+   * credential path keeps its stricter policy even without a handler. Anything unknown
+   * counts under the default policy, so scanners are limited too. Null: not limited.
+   */
+  private policyFor(request: FastifyRequest): { policy: RatePolicy; bucket: string } | null {
     const pattern = request.routeOptions.url ?? pathOf(request.url);
     const rate = this.routePolicy.get(`${request.method} ${pattern}`) ?? 'default';
-    if (rate === 'none') return false;
-    const policy = this.policies[rate];
-    const decision = await this.decide(policy, `${rate === 'credential' ? 'cred' : 'ip'}:${request.ip}`);
+    if (rate === 'none') return null;
+    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip' };
+  }
+
+  /** Resolves true when the request was answered 429. */
+  private async limitByIp(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    { policy, bucket }: { policy: RatePolicy; bucket: string },
+  ): Promise<boolean> {
+    const decision = await this.decide(policy, `${bucket}:${request.ip}`);
     this.failingOpen = false;
     decisions.set(request, decision);
     void reply.headers(rateLimitHeaders(decision));

@@ -9,6 +9,8 @@ type GcraClient = Redis & {
   gcra(key: string, limit: number, windowMs: number, cost: number, now?: number): Promise<[number, number, number, number]>;
 };
 
+const REDIS_RETRY_MS = 1_000;
+
 /**
  * Where limiter state lives: Redis (shared by every instance) while it answers, else this
  * process's memory, with the same GCRA arithmetic. Never throws: a limiter outage must not
@@ -23,6 +25,7 @@ export class RateLimitStore {
    * outage cannot grow memory without limit; an evicted key merely starts a fresh quota.
    */
   private readonly memory = new LRUCache<string, number>({ max: 100_000 });
+  private skipRedisUntil = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -38,13 +41,18 @@ export class RateLimitStore {
   /** Takes `cost` from the key's quota (0 = look without taking). `now` is for tests only. */
   async consume(key: string, limit: number, windowMs: number, cost = 1, now?: number): Promise<GcraResult> {
     const fullKey = this.prefix + key;
-    if (this.client && this.redis.available) {
+    if (this.client && this.redis.available && Date.now() >= this.skipRedisUntil) {
       try {
         const args: [string, number, number, number, ...number[]] = [fullKey, limit, windowMs, cost];
         if (now !== undefined) args.push(now);
         const [allowed, remaining, resetMs, retryAfterMs] = await this.client.gcra(...args);
+        this.redis.reportRecovered();
         return { allowed: allowed === 1, remaining, resetMs, retryAfterMs };
       } catch (error) {
+        // A stalled Redis keeps its socket open, so ioredis still says 'ready' and every
+        // command waits out its timeout: skip Redis for a moment instead of making every
+        // request pay that wait, then let one request probe it again.
+        this.skipRedisUntil = Date.now() + REDIS_RETRY_MS;
         this.redis.reportOutage(error);
       }
     }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { CreateTokenRequest, CreateTokenResponse, RevokeTokenResponse, TokenListResponse } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
-import { unixSeconds } from '../clients/client-records.js';
+import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { BearerVerifier } from './bearer-verifier.js';
 import { displayPrefix, generateToken, hashToken } from './token-format.js';
 import { TokensRepository } from './tokens.repository.js';
 
-const orNull = (date: Date | null) => (date ? unixSeconds(date) : null);
+const orNull = (date: Date | null) => (date ? toUnixSeconds(date) : null);
 
 @Injectable()
 export class TokensService {
@@ -36,7 +36,7 @@ export class TokensService {
       token_name: record.name,
       client_id: record.clientId,
       prefix: record.prefix,
-      created_at: unixSeconds(record.createdAt),
+      created_at: toUnixSeconds(record.createdAt),
     };
   }
 
@@ -48,7 +48,7 @@ export class TokensService {
         token_name: r.name,
         client_id: r.clientId,
         prefix: r.prefix,
-        created_at: unixSeconds(r.createdAt),
+        created_at: toUnixSeconds(r.createdAt),
         last_used_at: orNull(r.lastUsedAt),
         revoked_at: orNull(r.revokedAt),
       })),
@@ -60,6 +60,6 @@ export class TokensService {
     const revoked = await this.tokens.revoke(userId, id);
     if (!revoked) throw new ApiError('TOKEN_NOT_FOUND');
     await this.verifier.announceRevocation(revoked.tokenHash, revoked.id);
-    return { id: revoked.id, revoked_at: unixSeconds(revoked.revokedAt) };
+    return { id: revoked.id, revoked_at: toUnixSeconds(revoked.revokedAt) };
   }
 }

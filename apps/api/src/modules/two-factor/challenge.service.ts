@@ -43,14 +43,18 @@ export class ChallengeService {
   }
 
   /**
-   * The user the challenge was for, once `code` proves the second factor. The challenge
-   * row is locked for the whole check, so concurrent attempts on one challenge queue up:
-   * it is spent exactly once and every wrong code is counted.
+   * The user the challenge was for, once `code` proves the second factor. The user's 2FA
+   * row and the challenge row stay locked for the whole check, so concurrent attempts
+   * queue up: the challenge is spent exactly once and every wrong code is counted.
    */
   async redeem(token: string, code: string): Promise<string> {
     if (!TOKEN_SHAPE.test(token)) throw new ApiError('INVALID_CHALLENGE');
     const tokenHash = this.crypto.challengeHash(token);
     const outcome = await this.prisma.$transaction(async (tx) => {
+      const owner = await tx.twoFactorChallenge.findUnique({ where: { tokenHash }, select: { userId: true } });
+      if (!owner) return { error: 'INVALID_CHALLENGE' as const };
+      // The user's 2FA row first, then the challenge: the lock order every 2FA change uses.
+      await this.twoFactor.lockForUse(tx, owner.userId);
       const [row] = await tx.$queryRaw<{ id: string; user_id: string; attempts: number; expires_at: Date; used_at: Date | null }[]>`
         SELECT id, user_id, attempts, expires_at, used_at FROM two_factor_challenges WHERE token_hash = ${tokenHash} FOR UPDATE`;
       if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {

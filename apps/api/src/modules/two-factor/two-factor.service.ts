@@ -18,6 +18,11 @@ import { matchTotpStep, isTotpShaped, newTotpSecret, otpauthUrl } from './totp.j
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 
 type Db = Prisma.TransactionClient;
+interface LockedTwoFactor {
+  enabled_at: Date | null;
+  secret_enc: string | null;
+  last_used_step: bigint | null;
+}
 
 /**
  * TOTP enrolment and use (spec §4). Owns `two_factor` and `recovery_codes`. Every code
@@ -90,7 +95,7 @@ export class TwoFactorService {
 
   async disable(principal: Principal, code: string): Promise<TwoFactorDisableResponse> {
     await this.withSecondFactor(principal.userId, code, async (tx) => {
-      await tx.twoFactor.delete({ where: { userId: principal.userId } });
+      await tx.twoFactor.deleteMany({ where: { userId: principal.userId } });
       await tx.recoveryCode.deleteMany({ where: { userId: principal.userId } });
       await tx.twoFactorChallenge.deleteMany({ where: { userId: principal.userId } });
       await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
@@ -108,14 +113,26 @@ export class TwoFactorService {
   }
 
   /**
+   * Locks the user's 2FA row for the rest of the transaction. Every use of a code and
+   * every change to a user's 2FA takes this lock first, so concurrent requests queue in
+   * one order (no deadlocks) and each sees what the one before it did.
+   */
+  async lockForUse(db: Db, userId: string): Promise<LockedTwoFactor | undefined> {
+    const [row] = await db.$queryRaw<LockedTwoFactor[]>`
+      SELECT enabled_at, secret_enc, last_used_step FROM two_factor WHERE user_id = ${userId} FOR UPDATE`;
+    return row;
+  }
+
+  /**
    * Spends a TOTP code or a recovery code of a user with 2FA on; false when the code is
-   * wrong, already used, or 2FA is off. Writes only on success.
+   * wrong, already used, or 2FA is off. Writes only on success. Call inside a transaction.
    */
   async spendSecondFactor(db: Db, userId: string, code: string): Promise<boolean> {
+    const row = await this.lockForUse(db, userId);
+    if (!row?.enabled_at || !row.secret_enc) return false;
     if (isTotpShaped(code)) {
-      const row = await db.twoFactor.findUnique({ where: { userId } });
-      if (!row?.enabledAt || !row.secretEnc) return false;
-      const step = await matchTotpStep(this.openSecret(row.secretEnc, userId), code, stepOf(row));
+      const lastUsed = row.last_used_step === null ? null : Number(row.last_used_step);
+      const step = await matchTotpStep(this.openSecret(row.secret_enc, userId), code, lastUsed);
       if (step === null) return false;
       const { count } = await db.twoFactor.updateMany({
         where: { userId, enabledAt: { not: null }, ...unspentStep(step) },
