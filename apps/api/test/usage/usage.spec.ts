@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
+import { sql } from '../auth/support.js';
 import { registerUser } from '../support/accounts.js';
 import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -23,16 +23,6 @@ afterAll(async () => {
   await t?.close();
   await upstream?.close();
 });
-
-async function sql<R extends pg.QueryResultRow>(app: TestApp, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: app.db.url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const flush = (app: TestApp = t) => app.app.get(UsageRecorder).flush();
 const today = () => new Date().toISOString().slice(0, 10);
