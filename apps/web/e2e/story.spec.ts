@@ -46,6 +46,9 @@ test('a new user secures the account, builds an organization, and controls API a
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+    // A fresh, focused field: nothing typed on the password step carries over.
+    await expect(page.getByLabel('Authentication code')).toBeFocused();
+    await expect(page.getByLabel('Authentication code')).toHaveValue('');
     await snap(page, testInfo, '04-2fa-challenge');
     const { code } = await totpCode(secret, usedStep);
     await page.getByLabel('Authentication code').fill(code);
@@ -102,6 +105,14 @@ test('a new user secures the account, builds an organization, and controls API a
     await expect(fork).toBeVisible();
     await expect(fork).toContainText('Forked from “Tide charts”');
     await snap(page, testInfo, '06-projects');
+
+    // A second fork, then delete it after confirming; the first fork and the original stay.
+    await page.getByRole('button', { name: 'Fork Tide charts', exact: true }).click();
+    await expect(page.locator('[data-project="Tide charts (fork 2)"]')).toBeVisible();
+    await page.getByRole('button', { name: 'Delete Tide charts (fork 2)' }).click();
+    await page.getByRole('dialog', { name: 'Delete “Tide charts (fork 2)”?' }).getByRole('button', { name: 'Delete project' }).click();
+    await expect(page.locator('[data-project="Tide charts (fork 2)"]')).toBeHidden();
+    await expect(fork).toBeVisible();
   });
 
   let token = '';

@@ -1,9 +1,7 @@
 'use client';
 
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError } from '@/lib/api';
-import { describeError } from '@/lib/error-copy';
-import { redirectToLogin } from '@/lib/session-client';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useAction } from '@/lib/form';
 import { FormError } from './field';
 
 interface ConfirmDialogProps {
@@ -20,37 +18,26 @@ interface ConfirmDialogProps {
  */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClose }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
 
-  const confirm = () => {
-    setPending(true);
-    setError(null);
-    onConfirm()
-      .then(onClose)
-      .catch((e: unknown) => {
-        if (e instanceof ApiError && e.isSignedOut) return redirectToLogin();
-        setError(describeError(e));
-        setPending(false);
-      });
-  };
+  const confirm = () => action.run(() => onConfirm().then(onClose));
 
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onClose={onClose}>
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
-      <FormError message={error} />
+      <FormError message={action.error} />
       <div className="actions">
         <button type="button" className="btn" onClick={() => ref.current?.close()} autoFocus>
           Cancel
         </button>
-        <button type="button" className="btn danger" onClick={confirm} disabled={pending}>
-          {pending ? 'Working…' : confirmLabel}
+        <button type="button" className="btn danger" onClick={confirm} disabled={action.pending}>
+          {action.pending ? 'Working…' : confirmLabel}
         </button>
       </div>
     </dialog>

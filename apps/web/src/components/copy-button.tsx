@@ -27,3 +27,15 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
     </span>
   );
 }
+
+/** A secret shown in full once, selectable, with its copy button. */
+export function SecretValue({ value, copyLabel, testId }: { value: string; copyLabel: string; testId: string }) {
+  return (
+    <div className="secret-row">
+      <code className="secret" data-testid={testId}>
+        {value}
+      </code>
+      <CopyButton text={value} label={copyLabel} />
+    </div>
+  );
+}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import type { ContractForm } from '@/lib/form';
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
@@ -54,4 +55,16 @@ export function FormError({ message }: { message: string | null | undefined }) {
       {message}
     </p>
   ) : null;
+}
+
+/** The end of a stacked form: what went wrong with the action, then the button that runs it. */
+export function Submit({ form, label, working, className = 'primary' }: { form: ContractForm; label: string; working: string; className?: string }) {
+  return (
+    <>
+      <FormError message={form.formError} />
+      <button type="submit" className={`btn ${className}`} disabled={form.pending}>
+        {form.pending ? working : label}
+      </button>
+    </>
+  );
 }

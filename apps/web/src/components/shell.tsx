@@ -3,31 +3,45 @@
 import type { MeResponse } from '@aius/contracts';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useState, type ReactNode } from 'react';
+import { createContext, useContext, useState, type ReactNode } from 'react';
 import { ApiError, call } from '@/lib/api';
 import { describeError } from '@/lib/error-copy';
 import { NAV_ITEMS } from './nav-items';
 import { OrganizationsProvider, useOrganizations } from './org-context';
 
+const MeContext = createContext<MeResponse | null>(null);
+
+/** The signed-in account (checked by the dashboard layout before anything renders). */
+export function useMe(): MeResponse {
+  const me = useContext(MeContext);
+  if (!me) throw new Error('useMe outside the dashboard shell');
+  return me;
+}
+
 /** The frame around every dashboard page: brand, sections, organization switcher, account. */
 export function Shell({ me, children }: { me: MeResponse; children: ReactNode }) {
   return (
-    <OrganizationsProvider>
-      <div className="shell">
-        <header className="topbar">
-          <Link href="/projects" className="brand">
-            <span className="brand-mark" aria-hidden="true" />
-            AIUS
-          </Link>
-          <OrganizationSwitcher />
-          <Account me={me} />
-        </header>
-        <Navigation />
-        <main className="content" id="main">
-          {children}
-        </main>
-      </div>
-    </OrganizationsProvider>
+    <MeContext.Provider value={me}>
+      <OrganizationsProvider>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <div className="shell">
+          <header className="topbar">
+            <Link href="/projects" className="brand">
+              <span className="brand-mark" aria-hidden="true" />
+              AIUS
+            </Link>
+            <OrganizationSwitcher />
+            <Account me={me} />
+          </header>
+          <Navigation />
+          <main className="content" id="main">
+            {children}
+          </main>
+        </div>
+      </OrganizationsProvider>
+    </MeContext.Provider>
   );
 }
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { isErrorKey } from '@aius/contracts';
-import { useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import { ApiError } from './api';
 import { copyFor, describeError, fieldOf } from './error-copy';
@@ -85,4 +85,21 @@ function focusFirstInvalid(form: HTMLFormElement, errors: FieldErrors) {
     const name = (element as HTMLInputElement).name;
     if (name && errors[name]) return (element as HTMLElement).focus();
   }
+}
+
+/**
+ * A one-click action (fork, change a role, confirm a dialog): pending while it runs, its
+ * failure kept as copy for the caller to show beside the control; a dead session → /login.
+ */
+export function useAction(): { pending: boolean; error: string | null; run: (work: () => Promise<unknown>) => void } {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback((work: () => Promise<unknown>) => {
+    setPending(true);
+    setError(null);
+    work()
+      .catch((e: unknown) => (e instanceof ApiError && e.isSignedOut ? redirectToLogin() : setError(describeError(e))))
+      .finally(() => setPending(false));
+  }, []);
+  return { pending, error, run };
 }

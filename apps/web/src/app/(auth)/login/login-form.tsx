@@ -4,7 +4,7 @@ import { loginRequest, twoFactorLoginRequest } from '@aius/contracts';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Field, FormError } from '@/components/field';
+import { Field, Submit } from '@/components/field';
 import { ApiError, call } from '@/lib/api';
 import { copyFor } from '@/lib/error-copy';
 import { useContractForm } from '@/lib/form';
@@ -54,7 +54,7 @@ export function LoginForm() {
 
   if (challenge) {
     return (
-      <div className="card narrow">
+      <div className="card narrow" key="challenge">
         <h1>Two-factor authentication</h1>
         <p className="muted">
           Enter the 6-digit code from your authenticator app for <strong>{challenge.email}</strong>, or one of your recovery codes.
@@ -69,10 +69,7 @@ export function LoginForm() {
             spellCheck={false}
             error={code.errors.code}
           />
-          <FormError message={code.formError} />
-          <button type="submit" className="btn primary block" disabled={code.pending}>
-            {code.pending ? 'Verifying…' : 'Verify and sign in'}
-          </button>
+          <Submit form={code} label="Verify and sign in" working="Verifying…" className="primary block" />
         </form>
         <p className="muted switch-link">
           <button type="button" className="link" onClick={() => setChallenge(null)}>
@@ -84,7 +81,7 @@ export function LoginForm() {
   }
 
   return (
-    <div className="card narrow">
+    <div className="card narrow" key="credentials">
       <h1>Sign in</h1>
       {notice ? (
         <p className="notice" role="status">
@@ -94,10 +91,7 @@ export function LoginForm() {
       <form onSubmit={credentials.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="username" error={credentials.errors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={credentials.errors.password} />
-        <FormError message={credentials.formError} />
-        <button type="submit" className="btn primary block" disabled={credentials.pending}>
-          {credentials.pending ? 'Signing in…' : 'Sign in'}
-        </button>
+        <Submit form={credentials} label="Sign in" working="Signing in…" className="primary block" />
       </form>
       <p className="muted switch-link">
         New to AIUS? <Link href="/signup">Create an account</Link>

@@ -3,7 +3,7 @@
 import { registerRequest } from '@aius/contracts';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { Field, FormError } from '@/components/field';
+import { Field, Submit } from '@/components/field';
 import { call } from '@/lib/api';
 import { useContractForm } from '@/lib/form';
 
@@ -30,10 +30,7 @@ export function SignupForm() {
           error={form.errors.password}
           hint="At least 8 characters, with a letter, a number and a symbol."
         />
-        <FormError message={form.formError} />
-        <button type="submit" className="btn primary block" disabled={form.pending}>
-          {form.pending ? 'Creating account…' : 'Create account'}
-        </button>
+        <Submit form={form} label="Create account" working="Creating account…" className="primary block" />
       </form>
       <p className="muted switch-link">
         Already have an account? <Link href="/login">Sign in</Link>

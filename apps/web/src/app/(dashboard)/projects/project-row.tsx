@@ -3,11 +3,9 @@
 import { updateProjectRequest, type Project } from '@aius/contracts';
 import { useState } from 'react';
 import { Field, FormError } from '@/components/field';
-import { ApiError, call } from '@/lib/api';
-import { describeError } from '@/lib/error-copy';
+import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
-import { useContractForm } from '@/lib/form';
-import { redirectToLogin } from '@/lib/session-client';
+import { useAction, useContractForm } from '@/lib/form';
 
 interface ProjectRowProps {
   project: Project;
@@ -19,22 +17,14 @@ interface ProjectRowProps {
 
 export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowProps) {
   const [editing, setEditing] = useState(false);
-  const [forking, setForking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const forking = useAction();
   const rename = useContractForm(updateProjectRequest, async (body) => {
     await call('updateProject', { params: { id: project.id }, body: { ...body, description: body.description || null } });
     setEditing(false);
     onChanged();
   });
 
-  const fork = () => {
-    setForking(true);
-    setError(null);
-    call('forkProject', { params: { id: project.id } })
-      .then(onChanged)
-      .catch((e: unknown) => (e instanceof ApiError && e.isSignedOut ? redirectToLogin() : setError(describeError(e))))
-      .finally(() => setForking(false));
-  };
+  const fork = () => forking.run(() => call('forkProject', { params: { id: project.id } }).then(onChanged));
 
   if (editing) {
     return (
@@ -72,18 +62,14 @@ export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowP
           {project.forked_from_id ? <span className="lineage">Forked from {parent ? `“${parent.name}”` : 'a deleted project'} · </span> : null}
           Updated {formatDate(project.updated_at)}
         </span>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={forking.error} />
       </div>
       <div className="list-actions">
         <button type="button" className="btn small" onClick={() => setEditing(true)} aria-label={`Rename ${project.name}`}>
           Rename
         </button>
-        <button type="button" className="btn small" onClick={fork} disabled={forking} aria-label={`Fork ${project.name}`}>
-          {forking ? 'Forking…' : 'Fork'}
+        <button type="button" className="btn small" onClick={fork} disabled={forking.pending} aria-label={`Fork ${project.name}`}>
+          {forking.pending ? 'Forking…' : 'Fork'}
         </button>
         <button type="button" className="btn danger-outline small" onClick={onDelete} aria-label={`Delete ${project.name}`}>
           Delete

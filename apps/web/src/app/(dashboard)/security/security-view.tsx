@@ -2,14 +2,12 @@
 
 import { twoFactorCodeRequest, type TwoFactorSetupResponse } from '@aius/contracts';
 import QRCode from 'qrcode';
-import { useEffect, useState } from 'react';
-import { CopyButton } from '@/components/copy-button';
-import { Field, FormError } from '@/components/field';
+import { useEffect, useState, type ReactNode } from 'react';
+import { SecretValue } from '@/components/copy-button';
+import { Field, FormError, Submit } from '@/components/field';
 import { LoadError, Loading } from '@/components/states';
-import { ApiError, call } from '@/lib/api';
-import { describeError } from '@/lib/error-copy';
-import { useContractForm } from '@/lib/form';
-import { redirectToLogin } from '@/lib/session-client';
+import { call } from '@/lib/api';
+import { useAction, useContractForm, type ContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
 import { RecoveryCodes } from './recovery-codes';
 
@@ -51,21 +49,13 @@ export function SecurityView() {
 
 function EnableTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => void }) {
   const [setup, setSetup] = useState<TwoFactorSetupResponse | null>(null);
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<string | null>(null);
+  const starting = useAction();
   const form = useContractForm(twoFactorCodeRequest, async (body) => {
     const result = await call('twoFactorEnable', { body });
     onEnabled(result.recovery_codes);
   });
 
-  const start = () => {
-    setStarting(true);
-    setStartError(null);
-    call('twoFactorSetup')
-      .then(setSetup)
-      .catch((e: unknown) => (e instanceof ApiError && e.isSignedOut ? redirectToLogin() : setStartError(describeError(e))))
-      .finally(() => setStarting(false));
-  };
+  const start = () => starting.run(() => call('twoFactorSetup').then(setSetup));
 
   if (!setup) {
     return (
@@ -74,9 +64,9 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => void }
           When it’s on, signing in asks for a code from an authenticator app (1Password, Google Authenticator, Authy…) after your
           password.
         </p>
-        <FormError message={startError} />
-        <button type="button" className="btn primary" onClick={start} disabled={starting}>
-          {starting ? 'Preparing…' : 'Set up two-factor authentication'}
+        <FormError message={starting.error} />
+        <button type="button" className="btn primary" onClick={start} disabled={starting.pending}>
+          {starting.pending ? 'Preparing…' : 'Set up two-factor authentication'}
         </button>
       </>
     );
@@ -89,12 +79,7 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => void }
           <p>Scan this QR code with your authenticator app.</p>
           <QrCode text={setup.otpauth_url} />
           <p className="muted">Can’t scan it? Enter this key by hand instead:</p>
-          <div className="secret-row">
-            <code className="secret" data-testid="totp-secret">
-              {setup.secret}
-            </code>
-            <CopyButton text={setup.secret} label="Copy key" />
-          </div>
+          <SecretValue value={setup.secret} copyLabel="Copy key" testId="totp-secret" />
         </li>
         <li>
           <form onSubmit={form.onSubmit} noValidate>
@@ -106,10 +91,7 @@ function EnableTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => void }
               spellCheck={false}
               error={form.errors.code}
             />
-            <FormError message={form.formError} />
-            <button type="submit" className="btn primary" disabled={form.pending}>
-              {form.pending ? 'Checking…' : 'Turn on two-factor authentication'}
-            </button>
+            <Submit form={form} label="Turn on two-factor authentication" working="Checking…" />
           </form>
         </li>
       </ol>
@@ -162,25 +144,35 @@ function ManageTwoFactor({ remaining, onCodes, onDisabled }: { remaining: number
         </button>
       </div>
       {action === 'regenerate' ? (
-        <form className="subform" onSubmit={regenerate.onSubmit} noValidate>
+        <CodeForm form={regenerate} label="Authentication code" submit="Make new recovery codes" working="Making codes…">
           <p className="muted">Your current recovery codes stop working as soon as the new ones are made.</p>
-          <Field label="Authentication code" name="code" autoComplete="one-time-code" spellCheck={false} autoFocus error={regenerate.errors.code} />
-          <FormError message={regenerate.formError} />
-          <button type="submit" className="btn primary" disabled={regenerate.pending}>
-            {regenerate.pending ? 'Making codes…' : 'Make new recovery codes'}
-          </button>
-        </form>
+        </CodeForm>
       ) : null}
       {action === 'disable' ? (
-        <form className="subform" onSubmit={disable.onSubmit} noValidate>
+        <CodeForm form={disable} label="Authentication or recovery code" submit="Turn off two-factor authentication" working="Turning off…" danger>
           <p className="warning">Without two-factor authentication, your password alone protects this account.</p>
-          <Field label="Authentication or recovery code" name="code" autoComplete="one-time-code" spellCheck={false} autoFocus error={disable.errors.code} />
-          <FormError message={disable.formError} />
-          <button type="submit" className="btn danger" disabled={disable.pending}>
-            {disable.pending ? 'Turning off…' : 'Turn off two-factor authentication'}
-          </button>
-        </form>
+        </CodeForm>
       ) : null}
     </>
+  );
+}
+
+interface CodeFormProps {
+  form: ContractForm;
+  label: string;
+  submit: string;
+  working: string;
+  danger?: boolean;
+  children: ReactNode;
+}
+
+/** A change that needs a fresh second factor: a TOTP code or a recovery code. */
+function CodeForm({ form, label, submit, working, danger, children }: CodeFormProps) {
+  return (
+    <form className="subform" onSubmit={form.onSubmit} noValidate>
+      {children}
+      <Field label={label} name="code" autoComplete="one-time-code" spellCheck={false} autoFocus error={form.errors.code} />
+      <Submit form={form} label={submit} working={working} className={danger ? 'danger' : 'primary'} />
+    </form>
   );
 }

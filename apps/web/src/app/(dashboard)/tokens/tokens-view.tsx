@@ -3,12 +3,12 @@
 import { createTokenRequest, type CreateTokenResponse, type TokenSummary } from '@aius/contracts';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
-import { CopyButton } from '@/components/copy-button';
+import { SecretValue } from '@/components/copy-button';
 import { Field, FormError, SelectField } from '@/components/field';
 import { useOrganizations } from '@/components/org-context';
+import { Moment } from '@/components/moment';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { call } from '@/lib/api';
-import { formatDateTime } from '@/lib/format';
 import { useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
 
@@ -22,7 +22,7 @@ export function TokensView() {
       <header className="page-header">
         <h1>API tokens</h1>
         <p className="muted">
-          Tokens let programs call the AIUS API as you. Send one as <code>Authorization: Bearer aius_…</code>.
+          Tokens let programs call the AIUS API as you, in the header <code>Authorization: Bearer aius_…</code>
         </p>
       </header>
       {minted ? <NewTokenSecret token={minted} onDone={() => setMinted(null)} /> : null}
@@ -97,12 +97,7 @@ function NewTokenSecret({ token, onDone }: { token: CreateTokenResponse; onDone:
         This is the only time the token is shown. AIUS stores only a fingerprint of it, so it can’t be shown again. Store it in a
         secret manager now; if you lose it, revoke it and create a new one.
       </p>
-      <div className="secret-row">
-        <code className="secret" data-testid="new-token">
-          {token.token}
-        </code>
-        <CopyButton text={token.token} label="Copy token" />
-      </div>
+      <SecretValue value={token.token} copyLabel="Copy token" testId="new-token" />
       <div className="actions start">
         <button type="button" className="btn primary" onClick={onDone}>
           I’ve stored it
@@ -140,10 +135,10 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenSummary[]; onRevoke: (t
               <code>{t.prefix}…</code>
             </td>
             <td data-label="Organization">{orgName(t.client_id)}</td>
-            <td data-label="Created">{formatDateTime(t.created_at)}</td>
-            <td data-label="Last used">{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>
+            <td data-label="Created"><Moment seconds={t.created_at} /></td>
+            <td data-label="Last used">{t.last_used_at ? <Moment seconds={t.last_used_at} /> : 'Never'}</td>
             <td data-label="Status">
-              {t.revoked_at ? <span className="badge">Revoked {formatDateTime(t.revoked_at)}</span> : <span className="badge ok">Active</span>}
+              {t.revoked_at ? <span className="badge">Revoked <Moment seconds={t.revoked_at} /></span> : <span className="badge ok">Active</span>}
             </td>
             <td className="cell-actions">
               {t.revoked_at ? null : (

@@ -2,26 +2,34 @@
 
 import { addMemberRequest, type Member, type Role } from '@aius/contracts';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError, SelectField } from '@/components/field';
 import { ROLE_LABEL, useOrganizations } from '@/components/org-context';
+import { useMe } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
-import { ApiError, call } from '@/lib/api';
-import { describeError } from '@/lib/error-copy';
+import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
-import { useContractForm } from '@/lib/form';
-import { redirectToLogin } from '@/lib/session-client';
+import { useAction, useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
 
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
 export function MembersView({ clientId }: { clientId: string }) {
   const orgs = useOrganizations();
+  const me = useMe();
+  const router = useRouter();
   const org = orgs.list?.find((c) => c.id === clientId) ?? null;
   const members = useQuery('listMembers', { params: { id: clientId } });
   const [removing, setRemoving] = useState<Member | null>(null);
   const canManage = org?.role === 'owner' || org?.role === 'admin';
+  const leaving = removing?.user_id === me.user.id;
+  // A change to your own membership changes what this page may show you.
+  const changed = (member: Member) => {
+    members.reload();
+    if (member.user_id === me.user.id) orgs.reload();
+  };
 
   return (
     <>
@@ -31,7 +39,7 @@ export function MembersView({ clientId }: { clientId: string }) {
         </p>
         <h1>{org ? org.name : 'Members'}</h1>
         <p className="muted">
-          {org ? `You are ${org.role === 'admin' ? 'an' : 'a'} ${ROLE_LABEL[org.role].toLowerCase()} here.` : ' '} Owners and admins can add
+          {org ? `Your role here: ${ROLE_LABEL[org.role]}.` : null} Owners and admins can add
           people and change roles.
         </p>
       </header>
@@ -44,24 +52,32 @@ export function MembersView({ clientId }: { clientId: string }) {
         {members.data && members.data.data.length > 0 ? (
           <ul className="list">
             {members.data.data.map((m) => (
-              <MemberRow key={m.user_id} clientId={clientId} member={m} canManage={canManage} onChanged={members.reload} onRemove={() => setRemoving(m)} />
+              <MemberRow
+                key={m.user_id}
+                clientId={clientId}
+                member={m}
+                isMe={m.user_id === me.user.id}
+                canManage={canManage}
+                onChanged={() => changed(m)}
+                onRemove={() => setRemoving(m)}
+              />
             ))}
           </ul>
         ) : null}
       </section>
       {removing ? (
         <ConfirmDialog
-          title={`Remove ${removing.name}?`}
-          confirmLabel="Remove member"
+          title={leaving ? `Leave ${org?.name ?? 'this organization'}?` : `Remove ${removing.name}?`}
+          confirmLabel={leaving ? 'Leave organization' : 'Remove member'}
           onConfirm={async () => {
             await call('removeMember', { params: { id: clientId, user_id: removing.user_id } });
-            members.reload();
+            if (!leaving) return members.reload();
+            orgs.reload();
+            router.push('/organizations');
           }}
           onClose={() => setRemoving(null)}
         >
-          <p>
-            {removing.email} will lose access to this organization and its projects.
-          </p>
+          <p>{leaving ? 'You will lose access to this organization and its projects.' : `${removing.email} will lose access to this organization and its projects.`}</p>
         </ConfirmDialog>
       ) : null}
     </>
@@ -92,35 +108,28 @@ function AddMember({ clientId, onAdded }: { clientId: string; onAdded: () => voi
 interface MemberRowProps {
   clientId: string;
   member: Member;
+  isMe: boolean;
   canManage: boolean;
   onChanged: () => void;
   onRemove: () => void;
 }
 
-function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberRowProps) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const changeRole = (role: Role) => {
-    setPending(true);
-    setError(null);
-    call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } })
-      .then(onChanged)
-      .catch((e: unknown) => (e instanceof ApiError && e.isSignedOut ? redirectToLogin() : setError(describeError(e))))
-      .finally(() => setPending(false));
-  };
+function MemberRow({ clientId, member, isMe, canManage, onChanged, onRemove }: MemberRowProps) {
+  const roleChange = useAction();
+  const changeRole = (role: Role) =>
+    roleChange.run(() => call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } }).then(onChanged));
   const roleId = `role-${member.user_id}`;
   return (
     <li className="list-item">
       <div className="list-main">
-        <span className="list-title">{member.name}</span>
+        <span className="list-title">
+          {member.name}
+          {isMe ? <span className="muted"> (you)</span> : null}
+        </span>
         <span className="muted small">
           {member.email} · joined {formatDate(member.created_at)}
         </span>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={roleChange.error} />
       </div>
       <div className="list-actions">
         {canManage ? (
@@ -128,15 +137,15 @@ function MemberRow({ clientId, member, canManage, onChanged, onRemove }: MemberR
             <label htmlFor={roleId} className="visually-hidden">
               Role of {member.name}
             </label>
-            <select id={roleId} value={member.role} disabled={pending} onChange={(e) => changeRole(e.target.value as Role)}>
+            <select id={roleId} value={member.role} disabled={roleChange.pending} onChange={(e) => changeRole(e.target.value as Role)}>
               {ROLE_OPTIONS.map((o) => (
                 <option key={o.value} value={o.value}>
                   {o.label}
                 </option>
               ))}
             </select>
-            <button type="button" className="btn danger-outline small" onClick={onRemove} aria-label={`Remove ${member.name}`}>
-              Remove
+            <button type="button" className="btn danger-outline small" onClick={onRemove} aria-label={isMe ? 'Leave this organization' : `Remove ${member.name}`}>
+              {isMe ? 'Leave' : 'Remove'}
             </button>
           </>
         ) : (
