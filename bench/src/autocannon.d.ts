@@ -3,7 +3,9 @@ declare module 'autocannon' {
   namespace autocannon {
     interface Options {
       url: string;
+      method?: 'GET' | 'POST';
       headers?: Record<string, string>;
+      body?: string;
       connections?: number;
       duration?: number;
       overallRate?: number;

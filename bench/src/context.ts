@@ -1,4 +1,5 @@
 import type { Load, Measurement } from './measure.js';
+import type { Child, startServer } from './processes.js';
 
 /** What a bench section gets: the running AIUS and a way to measure against it. */
 export interface BenchContext {
@@ -9,5 +10,12 @@ export interface BenchContext {
   /** Measured seconds per load run and the concurrency the other sections use. */
   seconds: number;
   connections: number;
+  /** The repository root. */
+  root: string;
   measure(label: string, load: Load): Promise<Measurement>;
+  /** Another AIUS (production build, fresh database) with extra settings; stopped at the end of the run. */
+  startAius(extraEnv?: Record<string, string>): Promise<{ base: string; databaseUrl: string }>;
+  /** startServer (processes.ts), with the child stopped at the end of the run. */
+  startServer(...args: Parameters<typeof startServer>): Promise<Child>;
+  log(line: string): void;
 }

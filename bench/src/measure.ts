@@ -2,7 +2,9 @@ import autocannon from 'autocannon';
 
 export interface Load {
   url: string;
+  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  body?: string;
   /** Seconds of measured load (after an unmeasured warm-up of a quarter of it). */
   seconds: number;
   connections: number;
@@ -27,7 +29,10 @@ export interface Measurement {
 function fire(load: Load, seconds: number): Promise<autocannon.Result> {
   return autocannon({
     url: load.url,
+    // autocannon refuses an explicit `method: undefined`.
+    method: load.method ?? 'GET',
     headers: load.headers,
+    body: load.body,
     connections: load.connections,
     duration: seconds,
     overallRate: load.overallRate,

@@ -41,14 +41,12 @@ async function cleanup(): Promise<void> {
 }
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
-try {
-  const log = (line: string) => console.error(`[bench] ${line}`);
-
-  log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
-  const aiusDb = await createDatabase(postgres, 'aius_bench');
-  cleanups.push(aiusDb.drop);
-  const aiusPort = await sparePort();
-  const aiusBase = `http://127.0.0.1:${aiusPort}/api/v1`;
+/** AIUS from its production build on a fresh database; `extraEnv` adds settings (e.g. UPSTREAMS). */
+async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base: string; databaseUrl: string }> {
+  const db = await createDatabase(postgres, 'aius_bench');
+  cleanups.push(db.drop);
+  const port = await sparePort();
+  const base = `http://127.0.0.1:${port}/api/v1`;
   children.push(
     await startServer(
       'AIUS',
@@ -57,18 +55,27 @@ try {
       {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
-        PORT: String(aiusPort),
+        PORT: String(port),
         LOG_LEVEL: 'warn',
-        DATABASE_URL: aiusDb.url,
+        DATABASE_URL: db.url,
         REDIS_URL: redis,
         REDIS_PREFIX: `aius-bench:${randomBytes(4).toString('hex')}:`,
         SESSION_SECRET: randomBytes(32).toString('hex'),
         RATE_LIMIT_DEFAULT_PER_MINUTE: UNTHROTTLED,
         RATE_LIMIT_TOKEN_PER_MINUTE: UNTHROTTLED,
+        ...extraEnv,
       },
-      `${aiusBase}/health`,
+      `${base}/health`,
     ),
   );
+  return { base, databaseUrl: db.url };
+}
+
+try {
+  const log = (line: string) => console.error(`[bench] ${line}`);
+
+  log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
+  const { base: aiusBase } = await startAius();
   const token = await mintAiusToken(aiusBase);
 
   log('starting bare Fastify');
@@ -124,7 +131,21 @@ try {
     headers: bearer,
   });
 
-  const ctx: BenchContext = { aiusBase, token, seconds, connections, measure: (label, l) => run(label, l) };
+  const ctx: BenchContext = {
+    aiusBase,
+    token,
+    seconds,
+    connections,
+    root,
+    measure: (label, l) => run(label, l),
+    startAius,
+    startServer: async (...args) => {
+      const child = await startServer(...args);
+      children.push(child);
+      return child;
+    },
+    log,
+  };
   await proxySection(ctx);
 
   printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections });

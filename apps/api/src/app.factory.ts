@@ -54,12 +54,22 @@ export async function createApp(
 /**
  * JSON bodies with Fastify's prototype-poisoning-safe parser; an empty body counts as
  * no body (many HTTP clients send `Content-Type: application/json` with nothing after it).
+ * The text as received is kept on `request.rawBody` so the chat proxy can forward the
+ * client's bytes untouched instead of re-serializing them (a reference, not a copy).
  */
 function registerJsonParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    req.rawBody = body as string;
     return parse(req, body as string, done);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body as received (set by the JSON parser). */
+    rawBody?: string;
+  }
 }

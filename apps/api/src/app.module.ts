@@ -8,8 +8,10 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
+import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
+import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
@@ -28,6 +30,8 @@ export class AppModule {
         ClientsModule,
         TokensModule,
         ProjectsModule,
+        UsageModule,
+        ProxyModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

@@ -22,6 +22,15 @@ const url = (protocols: RegExp, what: string) =>
     }
   }, `must be a ${what} URL`);
 
+const upstreamSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  base_url: url(/^https?:$/, 'http(s)://'),
+  api_key: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).default([]),
+  prefix: z.string().min(1).optional(),
+});
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+
 /** An entry Fastify's trustProxy (proxy-addr) accepts, checked here so a typo is a config error, not a crash. */
 function isProxyAddress(entry: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
@@ -82,11 +91,37 @@ export const configSchema = z.object({
   /** Chat proxy, per API token, on top of the per-IP limit. */
   RATE_LIMIT_TOKEN_PER_MINUTE: int(1200, 1),
 
-  /** OpenAI-compatible upstream(s) for the chat proxy, JSON: [{"name","base_url","api_key","models":[…],"prefix"}]. */
-  UPSTREAMS: z.string().optional(),
+  // ── chat proxy (spec §8) ──────────────────────────────────────────────────
+  /**
+   * OpenAI-compatible upstreams, JSON: [{"name","base_url","api_key"?,"models"?:[…],"prefix"?}].
+   * A model is routed to the upstream listing it exactly, else to the upstream whose prefix
+   * it starts with (the prefix is stripped before forwarding), else to an upstream with
+   * neither (a catch-all). See modules/proxy/upstream-registry.ts.
+   */
+  UPSTREAMS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON list of upstreams' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(upstreamSchema, { error: 'must be a JSON list of upstreams' }).min(1, 'must name at least one upstream'))
+    .optional(),
+  /** Shorthand for one catch-all upstream (used when UPSTREAMS is unset). */
   UPSTREAM_BASE_URL: url(/^https?:$/, 'http(s)://').optional(),
   UPSTREAM_API_KEY: z.string().optional(),
+  /** Time to the upstream's response headers, and the longest silence inside a stream. */
   UPSTREAM_TIMEOUT_MS: int(60_000, 100),
+  /** Keep-alive connections per upstream. */
+  UPSTREAM_CONNECTIONS: int(128, 1, 10_000),
+  /** How long a model list fetched from an upstream (one with no `models` configured) is reused. */
+  UPSTREAM_MODELS_CACHE_SECONDS: int(300, 0),
+  /** Usage events are buffered in memory and written in one transaction per interval or batch. */
+  USAGE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
+  USAGE_FLUSH_BATCH: int(1000, 1, 50_000),
 
   // ── API tokens (tokens module) ─────────────────────────────────────────
   // A warm bearer check costs no Postgres round trip: verified tokens are cached in

@@ -138,6 +138,10 @@ describe('per-IP rate limits', () => {
     expect(byStatus).toEqual({ 401: DEFAULT_LIMIT, 429: 10 });
     const rateLimited = answers.find((r) => r.status === 429)!;
     expect(rateLimited.body).toBe('{"detail":"rate limit exceeded"}');
+    // Refusals by the credential guard carry the rate-limit headers too.
+    const unauthorized = answers.find((r) => r.status === 401)!;
+    expect(unauthorized.body).toBe('{"detail":"invalid token"}');
+    expect(unauthorized.headers.get('ratelimit-policy')).toBe(`"per-ip";q=${DEFAULT_LIMIT};w=60`);
   });
 });
 

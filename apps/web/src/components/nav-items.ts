@@ -1,7 +1,8 @@
-/** The dashboard's sections, in menu order. The usage page (proxy) adds its entry here. */
+/** The dashboard's sections, in menu order. */
 export const NAV_ITEMS: readonly { href: string; label: string }[] = [
   { href: '/projects', label: 'Projects' },
   { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'API tokens' },
+  { href: '/usage', label: 'Usage' },
   { href: '/security', label: 'Security' },
 ];

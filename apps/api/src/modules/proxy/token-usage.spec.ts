@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { StreamUsageScanner, readUsage, usageFromBody } from './token-usage.js';
+
+const chunk = (o: object) => `data: ${JSON.stringify(o)}\n\n`;
+
+describe(StreamUsageScanner.name, () => {
+  it('finds the usage of the final chunk even when lines are split across network chunks', () => {
+    const text =
+      chunk({ choices: [{ delta: { content: 'héllo' } }], usage: null }) +
+      chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }) +
+      'data: [DONE]\n\n';
+    const bytes = Buffer.from(text);
+    for (const size of [1, 2, 7, 64, bytes.length]) {
+      const scanner = new StreamUsageScanner();
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
+      expect(scanner.usage).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
+    }
+  });
+
+  it('keeps the last usage when every chunk carries one, and none when no chunk does', () => {
+    const scanner = new StreamUsageScanner();
+    scanner.push(Buffer.from(chunk({ usage: { prompt_tokens: 1, completion_tokens: 1 } }) + chunk({ usage: { prompt_tokens: 1, completion_tokens: 2 } })));
+    expect(scanner.usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3 });
+    const none = new StreamUsageScanner();
+    none.push(Buffer.from(chunk({ choices: [{ delta: { content: 'the word "usage" in text' } }] }) + 'data: [DONE]\n\n'));
+    expect(none.usage).toBeNull();
+  });
+});
+
+describe('readUsage', () => {
+  it('ignores missing, negative and non-numeric counts', () => {
+    expect(readUsage({})).toBeNull();
+    expect(readUsage({ usage: { prompt_tokens: 'x' } })).toBeNull();
+    expect(readUsage({ usage: { prompt_tokens: -5, completion_tokens: 2 } })).toEqual({ promptTokens: 0, completionTokens: 2, totalTokens: 2 });
+    expect(usageFromBody(Buffer.from('{"usage":{"total_tokens":9}}'))).toEqual({ promptTokens: 0, completionTokens: 0, totalTokens: 9 });
+    expect(usageFromBody(Buffer.from('not json "usage"'))).toBeNull();
+  });
+});

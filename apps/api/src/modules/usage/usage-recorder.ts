@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { UsageRepository, type UsageEvent } from './usage.repository.js';
+
+/** While Postgres is away, keep at most this many events; older ones are dropped (and logged). */
+const MAX_PENDING = 200_000;
+
+/**
+ * Metering off the request path: `record()` only appends to an in-memory buffer. The buffer is
+ * written every USAGE_FLUSH_INTERVAL_MS, or as soon as it holds USAGE_FLUSH_BATCH events, in one
+ * statement (see UsageRepository.appendBatch), and once more when the app shuts down.
+ * One flush runs at a time. If Postgres is unreachable the batch is kept and retried.
+ */
+@Injectable()
+export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('UsageRecorder');
+  private buffer: UsageEvent[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: UsageRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), this.config.USAGE_FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  record(event: UsageEvent): void {
+    this.buffer.push(event);
+    if (this.buffer.length >= this.config.USAGE_FLUSH_BATCH && !this.flushing) void this.flush();
+  }
+
+  /** Writes everything buffered so far; resolves when it is in Postgres (or kept for a retry). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private async write(batch: UsageEvent[]): Promise<void> {
+    try {
+      while (batch.length > 0) {
+        await this.repository.appendBatch(batch.slice(0, this.config.USAGE_FLUSH_BATCH));
+        batch = batch.slice(this.config.USAGE_FLUSH_BATCH);
+      }
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        this.logger.error(`dropping ${batch.length} usage events: ${(error as Error).message}`);
+        return;
+      }
+      const kept = [...batch, ...this.buffer];
+      const dropped = Math.max(0, kept.length - MAX_PENDING);
+      this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
+      this.logger.warn(`database unreachable, ${this.buffer.length} usage events kept for retry${dropped ? `, ${dropped} dropped` : ''}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

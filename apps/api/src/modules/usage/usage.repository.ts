@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../database/prisma.service.js';
+
+/** One authenticated proxy call, as the usage recorder buffers it. */
+export interface UsageEvent {
+  tokenId: number;
+  userId: string;
+  clientId: string;
+  projectId: string | null;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  latencyMs: number;
+  status: number;
+  /** Unix milliseconds. */
+  at: number;
+}
+
+export interface DailyModelRow {
+  day: string;
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+const COUNTERS = ['requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'latency_ms_sum'];
+const ADD_COUNTERS = COUNTERS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ');
+const SUM_COUNTERS = "count(*), count(*) FILTER (WHERE s >= 400), sum(pt), sum(ct), sum(tt), sum(l)";
+
+/**
+ * The only file that touches `usage_events`, `usage_daily` and `usage_client_daily`.
+ *
+ * A batch is written by ONE statement, so it is one transaction: the events go in through a
+ * data-modifying CTE, and the same rows, grouped, are added onto both rollups (per client,
+ * day, project, token and model; and per client, day and model). Rows are upserted in key
+ * order so two instances flushing at once lock them in the same order and cannot deadlock.
+ */
+@Injectable()
+export class UsageRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async appendBatch(events: readonly UsageEvent[]): Promise<void> {
+    const rows = events.map((e) => ({
+      t: e.tokenId,
+      u: e.userId,
+      c: e.clientId,
+      p: e.projectId,
+      m: e.model,
+      pt: e.promptTokens,
+      ct: e.completionTokens,
+      tt: e.totalTokens,
+      l: e.latencyMs,
+      s: e.status,
+      at: new Date(e.at).toISOString(),
+    }));
+    await this.prisma.$executeRawUnsafe(
+      `WITH batch AS (
+         SELECT b.*, (b.at AT TIME ZONE 'UTC')::date AS day FROM jsonb_to_recordset($1::jsonb)
+           AS b(t int, u text, c text, p text, m text, pt int, ct int, tt int, l int, s int, at timestamptz)
+       ), events AS (
+         INSERT INTO usage_events (token_id, user_id, client_id, project_id, model,
+                                   prompt_tokens, completion_tokens, total_tokens, latency_ms, status, created_at)
+         SELECT t, u, c, p, m, pt, ct, tt, l, s, at FROM batch
+       ), daily AS (
+         INSERT INTO usage_daily AS d (client_id, day, project_id, token_id, model, ${COUNTERS.join(', ')})
+         SELECT c, day, coalesce(p, ''), t, m, ${SUM_COUNTERS}
+         FROM batch GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+         ON CONFLICT (client_id, day, project_id, token_id, model) DO UPDATE SET ${ADD_COUNTERS}
+       )
+       INSERT INTO usage_client_daily AS d (client_id, day, model, ${COUNTERS.join(', ')})
+       SELECT c, day, m, ${SUM_COUNTERS}
+       FROM batch GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+       ON CONFLICT (client_id, day, model) DO UPDATE SET ${ADD_COUNTERS}`,
+      JSON.stringify(rows),
+    );
+  }
+
+  /**
+   * Per day and model, from the rollups only: the client-wide one has one row per day and
+   * model; a project filter reads the finer one (that project's rows only).
+   */
+  async dailyByModel(clientId: string, from: string, to: string, projectId?: string): Promise<DailyModelRow[]> {
+    const [table, filter] = projectId === undefined ? ['usage_client_daily', ''] : ['usage_daily', 'AND project_id = $4'];
+    const rows = await this.prisma.$queryRawUnsafe<
+      { day: string; model: string; requests: bigint; prompt: bigint; completion: bigint; total: bigint }[]
+    >(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
+              sum(requests)::bigint AS requests, sum(prompt_tokens)::bigint AS prompt,
+              sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
+       FROM ${table}
+       WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date ${filter}
+       GROUP BY day, model`,
+      ...(projectId === undefined ? [clientId, from, to] : [clientId, from, to, projectId]),
+    );
+    return rows.map((r) => ({
+      day: r.day,
+      model: r.model,
+      requests: Number(r.requests),
+      promptTokens: Number(r.prompt),
+      completionTokens: Number(r.completion),
+      totalTokens: Number(r.total),
+    }));
+  }
+}

@@ -1,0 +1,115 @@
+'use client';
+
+import type { ClientSummary } from '@aius/contracts';
+import { useState } from 'react';
+import { useOrganizations } from '@/components/org-context';
+import { Empty, LoadError, Loading } from '@/components/states';
+import { useQuery } from '@/lib/use-query';
+import { lastDays } from './chart-scale';
+import { UsageChart, type ChartMetric } from './usage-chart';
+import styles from './usage.module.css';
+
+const RANGES = [7, 30, 90] as const;
+const n = (v: number) => v.toLocaleString('en-US');
+
+export function UsageView() {
+  const orgs = useOrganizations();
+  const org = orgs.current;
+  return (
+    <>
+      <header className="page-header">
+        <h1>Usage</h1>
+        <p className="muted">
+          {org ? <>Chat proxy calls made with {org.name}’s API tokens.</> : 'Chat proxy calls made with your organization’s API tokens.'} Days are UTC.
+        </p>
+      </header>
+      {orgs.loading && !orgs.list ? <Loading /> : null}
+      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
+      {orgs.list && !org ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+      {org ? <OrganizationUsage key={org.id} org={org} /> : null}
+    </>
+  );
+}
+
+function OrganizationUsage({ org }: { org: ClientSummary }) {
+  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
+  const [metric, setMetric] = useState<ChartMetric>('total_tokens');
+  const usage = useQuery('usage', { query: { org_id: org.id, ...lastDays(days) } });
+  const data = usage.data;
+
+  return (
+    <>
+      <div className={styles.controls}>
+        <label htmlFor="usage-period">Period</label>
+        <select id="usage-period" value={days} onChange={(e) => setDays(Number(e.target.value) as (typeof RANGES)[number])}>
+          {RANGES.map((r) => (
+            <option key={r} value={r}>
+              Last {r} days
+            </option>
+          ))}
+        </select>
+        <label htmlFor="usage-metric">Chart</label>
+        <select id="usage-metric" value={metric} onChange={(e) => setMetric(e.target.value as ChartMetric)}>
+          <option value="total_tokens">Tokens per day</option>
+          <option value="requests">Requests per day</option>
+        </select>
+      </div>
+      {usage.loading && !data ? <Loading /> : null}
+      {usage.error ? <LoadError message={usage.error} onRetry={usage.reload} /> : null}
+      {data ? (
+        <>
+          <dl className={styles.stats} aria-label="Totals for the period">
+            <div>
+              <dt>Requests</dt>
+              <dd>{n(data.totals.requests)}</dd>
+            </div>
+            <div>
+              <dt>Prompt tokens</dt>
+              <dd>{n(data.totals.prompt_tokens)}</dd>
+            </div>
+            <div>
+              <dt>Completion tokens</dt>
+              <dd>{n(data.totals.completion_tokens)}</dd>
+            </div>
+            <div>
+              <dt>Total tokens</dt>
+              <dd>{n(data.totals.total_tokens)}</dd>
+            </div>
+          </dl>
+          <section className="card" aria-labelledby="usage-chart-title" style={{ marginTop: '1.25rem' }}>
+            <h2 id="usage-chart-title">{metric === 'requests' ? 'Requests' : 'Tokens'} per day</h2>
+            <UsageChart daily={data.daily} metric={metric} />
+            {data.totals.requests === 0 ? <p className="muted">No calls in this period yet. Calls to /chat/completions with this organization’s tokens show up here within seconds.</p> : null}
+          </section>
+          {data.by_model.length > 0 ? (
+            <section className="card" aria-labelledby="usage-models-title">
+              <h2 id="usage-models-title">By model</h2>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col" className={styles.number}>Requests</th>
+                    <th scope="col" className={styles.number}>Prompt tokens</th>
+                    <th scope="col" className={styles.number}>Completion tokens</th>
+                    <th scope="col" className={styles.number}>Total tokens</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.by_model.map((m) => (
+                    <tr key={m.model}>
+                      <th scope="row">{m.model}</th>
+                      <td className={styles.number}>{n(m.requests)}</td>
+                      <td className={styles.number}>{n(m.prompt_tokens)}</td>
+                      <td className={styles.number}>{n(m.completion_tokens)}</td>
+                      <td className={styles.number}>{n(m.total_tokens)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+}
