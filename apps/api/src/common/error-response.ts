@@ -20,25 +20,42 @@ function envelope(key: ErrorKey, status?: number, message?: string): ErrorRespon
   };
 }
 
+/**
+ * Postgres/driver codes meaning "the database is not answering (in time)". 57014 is a
+ * statement cancelled by statement_timeout (PrismaService sets it to DB_TIMEOUT_MS).
+ */
 const DB_UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EPIPE',
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P03', '08000', '08001', '08003', '08004', '08006',
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P03', '57014', '08000', '08001', '08003', '08004', '08006',
 ]);
+
+interface ErrorLike {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
 
 /** True for errors that mean "Postgres is not there right now" rather than a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const err = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
-    if (typeof err.code === 'string' && DB_UNREACHABLE_CODES.has(err.code)) return true;
-    if (err.name === 'PrismaClientInitializationError') return true;
+  // Prisma 7 keeps the driver's error under `cause`, or for raw queries (P2010) under
+  // `meta.driverAdapterError`, whose own `cause` holds the Postgres code: follow both.
+  const pending: unknown[] = [error];
+  for (let seen = 0; pending.length > 0 && seen < 10; seen++) {
+    const err = pending.shift();
+    if (!err || typeof err !== 'object') continue;
+    const e = err as ErrorLike;
+    if (typeof e.code === 'string' && DB_UNREACHABLE_CODES.has(e.code)) return true;
+    if (e.name === 'PrismaClientInitializationError') return true;
     if (
-      typeof err.message === 'string' &&
+      typeof e.message === 'string' &&
       /(Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database server|Query read timeout|DatabaseNotReachable|terminating connection)/i.test(
-        err.message,
+        e.message,
       )
     )
       return true;
-    e = err.cause;
+    pending.push(e.cause, e.meta?.driverAdapterError);
   }
   return false;
 }

@@ -17,6 +17,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         max: config.DB_POOL_SIZE,
         connectionTimeoutMillis: config.DB_TIMEOUT_MS,
         query_timeout: config.DB_TIMEOUT_MS,
+        // The same limit on the server: a statement the client gave up on is cancelled there
+        // too, instead of holding a connection and a backend busy for nothing.
+        statement_timeout: config.DB_TIMEOUT_MS,
         idleTimeoutMillis: 30_000,
       }),
     });

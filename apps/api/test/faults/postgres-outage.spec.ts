@@ -1,4 +1,5 @@
 import { Controller, Get, Module } from '@nestjs/common';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -8,6 +9,12 @@ import { ThrowawayPostgres, waitFor } from './throwaway-servers.js';
 @Controller('test')
 class UsersProbeController {
   constructor(private readonly prisma: PrismaService) {}
+  @Get('slow')
+  async slow() {
+    await this.prisma.$queryRaw`SELECT pg_sleep(5)`;
+    return { slept: true };
+  }
+
   @Get('user-count')
   async count() {
     return { users: await this.prisma.user.count() };
@@ -17,19 +24,19 @@ class UsersProbeController {
 class UsersProbeModule {}
 
 const DB_TIMEOUT_MS = 1_000;
-let pg: ThrowawayPostgres;
+let server: ThrowawayPostgres;
 let t: TestApp;
 
 beforeAll(async () => {
-  pg = await ThrowawayPostgres.start();
+  server = await ThrowawayPostgres.start();
   t = await startTestApp(
-    { DATABASE_URL: pg.url(), DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) },
-    { db: { url: pg.url(), name: 'postgres', drop: async () => {} }, extraModules: [UsersProbeModule] },
+    { DATABASE_URL: server.url(), DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) },
+    { db: { url: server.url(), name: 'postgres', drop: async () => {} }, extraModules: [UsersProbeModule] },
   );
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  await pg?.destroy();
+  await server?.destroy();
 });
 
 const LOGIN = 'POST /login';
@@ -54,7 +61,7 @@ describe('Postgres outage', () => {
   });
 
   it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast', async () => {
-    await pg.stop();
+    await server.stop();
     for (const path of ['/ready', '/test/user-count', LOGIN, '/ready', '/test/user-count', LOGIN]) {
       const r = await timed(path);
       expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
@@ -68,16 +75,34 @@ describe('Postgres outage', () => {
   });
 
   it('recovers without a restart when Postgres is back', async () => {
-    await pg.restart();
+    await server.restart();
     await waitFor(async () => (await timed('/ready')).status === 200, 15_000, 'readiness to recover');
     expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
     expect((await timed(LOGIN)).status).toBe(401);
   });
 
+  it('a statement running past DB_TIMEOUT_MS is 503 and is cancelled on the server too', async () => {
+    const r = await timed('/test/slow');
+    expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
+    expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+    const probe = new pg.Client({ connectionString: server.url() });
+    await probe.connect();
+    try {
+      await waitFor(async () => {
+        const { rows } = await probe.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(5)%' AND state = 'active' AND pid <> pg_backend_pid()",
+        );
+        return rows[0]?.n === 0;
+      }, 2_000, 'the server to cancel the statement');
+    } finally {
+      await probe.end();
+    }
+  });
+
   it('with Postgres frozen (sockets open, no answers), requests give up after DB_TIMEOUT_MS with 503, then recover', async () => {
     // Warm the pool so some requests hit open-but-dead connections and others new connects.
     await Promise.all(Array.from({ length: 5 }, () => timed('/test/user-count')));
-    await pg.freeze(true);
+    await server.freeze(true);
     try {
       const frozen = await Promise.all(Array.from({ length: 12 }, (_, i) => timed(i % 2 ? '/ready' : '/test/user-count')));
       for (const r of frozen) {
@@ -85,7 +110,7 @@ describe('Postgres outage', () => {
         expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
       }
     } finally {
-      await pg.freeze(false);
+      await server.freeze(false);
     }
     await waitFor(async () => (await timed('/test/user-count')).status === 200, 5_000, 'queries to succeed again');
     const after = await Promise.all(Array.from({ length: 12 }, () => timed('/test/user-count')));

@@ -118,9 +118,14 @@ export class ThrowawayPostgres {
       onLog: () => {},
       onError: () => {},
     });
-    await pg.initialise();
     const server = new ThrowawayPostgres(pg, port, dir);
-    await server.restart();
+    try {
+      await pg.initialise();
+      await server.restart();
+    } catch (error) {
+      await server.destroy();
+      throw error;
+    }
     return server;
   }
 
