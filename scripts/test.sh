@@ -14,3 +14,4 @@ bash scripts/prisma-generate.sh >/dev/null
 node scripts/check-test-services.mjs
 pnpm turbo run build --output-logs=errors-only
 pnpm turbo run test --concurrency=1 --output-logs=full
+pnpm --filter @aius/web run test:e2e

@@ -8,6 +8,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { ResponseSerializerInterceptor } from './common/response-serializer.interceptor.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const BODY_LIMIT = 1024 * 1024;
@@ -32,12 +33,16 @@ export async function createApp(
     bodyLimit: BODY_LIMIT,
     logger: false,
     return503OnClosing: true,
+    // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
+    trustProxy: config.TRUSTED_PROXIES,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
     bodyParser: false,
   });
   registerJsonParser(app);
+  // A Fastify hook, not a Nest guard: it runs before body parsing and the credential guard.
+  app.get(RateLimitService).install(app.getHttpAdapter().getInstance());
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new ResponseSerializerInterceptor(app.get(Reflector)));

@@ -8,6 +8,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
+import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -21,6 +22,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
+        RateLimitModule,
         HealthModule,
         AuthModule,
         ClientsModule,

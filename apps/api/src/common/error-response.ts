@@ -45,7 +45,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** Maps anything thrown while serving a request to its status, envelope and headers. */
 export function toErrorResponse(exception: unknown, method: string, url: string): ErrorResponse {
-  if (exception instanceof ApiError) return envelope(exception.key, exception.status, exception.message);
+  if (exception instanceof ApiError) {
+    // Some errors carry headers of their own (a 429's Retry-After and rate-limit fields).
+    const headers = (exception as ApiError & { headers?: Record<string, string> }).headers;
+    return { ...envelope(exception.key, exception.status, exception.message), ...(headers && { headers }) };
+  }
 
   const fastifyError = exception as { code?: unknown; statusCode?: unknown };
   const status =

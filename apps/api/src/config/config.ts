@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -20,6 +21,17 @@ const url = (protocols: RegExp, what: string) =>
       return false;
     }
   }, `must be a ${what} URL`);
+
+/** An entry Fastify's trustProxy (proxy-addr) accepts, checked here so a typo is a config error, not a crash. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) ? Number(bits) <= max : family === 4 && isIP(bits) === 4;
+}
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -49,13 +61,25 @@ export const configSchema = z.object({
     .default('http://localhost:3000,http://127.0.0.1:3000')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(url(/^https?:$/, 'http(s)://'))),
-  /** Peers whose X-Forwarded-For is believed (IPs or CIDRs). Loopback: the dashboard's /api proxy. */
-  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
-
+  // ── Rate limits (spec §7; modules/rate-limit) ──────────────────────────────
+  /**
+   * Peers whose X-Forwarded-For is believed (IPs, CIDRs, or proxy-addr's `loopback`,
+   * `linklocal`, `uniquelocal`). The client IP is the socket address, or the last
+   * X-Forwarded-For entry not itself a trusted proxy. Loopback: the dashboard's /api proxy.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1,::1')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every(isProxyAddress), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  /** Per client IP, GCRA (no double burst at a window edge), shared by all instances through Redis. */
   RATE_LIMIT_DEFAULT_PER_MINUTE: int(600, 1),
+  /** register, login, 2fa/login: a stricter per-IP quota of their own. */
   RATE_LIMIT_CREDENTIAL_PER_MINUTE: int(10, 1),
+  /** Failed logins per account (by email) per window; past it login answers 429 with Retry-After. */
   RATE_LIMIT_FAILED_LOGINS: int(5, 1),
   RATE_LIMIT_FAILED_LOGIN_WINDOW_SECONDS: int(900, 1),
+  /** Chat proxy, per API token, on top of the per-IP limit. */
   RATE_LIMIT_TOKEN_PER_MINUTE: int(1200, 1),
 
   /** OpenAI-compatible upstream(s) for the chat proxy, JSON: [{"name","base_url","api_key","models":[…],"prefix"}]. */

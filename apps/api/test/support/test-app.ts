@@ -33,6 +33,10 @@ export async function startTestApp(
     REDIS_PREFIX: options.redisPrefix ?? `aius-test:${randomBytes(4).toString('hex')}:`,
     SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
     HOST: '127.0.0.1',
+    // Tests send many requests from one address; the rate-limit tests set real limits themselves.
+    RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
+    RATE_LIMIT_CREDENTIAL_PER_MINUTE: '1000000',
+    RATE_LIMIT_FAILED_LOGINS: '1000000',
     ...env,
   });
   const app = await createApp(config, { extraModules: options.extraModules });

@@ -15,6 +15,7 @@ import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { User } from '../../generated/prisma/client.js';
 import { createClientWithOwner } from '../clients/create-client-with-owner.js';
+import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
 import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -42,6 +43,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly twoFactor: TwoFactorService,
     private readonly challenges: ChallengeService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
@@ -71,10 +73,14 @@ export class AuthService {
 
   /**
    * Email + password. Unknown email and wrong password are the same 401 at the same
-   * cost. Rate limiting of failures wraps this method (it throws INVALID_CREDENTIALS).
+   * cost. A locked account (too many failures) is 429 `rate limit exceeded` with Retry-After.
    */
   async login(input: LoginRequest, meta: SessionMeta): Promise<AuthOutcome<LoginResponse>> {
+    // Per-account failed-login limit (spec §7): an attempt is reserved before the password
+    // check and given back when the password is right, so only failures count.
+    await this.throttle.assertAllowed(input.email);
     const user = await this.verifyPassword(input.email, input.password);
+    await this.throttle.reset(input.email);
     if (await this.twoFactor.isEnabled(user.id)) {
       // No session yet: the challenge is the only thing the password earns.
       const challenge = await this.challenges.start(user.id);

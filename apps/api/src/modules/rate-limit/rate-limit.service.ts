@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { API_BASE, ERRORS, routes, type RatePolicy as RoutePolicy } from '@aius/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { RateLimitedError } from './rate-limited.error.js';
+import { closerToLimit, rateLimitHeaders, type RateDecision, type RatePolicy } from './rate-limit-headers.js';
+import { RateLimitStore } from './rate-limit.store.js';
+
+/** The decision already taken for a request, so a later per-token check can name the closer policy. */
+const decisions = new WeakMap<FastifyRequest, RateDecision>();
+
+/**
+ * Per-IP limits for every request (spec §7) and the per-token limit the chat proxy adds.
+ * The IP check runs as a Fastify onRequest hook: after routing (so the route's policy is
+ * known) but before body parsing, Nest guards and credential checks, so a flood of bad
+ * bearers or oversized bodies is refused for the price of one Redis round trip.
+ */
+@Injectable()
+export class RateLimitService {
+  private readonly logger = new Logger('RateLimit');
+  private readonly policies: Record<Exclude<RoutePolicy, 'none'>, RatePolicy>;
+  private readonly tokenPolicy: RatePolicy;
+  /** `METHOD /api/v1/path/:param` (Fastify's route pattern) → the route table's policy. */
+  private readonly routePolicy = new Map<string, RoutePolicy>();
+  private failingOpen = false;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly store: RateLimitStore,
+  ) {
+    this.policies = {
+      default: { name: 'per-ip', limit: config.RATE_LIMIT_DEFAULT_PER_MINUTE, windowSeconds: 60 },
+      credential: { name: 'per-ip', limit: config.RATE_LIMIT_CREDENTIAL_PER_MINUTE, windowSeconds: 60 },
+    };
+    this.tokenPolicy = { name: 'per-token', limit: config.RATE_LIMIT_TOKEN_PER_MINUTE, windowSeconds: 60 };
+    for (const def of Object.values(routes)) {
+      this.routePolicy.set(`${def.method} ${API_BASE}${def.path}`, def.rate);
+      if (def.method === 'GET') this.routePolicy.set(`HEAD ${API_BASE}${def.path}`, def.rate);
+    }
+  }
+
+  /** Registers the per-IP check on every route, including unknown ones (scanners count too). */
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const policy = this.policyFor(request);
+      // Unlimited routes (health, readiness) cost nothing: no promise, no Redis.
+      if (!policy) return done();
+      this.limitByIp(request, reply, policy).then(
+        (refused) => (refused ? undefined : done()),
+        (error: unknown) => {
+          // Fail open: a bug or outage in the limiter must never turn into a 500.
+          if (!this.failingOpen) this.logger.error(`rate limiter failed, requests pass unlimited: ${String(error)}`);
+          this.failingOpen = true;
+          done();
+        },
+      );
+    });
+  }
+
+  /** The per-token quota of the chat proxy. Throws 429 `rate limit exceeded` past it. */
+  async consumeToken(tokenId: number | string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const decision = await this.decide(this.tokenPolicy, `tok:${tokenId}`);
+    const previous = decisions.get(request);
+    const shown = previous ? closerToLimit(previous, decision) : decision;
+    decisions.set(request, shown);
+    if (shown !== previous) void reply.headers(rateLimitHeaders(shown));
+    if (!decision.allowed) throw new RateLimitedError(rateLimitHeaders(shown));
+  }
+
+  /**
+   * The route's policy: Fastify's route pattern when routed; the bare path for a 404, so a
+   * credential path keeps its stricter policy even without a handler. Anything unknown
+   * counts under the default policy, so scanners are limited too. Null: not limited.
+   */
+  private policyFor(request: FastifyRequest): { policy: RatePolicy; bucket: string } | null {
+    const pattern = request.routeOptions.url ?? pathOf(request.url);
+    const rate = this.routePolicy.get(`${request.method} ${pattern}`) ?? 'default';
+    if (rate === 'none') return null;
+    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip' };
+  }
+
+  /** Resolves true when the request was answered 429. */
+  private async limitByIp(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    { policy, bucket }: { policy: RatePolicy; bucket: string },
+  ): Promise<boolean> {
+    const decision = await this.decide(policy, `${bucket}:${request.ip}`);
+    this.failingOpen = false;
+    decisions.set(request, decision);
+    void reply.headers(rateLimitHeaders(decision));
+    if (decision.allowed) return false;
+    await reply.code(429).type('application/json; charset=utf-8').send({ detail: ERRORS.RATE_LIMIT_EXCEEDED.message });
+    return true;
+  }
+
+  private async decide(policy: RatePolicy, key: string): Promise<RateDecision> {
+    const result = await this.store.consume(key, policy.limit, policy.windowSeconds * 1000);
+    return { ...result, policy };
+  }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}

@@ -1,0 +1,94 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaService } from '../../src/database/prisma.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ThrowawayPostgres, waitFor } from './throwaway-servers.js';
+
+/** A route that reads through Prisma's model API, like every account endpoint. */
+@Controller('test')
+class UsersProbeController {
+  constructor(private readonly prisma: PrismaService) {}
+  @Get('user-count')
+  async count() {
+    return { users: await this.prisma.user.count() };
+  }
+}
+@Module({ controllers: [UsersProbeController] })
+class UsersProbeModule {}
+
+const DB_TIMEOUT_MS = 1_000;
+let pg: ThrowawayPostgres;
+let t: TestApp;
+
+beforeAll(async () => {
+  pg = await ThrowawayPostgres.start();
+  t = await startTestApp(
+    { DATABASE_URL: pg.url(), DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) },
+    { db: { url: pg.url(), name: 'postgres', drop: async () => {} }, extraModules: [UsersProbeModule] },
+  );
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+  await pg?.destroy();
+});
+
+const LOGIN = 'POST /login';
+async function timed(path: string) {
+  const started = performance.now();
+  const res =
+    path === LOGIN
+      ? await fetch(`${t.base}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@example.com', password: 'whatever-1!' }),
+        })
+      : await fetch(`${t.base}${path}`);
+  return { status: res.status, body: await res.text(), ms: performance.now() - started };
+}
+
+describe('Postgres outage', () => {
+  it('answers normally while Postgres is up', async () => {
+    expect((await timed('/ready')).status).toBe(200);
+    expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect((await timed(LOGIN)).status).toBe(401);
+  });
+
+  it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast', async () => {
+    await pg.stop();
+    for (const path of ['/ready', '/test/user-count', LOGIN, '/ready', '/test/user-count', LOGIN]) {
+      const r = await timed(path);
+      expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
+      expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+    }
+    // Many at once: none hangs, none is a 500.
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => timed(i % 2 ? '/ready' : '/test/user-count')));
+    expect(new Set(burst.map((r) => r.status))).toEqual(new Set([503]));
+    // 30 at once share two busy cores (~0.5 s in all on a quiet machine); a hang would never end.
+    expect(Math.max(...burst.map((r) => r.ms))).toBeLessThan(DB_TIMEOUT_MS + 4_000);
+  });
+
+  it('recovers without a restart when Postgres is back', async () => {
+    await pg.restart();
+    await waitFor(async () => (await timed('/ready')).status === 200, 15_000, 'readiness to recover');
+    expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect((await timed(LOGIN)).status).toBe(401);
+  });
+
+  it('with Postgres frozen (sockets open, no answers), requests give up after DB_TIMEOUT_MS with 503, then recover', async () => {
+    // Warm the pool so some requests hit open-but-dead connections and others new connects.
+    await Promise.all(Array.from({ length: 5 }, () => timed('/test/user-count')));
+    await pg.freeze(true);
+    try {
+      const frozen = await Promise.all(Array.from({ length: 12 }, (_, i) => timed(i % 2 ? '/ready' : '/test/user-count')));
+      for (const r of frozen) {
+        expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
+        expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+      }
+    } finally {
+      await pg.freeze(false);
+    }
+    await waitFor(async () => (await timed('/test/user-count')).status === 200, 5_000, 'queries to succeed again');
+    const after = await Promise.all(Array.from({ length: 12 }, () => timed('/test/user-count')));
+    expect(new Set(after.map((r) => r.status))).toEqual(new Set([200]));
+  });
+});

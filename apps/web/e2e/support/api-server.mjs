@@ -1,0 +1,62 @@
+// Starts the production API build for the browser tests on a database of its own, and
+// drops that database when stopped. Run by playwright.config.ts (webServer).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// The API's own Postgres driver: the dashboard has no database dependency of its own.
+const apiPackage = fileURLToPath(new URL('../../../api/package.json', import.meta.url));
+const pg = createRequire(apiPackage)('pg');
+
+const server = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const port = process.env.E2E_API_PORT;
+if (!port) throw new Error('E2E_API_PORT is required');
+
+const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+const name = `aius_e2e_${randomBytes(6).toString('hex')}`;
+
+async function admin(sql) {
+  const client = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+await admin(`CREATE DATABASE "${name}"`);
+const api = spawn(process.execPath, ['dist/main.js'], {
+  cwd: fileURLToPath(new URL('../../../api/', import.meta.url)),
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: port,
+    DATABASE_URL: withDatabase(server, name),
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `aius-e2e:${randomBytes(4).toString('hex')}:`,
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    APP_ORIGINS: process.env.APP_ORIGINS ?? '',
+    // Every test browses and signs up from the same address; per-IP limits are the
+    // rate-limit suite's subject, not this one's.
+    RATE_LIMIT_CREDENTIAL_PER_MINUTE: '1000',
+    RATE_LIMIT_DEFAULT_PER_MINUTE: '10000',
+  },
+});
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  api.kill('SIGTERM');
+  await new Promise((resolve) => (api.exitCode === null ? api.once('exit', resolve) : resolve()));
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
+  process.exit(code);
+}
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+api.on('exit', (code) => void stop(code ?? 1));

@@ -1,0 +1,40 @@
+'use client';
+
+import { registerRequest } from '@aius/contracts';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { Field, Submit } from '@/components/field';
+import { call } from '@/lib/api';
+import { useContractForm } from '@/lib/form';
+
+export function SignupForm() {
+  const router = useRouter();
+  const form = useContractForm(registerRequest, async (body) => {
+    await call('register', { body });
+    router.replace('/projects');
+    router.refresh();
+  });
+
+  return (
+    <div className="card narrow">
+      <h1>Create your account</h1>
+      <p className="muted">An organization of your own is created with it.</p>
+      <form onSubmit={form.onSubmit} noValidate>
+        <Field label="Name" name="name" autoComplete="name" error={form.errors.name} />
+        <Field label="Email" name="email" type="email" autoComplete="email" error={form.errors.email} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          error={form.errors.password}
+          hint="At least 8 characters, with a letter, a number and a symbol."
+        />
+        <Submit form={form} label="Create account" working="Creating account…" className="primary block" />
+      </form>
+      <p className="muted switch-link">
+        Already have an account? <Link href="/login">Sign in</Link>
+      </p>
+    </div>
+  );
+}

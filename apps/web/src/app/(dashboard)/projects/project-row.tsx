@@ -1,0 +1,80 @@
+'use client';
+
+import { updateProjectRequest, type Project } from '@aius/contracts';
+import { useState } from 'react';
+import { Field, FormError } from '@/components/field';
+import { call } from '@/lib/api';
+import { formatDate } from '@/lib/format';
+import { useAction, useContractForm } from '@/lib/form';
+
+interface ProjectRowProps {
+  project: Project;
+  /** The project it was forked from, when that still exists in this organization. */
+  parent: Project | null;
+  onChanged: () => void;
+  onDelete: () => void;
+}
+
+export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowProps) {
+  const [editing, setEditing] = useState(false);
+  const forking = useAction();
+  const rename = useContractForm(updateProjectRequest, async (body) => {
+    await call('updateProject', { params: { id: project.id }, body: { ...body, description: body.description || null } });
+    setEditing(false);
+    onChanged();
+  });
+
+  const fork = () => forking.run(() => call('forkProject', { params: { id: project.id } }).then(onChanged));
+
+  if (editing) {
+    return (
+      <li className="list-item editing">
+        <form className="rename-form" onSubmit={rename.onSubmit} noValidate aria-label={`Edit ${project.name}`}>
+          <Field label="Project name" name="name" defaultValue={project.name} error={rename.errors.name} maxLength={255} autoFocus />
+          <Field label="Description" name="description" defaultValue={project.description ?? ''} error={rename.errors.description} maxLength={10000} />
+          <FormError message={rename.formError} />
+          <div className="actions start">
+            <button type="submit" className="btn primary small" disabled={rename.pending}>
+              {rename.pending ? 'Saving…' : 'Save'}
+            </button>
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => {
+                rename.clear();
+                setEditing(false);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      </li>
+    );
+  }
+
+  return (
+    <li className="list-item" data-project={project.name}>
+      <div className="list-main">
+        <span className="list-title">{project.name}</span>
+        {project.description ? <span className="description">{project.description}</span> : null}
+        <span className="muted small">
+          {project.forked_from_id ? <span className="lineage">Forked from {parent ? `“${parent.name}”` : 'a deleted project'} · </span> : null}
+          Updated {formatDate(project.updated_at)}
+        </span>
+        <FormError message={forking.error} />
+      </div>
+      <div className="list-actions">
+        <button type="button" className="btn small" onClick={() => setEditing(true)} aria-label={`Rename ${project.name}`}>
+          Rename
+        </button>
+        <button type="button" className="btn small" onClick={fork} disabled={forking.pending} aria-label={`Fork ${project.name}`}>
+          {forking.pending ? 'Forking…' : 'Fork'}
+        </button>
+        <button type="button" className="btn danger-outline small" onClick={onDelete} aria-label={`Delete ${project.name}`}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}

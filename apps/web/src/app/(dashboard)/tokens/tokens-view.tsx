@@ -1,0 +1,155 @@
+'use client';
+
+import { createTokenRequest, type CreateTokenResponse, type TokenSummary } from '@aius/contracts';
+import { useState } from 'react';
+import { ConfirmDialog } from '@/components/confirm-dialog';
+import { SecretValue } from '@/components/copy-button';
+import { Field, FormError, SelectField } from '@/components/field';
+import { useOrganizations } from '@/components/org-context';
+import { Moment } from '@/components/moment';
+import { Empty, LoadError, Loading } from '@/components/states';
+import { call } from '@/lib/api';
+import { useContractForm } from '@/lib/form';
+import { useQuery } from '@/lib/use-query';
+
+export function TokensView() {
+  const tokens = useQuery('listTokens');
+  const [minted, setMinted] = useState<CreateTokenResponse | null>(null);
+  const [revoking, setRevoking] = useState<TokenSummary | null>(null);
+
+  return (
+    <>
+      <header className="page-header">
+        <h1>API tokens</h1>
+        <p className="muted">
+          Tokens let programs call the AIUS API as you, in the header <code>Authorization: Bearer aius_…</code>
+        </p>
+      </header>
+      {minted ? <NewTokenSecret token={minted} onDone={() => setMinted(null)} /> : null}
+      <MintToken
+        onMinted={(token) => {
+          setMinted(token);
+          tokens.reload();
+        }}
+      />
+      <section className="card" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">Your tokens</h2>
+        {tokens.loading && !tokens.data ? <Loading /> : null}
+        {tokens.error ? <LoadError message={tokens.error} onRetry={tokens.reload} /> : null}
+        {tokens.data && tokens.data.data.length === 0 ? <Empty title="No tokens yet">Create one above to call the API from code.</Empty> : null}
+        {tokens.data && tokens.data.data.length > 0 ? <TokenTable tokens={tokens.data.data} onRevoke={setRevoking} /> : null}
+      </section>
+      {revoking ? (
+        <ConfirmDialog
+          title={`Revoke “${revoking.token_name}”?`}
+          confirmLabel="Revoke token"
+          onConfirm={async () => {
+            await call('revokeToken', { params: { id: String(revoking.id) } });
+            tokens.reload();
+          }}
+          onClose={() => setRevoking(null)}
+        >
+          <p>
+            Programs using <code>{revoking.prefix}…</code> will be refused from their next request. This can’t be undone.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function MintToken({ onMinted }: { onMinted: (token: CreateTokenResponse) => void }) {
+  const orgs = useOrganizations();
+  const form = useContractForm(createTokenRequest, async (body, formElement) => {
+    const token = await call('createToken', { body });
+    formElement.reset();
+    onMinted(token);
+  });
+  return (
+    <section className="card" aria-labelledby="mint-title">
+      <h2 id="mint-title">Create a token</h2>
+      <form className="inline-form" onSubmit={form.onSubmit} noValidate>
+        <Field label="Token name" name="token_name" placeholder="e.g. CI deploys" error={form.errors.token_name} maxLength={255} />
+        {orgs.list && orgs.current ? (
+          <SelectField
+            key={orgs.current.id}
+            label="Organization"
+            name="client_id"
+            defaultValue={orgs.current.id}
+            options={orgs.list.map((c) => ({ value: c.id, label: c.name }))}
+            error={form.errors.client_id}
+          />
+        ) : null}
+        <button type="submit" className="btn primary" disabled={form.pending}>
+          {form.pending ? 'Creating…' : 'Create token'}
+        </button>
+      </form>
+      <FormError message={form.formError} />
+    </section>
+  );
+}
+
+function NewTokenSecret({ token, onDone }: { token: CreateTokenResponse; onDone: () => void }) {
+  return (
+    <section className="card reveal" aria-labelledby="secret-title">
+      <h2 id="secret-title">Copy your new token “{token.token_name}”</h2>
+      <p className="warning">
+        This is the only time the token is shown. AIUS stores only a fingerprint of it, so it can’t be shown again. Store it in a
+        secret manager now; if you lose it, revoke it and create a new one.
+      </p>
+      <SecretValue value={token.token} copyLabel="Copy token" testId="new-token" />
+      <div className="actions start">
+        <button type="button" className="btn primary" onClick={onDone}>
+          I’ve stored it
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function TokenTable({ tokens, onRevoke }: { tokens: TokenSummary[]; onRevoke: (t: TokenSummary) => void }) {
+  const orgs = useOrganizations();
+  const orgName = (id: string) => orgs.list?.find((c) => c.id === id)?.name ?? '—';
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Token</th>
+          <th scope="col">Organization</th>
+          <th scope="col">Created</th>
+          <th scope="col">Last used</th>
+          <th scope="col">Status</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {tokens.map((t) => (
+          <tr key={t.id} className={t.revoked_at ? 'dimmed' : undefined}>
+            <th scope="row" data-label="Name">
+              {t.token_name}
+            </th>
+            <td data-label="Token">
+              <code>{t.prefix}…</code>
+            </td>
+            <td data-label="Organization">{orgName(t.client_id)}</td>
+            <td data-label="Created"><Moment seconds={t.created_at} /></td>
+            <td data-label="Last used">{t.last_used_at ? <Moment seconds={t.last_used_at} /> : 'Never'}</td>
+            <td data-label="Status">
+              {t.revoked_at ? <span className="badge">Revoked <Moment seconds={t.revoked_at} /></span> : <span className="badge ok">Active</span>}
+            </td>
+            <td className="cell-actions">
+              {t.revoked_at ? null : (
+                <button type="button" className="btn danger-outline small" onClick={() => onRevoke(t)} aria-label={`Revoke ${t.token_name}`}>
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

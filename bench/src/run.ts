@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext } from './context.js';
+import { measure, type Measurement } from './measure.js';
+import { createDatabase, sparePort, startServer, type Child } from './processes.js';
+import { printReport } from './report.js';
+import { mintAiusToken } from './sections/aius.js';
+// Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
+import { proxySection } from './sections/proxy.js';
+
+/**
+ * `pnpm bench`: AIUS (production build, real Postgres and Redis, rate limiting on but with
+ * limits raised so the load is not throttled) against bare Fastify and against better-auth
+ * with its API-key plugin, in one run on one machine. Knobs: BENCH_SECONDS (measured seconds
+ * per run, default 10), BENCH_CONNECTIONS (50), BENCH_RATE (fixed-rate run, 1000 req/s),
+ * BENCH_DATABASE_URL (a Postgres server; fresh databases are created and dropped),
+ * BENCH_REDIS_URL.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = process.env;
+const seconds = Number(env.BENCH_SECONDS ?? 10);
+const connections = Number(env.BENCH_CONNECTIONS ?? 50);
+const fixedRate = Number(env.BENCH_RATE ?? 1000);
+const postgres = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const redis = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const UNTHROTTLED = String(1_000_000_000);
+
+const apiMain = path.join(root, 'apps/api/dist/main.js');
+if (!existsSync(apiMain)) {
+  console.error(`No production build at ${apiMain}: run \`pnpm build\` (the root \`pnpm bench\` does it first).`);
+  process.exit(1);
+}
+
+const children: Child[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanup(): Promise<void> {
+  await Promise.allSettled(children.map((c) => c.stop()));
+  await Promise.allSettled(cleanups.map((c) => c()));
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+try {
+  const log = (line: string) => console.error(`[bench] ${line}`);
+
+  log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
+  const aiusDb = await createDatabase(postgres, 'aius_bench');
+  cleanups.push(aiusDb.drop);
+  const aiusPort = await sparePort();
+  const aiusBase = `http://127.0.0.1:${aiusPort}/api/v1`;
+  children.push(
+    await startServer(
+      'AIUS',
+      process.execPath,
+      [apiMain],
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(aiusPort),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: aiusDb.url,
+        REDIS_URL: redis,
+        REDIS_PREFIX: `aius-bench:${randomBytes(4).toString('hex')}:`,
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        RATE_LIMIT_DEFAULT_PER_MINUTE: UNTHROTTLED,
+        RATE_LIMIT_TOKEN_PER_MINUTE: UNTHROTTLED,
+      },
+      `${aiusBase}/health`,
+    ),
+  );
+  const token = await mintAiusToken(aiusBase);
+
+  log('starting bare Fastify');
+  const barePort = await sparePort();
+  children.push(
+    await startServer(
+      'bare Fastify',
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'bench/src/servers/bare-fastify.ts')],
+      { PORT: String(barePort), NODE_ENV: 'production' },
+      `http://127.0.0.1:${barePort}/api/v1/health`,
+    ),
+  );
+
+  log('starting better-auth + @better-auth/api-key on its own database');
+  const peerDb = await createDatabase(postgres, 'aius_bench_better_auth');
+  cleanups.push(peerDb.drop);
+  const peerPort = await sparePort();
+  const peer = await startServer(
+    'better-auth',
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench/src/servers/better-auth-peer.ts')],
+    { PORT: String(peerPort), DATABASE_URL: peerDb.url, NODE_ENV: 'production' },
+    `http://127.0.0.1:${peerPort}/health`,
+  );
+  children.push(peer);
+  const peerKey = peer.output.find((l) => l.startsWith('BENCH_KEY='))?.slice('BENCH_KEY='.length);
+  if (!peerKey) throw new Error('better-auth peer printed no API key');
+
+  const bearer = { authorization: `Bearer ${token}` };
+  const load = { seconds, connections };
+  const rows: Measurement[] = [];
+  const run = async (label: string, l: Parameters<typeof measure>[1]) => {
+    log(`measuring ${label}`);
+    const m = await measure(label, l);
+    rows.push(m);
+    return m;
+  };
+
+  const aiusAuth = await run('AIUS `GET /api/v1/clients` (bearer)', { ...load, url: `${aiusBase}/clients`, headers: bearer });
+  const aiusHealth = await run('AIUS `GET /api/v1/health`', { ...load, url: `${aiusBase}/health` });
+  const bareHealth = await run('bare Fastify `GET /api/v1/health`', { ...load, url: `http://127.0.0.1:${barePort}/api/v1/health` });
+  const peerAuth = await run('better-auth + api-key `GET /clients` (API key)', {
+    ...load,
+    url: `http://127.0.0.1:${peerPort}/api/v1/clients`,
+    headers: { authorization: `Bearer ${peerKey}` },
+  });
+  const fixed = await run(`AIUS \`GET /api/v1/clients\` (bearer) at a fixed ${fixedRate} req/s`, {
+    seconds,
+    connections: Math.min(connections, 20),
+    overallRate: fixedRate,
+    url: `${aiusBase}/clients`,
+    headers: bearer,
+  });
+
+  const ctx: BenchContext = { aiusBase, token, seconds, connections, measure: (label, l) => run(label, l) };
+  await proxySection(ctx);
+
+  printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections });
+  const lost = rows.reduce((n, r) => n + r.status5xx + r.errors + r.timeouts, 0);
+  process.exitCode = lost === 0 ? 0 : 1;
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
