@@ -75,6 +75,16 @@ describe('projects', () => {
     expect(forks.map((f) => f.body.name).sort()).toEqual(['Busy (fork 2)', 'Busy (fork 3)', 'Busy (fork 4)', 'Busy (fork 5)', 'Busy (fork)']);
   });
 
+  it('fork names count up for names with characters outside the basic plane too', async () => {
+    // JavaScript counts 😀 as two UTF-16 units, Postgres as one character: a length taken
+    // on one side and applied on the other misses the existing forks.
+    const u = await userWithToken(spec.t.base);
+    const original = (await spec.api.post('/projects', { bearer: u.token }, { org_id: u.clientId, name: '😀 Ünïcode' })).body;
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) names.push((await spec.api.post(`/projects/${original.id}/fork`, { bearer: u.token })).body.name);
+    expect(names).toEqual(['😀 Ünïcode (fork)', '😀 Ünïcode (fork 2)', '😀 Ünïcode (fork 3)']);
+  });
+
   it("someone else's project is NO_ACCESS for every action; a member of its client may use it", async () => {
     const [owner, stranger, member] = [await userWithToken(spec.t.base), await userWithToken(spec.t.base), await registerUser(spec.t.base)];
     const p = (await spec.api.post('/projects', { bearer: owner.token }, { org_id: owner.clientId, name: 'Private' })).body;

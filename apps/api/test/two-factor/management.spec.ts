@@ -58,6 +58,18 @@ describe('2FA setup', () => {
     expect((await post('/2fa/enable', ada, { code: await freshCode(t, ada.user.id, second) })).status).toBe(200);
   });
 
+  it('concurrent setups (a double click) all succeed, and one of the secrets handed out enables', async () => {
+    const users = await Promise.all([registerUser(t.base), registerUser(t.base), registerUser(t.base)]);
+    const replies = await Promise.all(users.map((u) => Promise.all(Array.from({ length: 6 }, () => post('/2fa/setup', u)))));
+    expect(replies.flat().map((r) => r.status)).toEqual(Array(18).fill(200));
+    const [ada] = users;
+    let enabled = 0;
+    for (const r of replies[0]!) {
+      if ((await post('/2fa/enable', ada!, { code: await freshCode(t, ada!.user.id, r.body.secret) })).status === 200) enabled++;
+    }
+    expect(enabled).toBe(1);
+  });
+
   it('setup while 2FA is on is 409 2FA_ALREADY_ENABLED and leaves the secret alone', async () => {
     const ada = await userWithTwoFactor(t);
     expect(await post('/2fa/setup', ada)).toMatchObject({ status: 409, body: ALREADY_ENABLED });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField, nameField, roleSchema, unixSeconds } from './fields.js';
+import { emailField, idField, nameField, roleSchema, unixSeconds } from './fields.js';
 
 export const clientSummary = z.object({ id: z.string(), name: z.string(), role: roleSchema, created_at: unixSeconds });
 export type ClientSummary = z.infer<typeof clientSummary>;
@@ -19,8 +19,8 @@ export const createClientResponse = z.object({
 });
 export type CreateClientResponse = z.infer<typeof createClientResponse>;
 
-export const clientIdParams = z.object({ id: z.string().max(64, 'NOT_FOUND') });
-export const memberParams = z.object({ id: z.string().max(64, 'NOT_FOUND'), user_id: z.string().max(64, 'NOT_FOUND') });
+export const clientIdParams = z.object({ id: idField('NOT_FOUND') });
+export const memberParams = z.object({ id: idField('NOT_FOUND'), user_id: idField('NOT_FOUND') });
 export type MemberParams = z.infer<typeof memberParams>;
 
 export const member = z.object({

@@ -8,7 +8,22 @@ import { passwordWeakness, type ErrorKey } from '../errors.js';
  */
 const absent = (input: unknown) => input === undefined || input === null;
 
-export const LIMITS = { name: 255, email: 255, description: 10_000, password: 256, tokenName: 255 } as const;
+export const LIMITS = { name: 255, email: 255, description: 10_000, password: 256, tokenName: 255, id: 64 } as const;
+
+/**
+ * Postgres `text` cannot hold U+0000, yet JSON ("\u0000") and URLs ("%00") can carry it:
+ * every field that reaches the database refuses it here, so it is a 4xx and never a
+ * database error (500). Passwords are exempt: only their hash is stored.
+ */
+export const storable = (text: string) => !text.includes('\u0000');
+
+/**
+ * An id in a path, query or body (client, project, user). Longer than any id we issue,
+ * or unstorable, it names nothing: `unknownKey` is what an unknown id gets there.
+ */
+export function idField(unknownKey: ErrorKey) {
+  return z.string().max(LIMITS.id, unknownKey).refine(storable, unknownKey);
+}
 
 /** A required string: absent → `missingKey`, wrong type → INVALID_REQUEST, blank after trim → `missingKey`. */
 export function requiredText(missingKey: ErrorKey, max: number, overMaxKey: ErrorKey = 'INVALID_REQUEST') {
@@ -16,7 +31,8 @@ export function requiredText(missingKey: ErrorKey, max: number, overMaxKey: Erro
     .string({ error: (iss) => (absent(iss.input) ? missingKey : 'INVALID_REQUEST') })
     .trim()
     .min(1, missingKey)
-    .max(max, overMaxKey);
+    .max(max, overMaxKey)
+    .refine(storable, 'INVALID_REQUEST');
 }
 
 export const nameField = requiredText('MISSING_NAME', LIMITS.name);
@@ -36,6 +52,7 @@ export const loginEmailField = z
   .trim()
   .min(1, 'MISSING_EMAIL')
   .max(LIMITS.email, 'INVALID_CREDENTIALS')
+  .refine(storable, 'INVALID_REQUEST')
   .transform((email) => email.toLowerCase());
 
 /** Passwords are never trimmed: spaces are legitimate characters. */
@@ -55,6 +72,7 @@ export const newPasswordField = passwordBase.superRefine((password, ctx) => {
 export const optionalDescription = z
   .string({ error: 'INVALID_REQUEST' })
   .max(LIMITS.description, 'INVALID_REQUEST')
+  .refine(storable, 'INVALID_REQUEST')
   .nullish();
 
 /** A 6-digit TOTP code or a recovery code; anything else is simply a wrong code. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { LIMITS, nameField, optionalDescription, unixSeconds } from './fields.js';
+import { LIMITS, idField, nameField, optionalDescription, storable, unixSeconds } from './fields.js';
 
 const orgIdField = z
   .string({ error: (iss) => (iss.input === undefined || iss.input === null ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
   .trim()
   .min(1, 'MISSING_ORG_ID')
-  .max(64, 'NOT_FOUND');
+  .max(LIMITS.id, 'NOT_FOUND')
+  .refine(storable, 'NOT_FOUND');
 
 export const project = z.object({
   id: z.string(),
@@ -33,7 +34,7 @@ export const updateProjectRequest = z.object({
 });
 export type UpdateProjectRequest = z.infer<typeof updateProjectRequest>;
 
-export const projectIdParams = z.object({ id: z.string().max(64, 'NOT_FOUND') });
+export const projectIdParams = z.object({ id: idField('NOT_FOUND') });
 export type ProjectIdParams = z.infer<typeof projectIdParams>;
 
 export const deleteProjectResponse = z.object({ deleted: z.literal(true) });

@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { LIMITS, unixSeconds } from './fields.js';
+import { LIMITS, storable, unixSeconds } from './fields.js';
 
 export const createTokenRequest = z.object({
   token_name: z
     .string({ error: 'TOKEN_NAME_REQUIRED' })
     .trim()
     .min(1, 'TOKEN_NAME_REQUIRED')
-    .max(LIMITS.tokenName, 'INVALID_REQUEST'),
-  client_id: z.string({ error: 'INVALID_REQUEST' }).max(64, 'INVALID_REQUEST').nullish(),
+    .max(LIMITS.tokenName, 'INVALID_REQUEST')
+    .refine(storable, 'INVALID_REQUEST'),
+  client_id: z
+    .string({ error: 'INVALID_REQUEST' })
+    .max(LIMITS.id, 'INVALID_REQUEST')
+    // A client that cannot exist is answered like any unknown client (spec §5: NO_ACCESS).
+    .refine(storable, 'NO_ACCESS')
+    .nullish(),
 });
 export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
 

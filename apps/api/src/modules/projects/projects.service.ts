@@ -82,9 +82,10 @@ export class ProjectsService {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
       const source = await tx.project.findUnique({ where: { id } });
       if (!source) throw new ApiError('NOT_FOUND');
-      const prefix = `${source.name} (fork`;
+      // starts_with, not left(name, prefix.length): JavaScript lengths count UTF-16 units and
+      // Postgres counts characters, so a name with an emoji would miss its earlier forks.
       const siblings = await tx.$queryRaw<{ name: string }[]>`
-        SELECT name FROM projects WHERE client_id = ${source.clientId} AND left(name, ${prefix.length}) = ${prefix}`;
+        SELECT name FROM projects WHERE client_id = ${source.clientId} AND starts_with(name, ${`${source.name} (fork`})`;
       return tx.project.create({
         data: {
           id: randomId(ID_PREFIX.project),

@@ -56,7 +56,9 @@ export class TwoFactorService {
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError('UNAUTHENTICATED');
     const secret = newTotpSecret();
-    await this.prisma.twoFactor.upsert({ where: { userId }, create: { userId }, update: {} });
+    // ON CONFLICT DO NOTHING rather than upsert: Prisma's upsert reads then inserts, so two
+    // setups at once (a double click) both inserted and the loser was a unique-violation 500.
+    await this.prisma.twoFactor.createMany({ data: [{ userId }], skipDuplicates: true });
     // Conditional on "not enabled", so a concurrent enable cannot be overwritten.
     const { count } = await this.prisma.twoFactor.updateMany({
       where: { userId, enabledAt: null },
