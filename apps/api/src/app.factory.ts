@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { API_BASE, API_BASE_ALIAS } from '@aius/contracts';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import { ResponseSerializerInterceptor } from './common/response-serializer.interceptor.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
@@ -35,6 +36,8 @@ export async function createApp(
     return503OnClosing: true,
     // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
     trustProxy: config.TRUSTED_PROXIES,
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),

@@ -174,3 +174,27 @@ describe('error envelope', () => {
     expect(r.headers.get('content-encoding')).toBeNull();
   });
 });
+
+describe('errors raised before Nest sees the request', () => {
+  it('a malformed URL escape is 400 INVALID_REQUEST in the envelope', async () => {
+    const r = await send('/projects/%ZZ');
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ detail: { code: 'INVALID_REQUEST', message: 'Invalid request' } });
+  });
+
+  it('oversized headers are 431 with the INVALID_REQUEST envelope', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${t.base}/health`);
+    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { 'x-big': 'a'.repeat(20_000) } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(result.status).toBe(431);
+    expect(JSON.parse(result.body)).toEqual({ detail: { code: 'INVALID_REQUEST', message: 'Invalid request' } });
+  });
+});

@@ -25,6 +25,14 @@ export function idField(unknownKey: ErrorKey) {
   return z.string().max(LIMITS.id, unknownKey).refine(storable, unknownKey);
 }
 
+/** `org_id` where required (projects, usage): absent or blank → MISSING_ORG_ID; unknown-looking → NOT_FOUND. */
+export const orgIdField = z
+  .string({ error: (iss) => (absent(iss.input) ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
+  .trim()
+  .min(1, 'MISSING_ORG_ID')
+  .max(LIMITS.id, 'NOT_FOUND')
+  .refine(storable, 'NOT_FOUND');
+
 /** A required string: absent → `missingKey`, wrong type → INVALID_REQUEST, blank after trim → `missingKey`. */
 export function requiredText(missingKey: ErrorKey, max: number, overMaxKey: ErrorKey = 'INVALID_REQUEST') {
   return z

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, idField, nameField, optionalDescription, storable, unixSeconds } from './fields.js';
-
-const orgIdField = z
-  .string({ error: (iss) => (iss.input === undefined || iss.input === null ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
-  .trim()
-  .min(1, 'MISSING_ORG_ID')
-  .max(LIMITS.id, 'NOT_FOUND')
-  .refine(storable, 'NOT_FOUND');
+import { LIMITS, idField, nameField, optionalDescription, orgIdField, unixSeconds } from './fields.js';
 
 export const project = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idField, orgIdField } from './fields.js';
 
 /** `from`/`to` accept unix seconds or a `YYYY-MM-DD` day (UTC); `to` is inclusive. */
 const dayOrSeconds = z
@@ -7,14 +8,10 @@ const dayOrSeconds = z
   .optional();
 
 export const usageQuery = z.object({
-  org_id: z
-    .string({ error: (iss) => (iss.input === undefined ? 'MISSING_ORG_ID' : 'INVALID_REQUEST') })
-    .trim()
-    .min(1, 'MISSING_ORG_ID')
-    .max(64, 'NOT_FOUND'),
+  org_id: orgIdField,
   from: dayOrSeconds,
   to: dayOrSeconds,
-  project_id: z.string().max(64, 'NOT_FOUND').optional(),
+  project_id: idField('NOT_FOUND').optional(),
 });
 export type UsageQuery = z.infer<typeof usageQuery>;
 
