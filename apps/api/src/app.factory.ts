@@ -10,6 +10,7 @@ import { ResponseSerializerInterceptor } from './common/response-serializer.inte
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
+import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const BODY_LIMIT = 1024 * 1024;
@@ -44,8 +45,11 @@ export async function createApp(
     bodyParser: false,
   });
   registerJsonParser(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
+  app.get(BearerVerifier).install(fastify);
   // A Fastify hook, not a Nest guard: it runs before body parsing and the credential guard.
-  app.get(RateLimitService).install(app.getHttpAdapter().getInstance());
+  app.get(RateLimitService).install(fastify);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new ResponseSerializerInterceptor(app.get(Reflector)));

@@ -39,7 +39,7 @@ export class CredentialGuard implements CanActivate {
 
     let principal: Principal;
     if (def.auth === 'bearer' || (def.auth === 'account' && authorization !== undefined)) {
-      principal = await this.viaBearer(authorization);
+      principal = await this.viaBearer(authorization, request);
     } else if (cookie !== undefined) {
       principal = await this.viaSession(cookie);
       this.refuseCrossSite(request);
@@ -50,13 +50,13 @@ export class CredentialGuard implements CanActivate {
     return true;
   }
 
-  private async viaBearer(header: string | undefined): Promise<Principal> {
+  private async viaBearer(header: string | undefined, request: FastifyRequest): Promise<Principal> {
     if (header === undefined) throw new ApiError('MISSING_BEARER_TOKEN');
     const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(header);
     if (!match || match[1]!.toLowerCase() !== 'bearer') throw new ApiError('INVALID_AUTHORIZATION_HEADER');
     const token = (match[2] ?? '').trim();
     if (token === '') throw new ApiError('INVALID_BEARER_TOKEN');
-    const principal = this.bearers ? await this.bearers.verify(token) : null;
+    const principal = this.bearers ? await this.bearers.verify(token, request) : null;
     if (!principal) throw new ApiError('INVALID_TOKEN');
     return principal;
   }

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 
 /** Who is calling, as established by the credential on this request (never by the body). */
 export interface Principal {
@@ -19,7 +20,8 @@ export interface Principal {
  * revoked); throw only for outages (they become 503).
  */
 export interface CredentialVerifier {
-  verify(credential: string): Promise<Principal | null>;
+  /** `request` lets a verifier use work it started for this request earlier (it may ignore it). */
+  verify(credential: string, request?: FastifyRequest): Promise<Principal | null>;
 }
 export const SESSION_VERIFIER = Symbol('SESSION_VERIFIER');
 export const BEARER_VERIFIER = Symbol('BEARER_VERIFIER');

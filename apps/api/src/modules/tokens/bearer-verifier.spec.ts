@@ -1,3 +1,4 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import type { RedisService } from '../../redis/redis.service.js';
@@ -107,5 +108,66 @@ describe(BearerVerifier.name, () => {
     revokeInDb(token);
     await new Promise((r) => setTimeout(r, 80));
     expect(await verifier.verify(token)).toBeNull();
+  });
+
+  describe('the marker read started as the request arrives', () => {
+    /** Installs the verifier's onRequest hook on a fake Fastify; `arrive` runs it for one request. */
+    function withHook(verifier: BearerVerifier) {
+      let hook: ((request: FastifyRequest, reply: unknown, done: () => void) => void) | undefined;
+      verifier.install({ addHook: (_: string, fn: typeof hook) => (hook = fn) } as unknown as FastifyInstance);
+      return (authorization: string | undefined, routed = true) => {
+        const request = { headers: { authorization }, routeOptions: { url: routed ? '/api/v1/models' : undefined } } as unknown as FastifyRequest;
+        const done = vi.fn();
+        hook!(request, {}, done);
+        expect(done).toHaveBeenCalledTimes(1);
+        return request;
+      };
+    }
+
+    it('is the only marker read of a warm token on that request', async () => {
+      const { verifier, add, redisClient } = setup();
+      const arrive = withHook(verifier);
+      const token = add(8);
+      await verifier.verify(token); // warm
+      const request = arrive(`Bearer ${token}`);
+      expect(redisClient.exists).toHaveBeenCalledTimes(1);
+      expect(await verifier.verify(token, request)).toMatchObject({ tokenId: 8 });
+      expect(redisClient.exists).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses a warm token whose marker it finds', async () => {
+      const { verifier, add, markers } = setup();
+      const arrive = withHook(verifier);
+      const token = add(9);
+      await verifier.verify(token);
+      markers.add(`${config.REDIS_PREFIX}tokens:revoked:9`);
+      expect(await verifier.verify(token, arrive(`bearer  ${token} `))).toBeNull();
+    });
+
+    it('is not started for unknown, malformed or cold tokens, nor for unrouted requests', async () => {
+      const { verifier, add, redisClient } = setup();
+      const arrive = withHook(verifier);
+      const warm = add(10);
+      await verifier.verify(warm);
+      arrive(`Bearer ${generateToken()}`);
+      arrive('Bearer aius_short');
+      arrive(`Basic ${warm}`);
+      arrive(undefined);
+      arrive(`Bearer ${warm}`, false);
+      expect(redisClient.exists).not.toHaveBeenCalled();
+    });
+
+    it('is not used when the request is verified with another token', async () => {
+      const { verifier, add, redisClient, markers } = setup();
+      const arrive = withHook(verifier);
+      const a = add(11);
+      const b = add(12);
+      await verifier.verify(a);
+      await verifier.verify(b);
+      markers.add(`${config.REDIS_PREFIX}tokens:revoked:12`);
+      const request = arrive(`Bearer ${a}`);
+      expect(await verifier.verify(b, request)).toBeNull();
+      expect(redisClient.exists).toHaveBeenCalledTimes(2);
+    });
   });
 });
