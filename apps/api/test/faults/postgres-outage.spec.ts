@@ -19,6 +19,19 @@ class UsersProbeController {
   async count() {
     return { users: await this.prisma.user.count() };
   }
+
+  /** The other way in: node-postgres directly on Prisma's pool, as hot-path reads do. */
+  @Get('pool-count')
+  async poolCount() {
+    const { rows } = await this.prisma.pool.query<{ users: number }>({ name: 'test.count', text: 'SELECT count(*)::int AS users FROM users' });
+    return { users: rows[0]!.users };
+  }
+
+  @Get('pool-slow')
+  async poolSlow() {
+    await this.prisma.pool.query('SELECT pg_sleep(5)');
+    return { slept: true };
+  }
 }
 @Module({ controllers: [UsersProbeController] })
 class UsersProbeModule {}
@@ -57,12 +70,13 @@ describe('Postgres outage', () => {
   it('answers normally while Postgres is up', async () => {
     expect((await timed('/ready')).status).toBe(200);
     expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect(await timed('/test/pool-count')).toMatchObject({ status: 200, body: '{"users":0}' });
     expect((await timed(LOGIN)).status).toBe(401);
   });
 
   it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast', async () => {
     await server.stop();
-    for (const path of ['/ready', '/test/user-count', LOGIN, '/ready', '/test/user-count', LOGIN]) {
+    for (const path of ['/ready', '/test/user-count', '/test/pool-count', LOGIN, '/ready', '/test/user-count', '/test/pool-count', LOGIN]) {
       const r = await timed(path);
       expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
       expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
@@ -78,13 +92,16 @@ describe('Postgres outage', () => {
     await server.restart();
     await waitFor(async () => (await timed('/ready')).status === 200, 15_000, 'readiness to recover');
     expect(await timed('/test/user-count')).toMatchObject({ status: 200, body: '{"users":0}' });
+    expect(await timed('/test/pool-count')).toMatchObject({ status: 200, body: '{"users":0}' });
     expect((await timed(LOGIN)).status).toBe(401);
   });
 
   it('a statement running past DB_TIMEOUT_MS is 503 and is cancelled on the server too', async () => {
-    const r = await timed('/test/slow');
-    expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
-    expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+    for (const path of ['/test/slow', '/test/pool-slow']) {
+      const r = await timed(path);
+      expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
+      expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
+    }
     const probe = new pg.Client({ connectionString: server.url() });
     await probe.connect();
     try {
@@ -104,7 +121,7 @@ describe('Postgres outage', () => {
     await Promise.all(Array.from({ length: 5 }, () => timed('/test/user-count')));
     await server.freeze(true);
     try {
-      const frozen = await Promise.all(Array.from({ length: 12 }, (_, i) => timed(i % 2 ? '/ready' : '/test/user-count')));
+      const frozen = await Promise.all(Array.from({ length: 12 }, (_, i) => timed(['/ready', '/test/user-count', '/test/pool-count'][i % 3]!)));
       for (const r of frozen) {
         expect(r).toMatchObject({ status: 503, body: '{"detail":"Failed to reach account service"}' });
         expect(r.ms).toBeLessThan(DB_TIMEOUT_MS + 1_000);
