@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import { measure } from './measure.js';
+import { createDatabase, sparePort, startServer, type Child } from './processes.js';
+import { mintAiusToken } from './sections/aius.js';
+
+/**
+ * `pnpm --filter @aius/bench probe`: a quick before/after check of the hot paths. One AIUS
+ * (production build) with the fake upstream; one request at a time over keep-alive
+ * (PROBE_N, 2 000) per route, p50/p99; then /clients at a fixed 1 000 req/s and chat
+ * saturated (PROBE_SECONDS, 5, each). Needs a production build (`pnpm --filter @aius/api build`).
+ * PROBE_NODE_ARGS adds node flags to the AIUS process (e.g. `--prof --logfile=/tmp/v8.log`).
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const n = Number(process.env.PROBE_N ?? 2000);
+const seconds = Number(process.env.PROBE_SECONDS ?? 5);
+const children: Child[] = [];
+const db = await createDatabase('postgresql://postgres@127.0.0.1:5432/postgres', 'aius_probe');
+try {
+  const upstreamPort = await sparePort();
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
+  children.push(
+    await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`),
+  );
+  const port = await sparePort();
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  children.push(
+    await startServer(
+      'AIUS',
+      process.execPath,
+      [...(process.env.PROBE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'apps/api/dist/main.js')],
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: db.url,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_PREFIX: `aius-probe:${randomBytes(4).toString('hex')}:`,
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+        RATE_LIMIT_TOKEN_PER_MINUTE: '1000000000',
+        UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: 'sk-up', models: ['gpt-fake'] }]),
+      },
+      `${base}/health`,
+    ),
+  );
+  const token = await mintAiusToken(base);
+  const auth = { authorization: `Bearer ${token}` };
+  const chatBody = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const seq = async (label: string, url: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }) => {
+    const one = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${label}: ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+        req.end(init.body);
+      });
+    for (let i = 0; i < 300; i++) await one();
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await one();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.floor(q * times.length)]!.toFixed(3);
+    console.log(`| sequential ${label} | p50 ${at(0.5)} ms | p99 ${at(0.99)} ms |`);
+  };
+  await seq('GET /health', `${base}/health`, {});
+  await seq('GET /clients', `${base}/clients`, { headers: auth });
+  await seq('GET /models', `${base}/models`, { headers: auth });
+  const chatHeaders = { ...auth, 'content-type': 'application/json' };
+  await seq('chat via AIUS', `${base}/chat/completions`, { method: 'POST', headers: chatHeaders, body: chatBody });
+  await seq('chat direct', `${upstreamUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up' }, body: chatBody });
+  agent.destroy();
+  const fixed = await measure('clients @1000', { url: `${base}/clients`, headers: auth, seconds, connections: 20, overallRate: 1000 });
+  console.log(`| /clients at 1000 req/s | p50 ${fixed.p50} ms | p99 ${fixed.p99} ms | non2xx ${fixed.non2xx} |`);
+  const sat = await measure('clients sat', { url: `${base}/clients`, headers: auth, seconds, connections: 50 });
+  console.log(`| /clients saturated | ${Math.round(sat.requestsPerSecond)} req/s | p99 ${sat.p99} ms |`);
+  const chat = await measure('chat sat', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 50 });
+  console.log(`| chat via AIUS saturated | ${Math.round(chat.requestsPerSecond)} req/s | p99 ${chat.p99} ms | non2xx ${chat.non2xx} |`);
+  const chat500 = await measure('chat 500', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 20, overallRate: 500 });
+  console.log(`| chat via AIUS at 500 req/s | p50 ${chat500.p50} ms | p99 ${chat500.p99} ms |`);
+} finally {
+  await Promise.allSettled(children.map((c) => c.stop()));
+  await db.drop();
+}
