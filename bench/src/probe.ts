@@ -79,14 +79,19 @@ try {
   await seq('chat via AIUS', `${base}/chat/completions`, { method: 'POST', headers: chatHeaders, body: chatBody });
   await seq('chat direct', `${upstreamUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up' }, body: chatBody });
   agent.destroy();
-  const fixed = await measure('clients @1000', { url: `${base}/clients`, headers: auth, seconds, connections: 20, overallRate: 1000 });
-  console.log(`| /clients at 1000 req/s | p50 ${fixed.p50} ms | p99 ${fixed.p99} ms | non2xx ${fixed.non2xx} |`);
-  const sat = await measure('clients sat', { url: `${base}/clients`, headers: auth, seconds, connections: 50 });
-  console.log(`| /clients saturated | ${Math.round(sat.requestsPerSecond)} req/s | p99 ${sat.p99} ms |`);
-  const chat = await measure('chat sat', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 50 });
-  console.log(`| chat via AIUS saturated | ${Math.round(chat.requestsPerSecond)} req/s | p99 ${chat.p99} ms | non2xx ${chat.non2xx} |`);
-  const chat500 = await measure('chat 500', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 20, overallRate: 500 });
-  console.log(`| chat via AIUS at 500 req/s | p50 ${chat500.p50} ms | p99 ${chat500.p99} ms |`);
+  const health = await measure('health sat', { url: `${base}/health`, seconds, connections: 50 });
+  console.log(`| /health saturated | ${Math.round(health.requestsPerSecond)} req/s | p99 ${health.p99} ms |`);
+  // PROBE_ONLY_HEALTH: stop after the health runs (A/B of the per-request pipeline alone).
+  if (!process.env.PROBE_ONLY_HEALTH) {
+    const fixed = await measure('clients @1000', { url: `${base}/clients`, headers: auth, seconds, connections: 20, overallRate: 1000 });
+    console.log(`| /clients at 1000 req/s | p50 ${fixed.p50} ms | p99 ${fixed.p99} ms | non2xx ${fixed.non2xx} |`);
+    const sat = await measure('clients sat', { url: `${base}/clients`, headers: auth, seconds, connections: 50 });
+    console.log(`| /clients saturated | ${Math.round(sat.requestsPerSecond)} req/s | p99 ${sat.p99} ms |`);
+    const chat = await measure('chat sat', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 50 });
+    console.log(`| chat via AIUS saturated | ${Math.round(chat.requestsPerSecond)} req/s | p99 ${chat.p99} ms | non2xx ${chat.non2xx} |`);
+    const chat500 = await measure('chat 500', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 20, overallRate: 500 });
+    console.log(`| chat via AIUS at 500 req/s | p50 ${chat500.p50} ms | p99 ${chat500.p99} ms |`);
+  }
 } finally {
   await Promise.allSettled(children.map((c) => c.stop()));
   await db.drop();
