@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { measure } from './measure.js';
-import { createDatabase, sparePort, startServer, type Child } from './processes.js';
+import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
 
 /**
@@ -24,29 +23,16 @@ try {
   children.push(
     await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`),
   );
-  const port = await sparePort();
-  const base = `http://127.0.0.1:${port}/api/v1`;
-  children.push(
-    await startServer(
-      'AIUS',
-      process.execPath,
-      [...(process.env.PROBE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'apps/api/dist/main.js')],
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: db.url,
-        REDIS_URL: 'redis://127.0.0.1:6379',
-        REDIS_PREFIX: `aius-probe:${randomBytes(4).toString('hex')}:`,
-        SESSION_SECRET: randomBytes(32).toString('hex'),
-        RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
-        RATE_LIMIT_TOKEN_PER_MINUTE: '1000000000',
-        UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: 'sk-up', models: ['gpt-fake'] }]),
-      },
-      `${base}/health`,
-    ),
-  );
+  const aius = await startAiusProcess({
+    root,
+    databaseUrl: db.url,
+    redisUrl: 'redis://127.0.0.1:6379',
+    label: 'aius-probe',
+    nodeArgs: process.env.PROBE_NODE_ARGS?.split(' ').filter(Boolean),
+    extraEnv: { UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: 'sk-up', models: ['gpt-fake'] }]) },
+  });
+  children.push(aius.child);
+  const { base } = aius;
   const token = await mintAiusToken(base);
   const auth = { authorization: `Bearer ${token}` };
   const chatBody = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });

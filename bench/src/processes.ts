@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 
 /** A free TCP port on loopback (the servers under test each get their own). */
@@ -73,4 +74,43 @@ export async function createDatabase(serverUrl: string, label: string): Promise<
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+const UNTHROTTLED = String(1_000_000_000);
+
+/**
+ * AIUS from its production build (`apps/api/dist/main.js` under `root`) on `databaseUrl`, with
+ * a private Redis key prefix and the per-IP and per-token limits raised so the load generator
+ * (one address) is not throttled; `extraEnv` adds settings (e.g. UPSTREAMS).
+ */
+export async function startAiusProcess(options: {
+  root: string;
+  databaseUrl: string;
+  redisUrl: string;
+  label: string;
+  nodeArgs?: string[];
+  extraEnv?: Record<string, string>;
+}): Promise<{ child: Child; base: string }> {
+  const port = await sparePort();
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  const child = await startServer(
+    'AIUS',
+    process.execPath,
+    [...(options.nodeArgs ?? []), path.join(options.root, 'apps/api/dist/main.js')],
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      REDIS_PREFIX: `${options.label}:${randomBytes(4).toString('hex')}:`,
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      RATE_LIMIT_DEFAULT_PER_MINUTE: UNTHROTTLED,
+      RATE_LIMIT_TOKEN_PER_MINUTE: UNTHROTTLED,
+      ...options.extraEnv,
+    },
+    `${base}/health`,
+  );
+  return { child, base };
 }

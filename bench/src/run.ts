@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './context.js';
 import { measure, type Measurement } from './measure.js';
-import { createDatabase, sparePort, startServer, type Child } from './processes.js';
+import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { printReport } from './report.js';
 import { mintAiusToken } from './sections/aius.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
@@ -25,7 +24,6 @@ const connections = Number(env.BENCH_CONNECTIONS ?? 50);
 const fixedRate = Number(env.BENCH_RATE ?? 1000);
 const postgres = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redis = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const UNTHROTTLED = String(1_000_000_000);
 
 const apiMain = path.join(root, 'apps/api/dist/main.js');
 if (!existsSync(apiMain)) {
@@ -45,29 +43,8 @@ process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base: string; databaseUrl: string }> {
   const db = await createDatabase(postgres, 'aius_bench');
   cleanups.push(db.drop);
-  const port = await sparePort();
-  const base = `http://127.0.0.1:${port}/api/v1`;
-  children.push(
-    await startServer(
-      'AIUS',
-      process.execPath,
-      [apiMain],
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: db.url,
-        REDIS_URL: redis,
-        REDIS_PREFIX: `aius-bench:${randomBytes(4).toString('hex')}:`,
-        SESSION_SECRET: randomBytes(32).toString('hex'),
-        RATE_LIMIT_DEFAULT_PER_MINUTE: UNTHROTTLED,
-        RATE_LIMIT_TOKEN_PER_MINUTE: UNTHROTTLED,
-        ...extraEnv,
-      },
-      `${base}/health`,
-    ),
-  );
+  const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv });
+  children.push(child);
   return { base, databaseUrl: db.url };
 }
 
