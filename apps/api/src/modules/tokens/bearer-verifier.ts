@@ -12,6 +12,7 @@ type TokenPrincipal = Principal & { tokenId: number };
 
 /** A revocation-marker read started when the request arrived (see `install`). */
 interface Prefetched {
+  token: string;
   hash: string;
   tokenId: number;
   marker: Promise<boolean | undefined>;
@@ -91,15 +92,17 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   }
 
   async verify(token: string, request?: FastifyRequest): Promise<Principal | null> {
-    if (!isWellFormedToken(token)) return null;
-    const hash = hashToken(token);
+    // The arrival hook already checked and hashed this very token: don't do it twice.
+    const early = request && this.prefetched.get(request);
+    const prefetched = early !== undefined && early.token === token ? early : undefined;
+    if (!prefetched && !isWellFormedToken(token)) return null;
+    const hash = prefetched?.hash ?? hashToken(token);
     if (this.invalid.get(hash)) return null;
     const cached = this.valid.get(hash);
     if (cached) {
-      const early = request && this.prefetched.get(request);
       const revoked =
-        early && early.hash === hash && early.tokenId === cached.principal.tokenId
-          ? await early.marker
+        prefetched && prefetched.tokenId === cached.principal.tokenId
+          ? await prefetched.marker
           : await this.revokedMarker(cached.principal.tokenId);
       if (revoked === true) {
         this.forget(hash);
@@ -142,7 +145,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const cached = this.valid.get(hash);
     if (!cached) return;
     const tokenId = cached.principal.tokenId;
-    this.prefetched.set(request, { hash, tokenId, marker: this.revokedMarker(tokenId) });
+    this.prefetched.set(request, { token, hash, tokenId, marker: this.revokedMarker(tokenId) });
   }
 
   private forget(tokenHash: string): void {
