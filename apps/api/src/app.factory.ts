@@ -9,6 +9,7 @@ import { clientErrorHandler, frameworkErrors } from './common/framework-errors.j
 import { ResponseSerializerInterceptor } from './common/response-serializer.interceptor.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
@@ -50,6 +51,8 @@ export async function createApp(
   app.get(BearerVerifier).install(fastify);
   // A Fastify hook, not a Nest guard: it runs before body parsing and the credential guard.
   app.get(RateLimitService).install(fastify);
+  // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
+  app.get(ChatRoute).install(fastify);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new ResponseSerializerInterceptor(app.get(Reflector)));

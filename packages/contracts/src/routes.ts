@@ -30,6 +30,8 @@ export interface RouteDef {
   path: string;
   auth: RouteAuth;
   rate: RatePolicy;
+  /** Also counts against the calling API token's own quota (the chat proxy), on top of `rate`. */
+  tokenQuota?: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
@@ -76,7 +78,7 @@ export const routes = {
   forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project }),
 
   listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse }),
-  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', body: proxy.chatCompletionRequest }),
+  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest }),
   usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse }),
 } as const satisfies Record<string, RouteDef>;
 

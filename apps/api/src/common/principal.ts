@@ -29,6 +29,12 @@ export const BEARER_VERIFIER = Symbol('BEARER_VERIFIER');
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /**
+     * Set on arrival by the bearer verifier when the request carries a token it already knows
+     * to be live: a hint, not an authentication (the credential guard still decides), so the
+     * per-token quota can be taken in the same Redis round trip as the per-IP one.
+     */
+    earlyTokenId?: number;
   }
 }
 

@@ -40,4 +40,22 @@ describe('the per-token limit of the chat proxy', () => {
     const res = await fetch(`${t.base}/usage?org_id=${first.clientId}`, { headers: { cookie: first.cookie } });
     expect(((await res.json()) as { totals: { requests: number } }).totals.requests).toBe(4);
   });
+
+  it('counts every call whose credential is accepted, taken with the per-IP check once the token is known', async () => {
+    const holder = await userWithToken(t);
+    const badBody = () =>
+      fetch(`${t.base}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [] }),
+      });
+    const wrongToken = () =>
+      fetch(`${t.base}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${holder.token.slice(0, -1)}x` } });
+    const statuses = [(await chat(holder.token)).status]; // cold: the token is looked up, then charged
+    statuses.push((await wrongToken()).status); // refused before any quota of this token is touched
+    statuses.push((await badBody()).status); // warm: charged on arrival, then refused for its body
+    statuses.push((await chat(holder.token)).status);
+    statuses.push((await chat(holder.token)).status);
+    expect(statuses).toEqual([200, 401, 400, 200, 429]);
+  });
 });

@@ -54,6 +54,30 @@ describe('GCRA in Redis', () => {
     }
   });
 
+  it('takes several quotas in one step, in order, and leaves the later ones alone once one refuses (Redis and memory alike)', async () => {
+    const [first, second] = [key(), key()];
+    const quotas = [
+      { key: first, limit: 2, windowMs: 60_000 },
+      { key: second, limit: 5, windowMs: 60_000 },
+    ];
+    const now = 1_700_000_000_000;
+    const memory: { tat: [number | undefined, number | undefined] } = { tat: [undefined, undefined] };
+    for (let i = 0; i < 4; i++) {
+      const results = await store.consumeAll(quotas, 1, now);
+      // The in-memory twin: the same steps, stopping at the first refusal.
+      const expected = [];
+      for (const [j, q] of quotas.entries()) {
+        const r = gcraStep(memory.tat[j], now, q.limit, q.windowMs, 1);
+        expected.push({ allowed: r.allowed, remaining: r.remaining, resetMs: r.resetMs, retryAfterMs: r.retryAfterMs });
+        if (!r.allowed) break;
+        memory.tat[j] = r.tat;
+      }
+      expect(results).toEqual(expected);
+    }
+    // Two calls passed the first quota, so the second was charged exactly twice: 3 of 5 left.
+    expect((await store.consume(second, 5, 60_000, 0, now)).remaining).toBe(3);
+  });
+
   it('keys expire once their quota is full again (nothing left behind in Redis)', async () => {
     const k = key();
     await store.consume(k, 10, 1_000);

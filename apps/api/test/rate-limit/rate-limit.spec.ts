@@ -20,7 +20,7 @@ class ProbeController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.rateLimit.consumeToken(id, request, reply);
+    await this.rateLimit.consumeToken(Number(id), request, reply);
     return { ok: true };
   }
 

@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CredentialsModule } from '../../common/credentials.module.js';
 import { UsageModule } from '../usage/usage.module.js';
+import { ChatRoute } from './chat.route.js';
 import { ProxyController } from './proxy.controller.js';
 import { ProxyService } from './proxy.service.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 
 /** GET /models and POST /chat/completions (spec §8); metering goes through UsageModule. */
-@Module({ imports: [UsageModule], controllers: [ProxyController], providers: [UpstreamRegistry, ProxyService] })
+@Module({
+  imports: [UsageModule, CredentialsModule],
+  controllers: [ProxyController],
+  providers: [UpstreamRegistry, ProxyService, ChatRoute],
+})
 export class ProxyModule {}

@@ -6,7 +6,6 @@ import type { Dispatcher } from 'undici';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { correlate } from './correlation.js';
 import { StreamUsageScanner, usageFromBody, type TokenUsage } from './token-usage.js';
@@ -37,7 +36,6 @@ export class ProxyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstreams: UpstreamRegistry,
     private readonly usage: UsageRecorder,
-    private readonly rateLimits: RateLimitService,
   ) {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
@@ -52,8 +50,6 @@ export class ProxyService {
   async chat({ principal, body, request, reply }: Call): Promise<void> {
     const started = performance.now();
     const correlation = correlate(request, reply);
-    // On top of the per-IP limit; a refused call is not metered (it never reached an upstream).
-    if (principal.tokenId !== undefined) await this.rateLimits.consumeToken(principal.tokenId, request, reply);
     const projectId = projectOf(request);
     if (this.upstreams.upstreams.length === 0) throw new ApiError('UPSTREAM_UNAVAILABLE');
     const route = this.upstreams.route(body.model);

@@ -65,32 +65,41 @@ export function gcraStep(
 }
 
 /**
- * The same step inside Redis. KEYS[1] the key; ARGV limit, window (ms), cost, and an
- * optional clock (ms) that only tests pass. Returns {allowed, remaining, resetMs, retryAfterMs}.
- * Refusals do not move the TAT, so hammering a limited key does not extend its lockout.
+ * The same step inside Redis, over one or more quotas in order: KEYS the quota keys; ARGV the
+ * cost, a clock (ms, or '' for Redis's own; only tests pass one), then limit and window (ms) of
+ * each key. Stops at the first quota that refuses, so a request refused by its first quota
+ * takes nothing from the later ones. Returns {allowed, remaining, resetMs, retryAfterMs} per
+ * quota evaluated, flattened. Refusals do not move the TAT, so hammering a limited key does
+ * not extend its lockout.
  */
 export const GCRA_LUA = `
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
+local cost = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
 if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
 local eps = ${EPSILON_MS}
-local interval = window / limit
-local base = tonumber(redis.call('GET', KEYS[1]))
-if not base or base < now then base = now end
-local new_tat = base + interval * cost
-local allow_at = new_tat - window
-if now + eps < allow_at then
-  local remaining = math.max(0, math.floor((now + window - base) / interval + eps))
-  return {0, remaining, math.ceil(base - now), math.ceil(allow_at - now)}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  local interval = window / limit
+  local base = tonumber(redis.call('GET', key))
+  if not base or base < now then base = now end
+  local new_tat = base + interval * cost
+  local allow_at = new_tat - window
+  if now + eps < allow_at then
+    local remaining = math.max(0, math.floor((now + window - base) / interval + eps))
+    table.insert(out, 0); table.insert(out, remaining)
+    table.insert(out, math.ceil(base - now)); table.insert(out, math.ceil(allow_at - now))
+    return out
+  end
+  if cost > 0 then
+    redis.call('SET', key, string.format('%.3f', new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
+  end
+  local remaining = math.max(0, math.floor((now + window - new_tat) / interval + eps))
+  table.insert(out, 1); table.insert(out, remaining); table.insert(out, math.ceil(new_tat - now)); table.insert(out, 0)
 end
-if cost > 0 then
-  redis.call('SET', KEYS[1], string.format('%.3f', new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
-end
-local remaining = math.max(0, math.floor((now + window - new_tat) / interval + eps))
-return {1, remaining, math.ceil(new_tat - now), 0}
+return out
 `;

@@ -1,27 +1,40 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { API_BASE, ERRORS, routes, type RatePolicy as RoutePolicy } from '@aius/contracts';
+import { API_BASE, ERRORS, routes, type RatePolicy as RoutePolicy, type RouteDef } from '@aius/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RateLimitedError } from './rate-limited.error.js';
 import { closerToLimit, rateLimitHeaders, type RateDecision, type RatePolicy } from './rate-limit-headers.js';
-import { RateLimitStore } from './rate-limit.store.js';
+import { RateLimitStore, type Quota } from './rate-limit.store.js';
 
 /** The decision already taken for a request, so a later per-token check can name the closer policy. */
 const decisions = new WeakMap<FastifyRequest, RateDecision>();
+/** A per-token decision taken on arrival, for `consumeToken` to use once the token is verified. */
+const arrivalTokenDecisions = new WeakMap<FastifyRequest, { tokenId: number; decision: RateDecision }>();
+
+interface RouteLimits {
+  rate: RoutePolicy;
+  tokenQuota: boolean;
+}
 
 /**
  * Per-IP limits for every request (spec §7) and the per-token limit the chat proxy adds.
  * The IP check runs as a Fastify onRequest hook: after routing (so the route's policy is
  * known) but before body parsing, Nest guards and credential checks, so a flood of bad
  * bearers or oversized bodies is refused for the price of one Redis round trip.
+ *
+ * On a route with a token quota, a request whose bearer the verifier already knows
+ * (`earlyTokenId`) has its token quota taken in that same round trip, after the IP quota and
+ * only if the IP quota allowed it; the verdict is applied by `consumeToken` once the
+ * credential is verified, so a bad credential still hears 401 first. The token quota thus
+ * counts every call whose credential is accepted, whatever happens to it afterwards.
  */
 @Injectable()
 export class RateLimitService {
   private readonly logger = new Logger('RateLimit');
   private readonly policies: Record<Exclude<RoutePolicy, 'none'>, RatePolicy>;
   private readonly tokenPolicy: RatePolicy;
-  /** `METHOD /api/v1/path/:param` (Fastify's route pattern) → the route table's policy. */
-  private readonly routePolicy = new Map<string, RoutePolicy>();
+  /** `METHOD /api/v1/path/:param` (Fastify's route pattern) → the route table's limits. */
+  private readonly routeLimits = new Map<string, RouteLimits>();
   private failingOpen = false;
 
   constructor(
@@ -33,9 +46,10 @@ export class RateLimitService {
       credential: { name: 'per-ip', limit: config.RATE_LIMIT_CREDENTIAL_PER_MINUTE, windowSeconds: 60 },
     };
     this.tokenPolicy = { name: 'per-token', limit: config.RATE_LIMIT_TOKEN_PER_MINUTE, windowSeconds: 60 };
-    for (const def of Object.values(routes)) {
-      this.routePolicy.set(`${def.method} ${API_BASE}${def.path}`, def.rate);
-      if (def.method === 'GET') this.routePolicy.set(`HEAD ${API_BASE}${def.path}`, def.rate);
+    for (const def of Object.values(routes) as RouteDef[]) {
+      const limits = { rate: def.rate, tokenQuota: def.tokenQuota === true };
+      this.routeLimits.set(`${def.method} ${API_BASE}${def.path}`, limits);
+      if (def.method === 'GET') this.routeLimits.set(`HEAD ${API_BASE}${def.path}`, limits);
     }
   }
 
@@ -57,9 +71,14 @@ export class RateLimitService {
     });
   }
 
-  /** The per-token quota of the chat proxy. Throws 429 `rate limit exceeded` past it. */
-  async consumeToken(tokenId: number | string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const decision = await this.decide(this.tokenPolicy, `tok:${tokenId}`);
+  /**
+   * The per-token quota of the chat proxy, for a verified token: the decision taken on arrival
+   * when there was one for this token, else one Redis round trip now (a token not yet cached).
+   * Throws 429 `rate limit exceeded` past it.
+   */
+  async consumeToken(tokenId: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const early = arrivalTokenDecisions.get(request);
+    const decision = early?.tokenId === tokenId ? early.decision : await this.decide(this.tokenPolicy, this.tokenQuota(tokenId));
     const previous = decisions.get(request);
     const shown = previous ? closerToLimit(previous, decision) : decision;
     decisions.set(request, shown);
@@ -72,31 +91,41 @@ export class RateLimitService {
    * credential path keeps its stricter policy even without a handler. Anything unknown
    * counts under the default policy, so scanners are limited too. Null: not limited.
    */
-  private policyFor(request: FastifyRequest): { policy: RatePolicy; bucket: string } | null {
+  private policyFor(request: FastifyRequest): { policy: RatePolicy; bucket: string; tokenQuota: boolean } | null {
     const pattern = request.routeOptions.url ?? pathOf(request.url);
-    const rate = this.routePolicy.get(`${request.method} ${pattern}`) ?? 'default';
+    const limits = this.routeLimits.get(`${request.method} ${pattern}`);
+    const rate = limits?.rate ?? 'default';
     if (rate === 'none') return null;
-    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip' };
+    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip', tokenQuota: limits?.tokenQuota === true };
   }
 
   /** Resolves true when the request was answered 429. */
   private async limitByIp(
     request: FastifyRequest,
     reply: FastifyReply,
-    { policy, bucket }: { policy: RatePolicy; bucket: string },
+    { policy, bucket, tokenQuota }: { policy: RatePolicy; bucket: string; tokenQuota: boolean },
   ): Promise<boolean> {
-    const decision = await this.decide(policy, `${bucket}:${request.ip}`);
+    const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
+    const tokenId = tokenQuota ? request.earlyTokenId : undefined;
+    if (tokenId !== undefined) quotas.push(this.tokenQuota(tokenId));
+    const [ip, token] = await this.store.consumeAll(quotas);
     this.failingOpen = false;
+    const decision = { ...ip!, policy };
     decisions.set(request, decision);
+    if (token && tokenId !== undefined) arrivalTokenDecisions.set(request, { tokenId, decision: { ...token, policy: this.tokenPolicy } });
     void reply.headers(rateLimitHeaders(decision));
     if (decision.allowed) return false;
     await reply.code(429).type('application/json; charset=utf-8').send({ detail: ERRORS.RATE_LIMIT_EXCEEDED.message });
     return true;
   }
 
-  private async decide(policy: RatePolicy, key: string): Promise<RateDecision> {
-    const result = await this.store.consume(key, policy.limit, policy.windowSeconds * 1000);
-    return { ...result, policy };
+  private tokenQuota(tokenId: number): Quota {
+    return { key: `tok:${tokenId}`, limit: this.tokenPolicy.limit, windowMs: this.tokenPolicy.windowSeconds * 1000 };
+  }
+
+  private async decide(policy: RatePolicy, quota: Quota): Promise<RateDecision> {
+    const [result] = await this.store.consumeAll([quota]);
+    return { ...result!, policy };
   }
 }
 

@@ -6,8 +6,16 @@ import { RedisService } from '../../redis/redis.service.js';
 import { GCRA_LUA, gcraStep, type GcraResult } from './gcra.js';
 
 type GcraClient = Redis & {
-  gcra(key: string, limit: number, windowMs: number, cost: number, now?: number): Promise<[number, number, number, number]>;
+  /** numberOfKeys, keys…, cost, clock ('' = Redis's), then limit and window per key (see GCRA_LUA). */
+  gcra(numberOfKeys: number, ...args: (string | number)[]): Promise<number[]>;
 };
+
+/** One quota to take from: its key and its limit per window. */
+export interface Quota {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
 
 const REDIS_RETRY_MS = 1_000;
 
@@ -34,20 +42,33 @@ export class RateLimitStore {
     this.prefix = `${config.REDIS_PREFIX}rl:`;
     const client = redis.client as GcraClient | null;
     // defineCommand sends EVALSHA and falls back to EVAL once when Redis lost its script cache.
-    client?.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    client?.defineCommand('gcra', { lua: GCRA_LUA });
     this.client = client;
   }
 
   /** Takes `cost` from the key's quota (0 = look without taking). `now` is for tests only. */
   async consume(key: string, limit: number, windowMs: number, cost = 1, now?: number): Promise<GcraResult> {
-    const fullKey = this.prefix + key;
+    return (await this.consumeAll([{ key, limit, windowMs }], cost, now))[0]!;
+  }
+
+  /**
+   * Takes `cost` from each quota in order, in one atomic step (one Redis round trip), stopping
+   * at the first that refuses: the results cover the quotas evaluated, so a shorter array
+   * than `quotas` ends with the refusal and the later quotas were not touched.
+   */
+  async consumeAll(quotas: readonly Quota[], cost = 1, now?: number): Promise<GcraResult[]> {
     if (this.client && this.redis.available && Date.now() >= this.skipRedisUntil) {
       try {
-        const args: [string, number, number, number, ...number[]] = [fullKey, limit, windowMs, cost];
-        if (now !== undefined) args.push(now);
-        const [allowed, remaining, resetMs, retryAfterMs] = await this.client.gcra(...args);
+        const args: (string | number)[] = quotas.map((q) => this.prefix + q.key);
+        args.push(cost, now ?? '');
+        for (const q of quotas) args.push(q.limit, q.windowMs);
+        const flat = await this.client.gcra(quotas.length, ...args);
         this.redis.reportRecovered();
-        return { allowed: allowed === 1, remaining, resetMs, retryAfterMs };
+        const results: GcraResult[] = [];
+        for (let i = 0; i + 3 < flat.length; i += 4) {
+          results.push({ allowed: flat[i] === 1, remaining: flat[i + 1]!, resetMs: flat[i + 2]!, retryAfterMs: flat[i + 3]! });
+        }
+        return results;
       } catch (error) {
         // A stalled Redis keeps its socket open, so ioredis still says 'ready' and every
         // command waits out its timeout: skip Redis for a moment instead of making every
@@ -56,7 +77,14 @@ export class RateLimitStore {
         this.redis.reportOutage(error);
       }
     }
-    return this.consumeInMemory(fullKey, limit, windowMs, cost, now ?? Date.now());
+    const at = now ?? Date.now();
+    const results: GcraResult[] = [];
+    for (const q of quotas) {
+      const result = this.consumeInMemory(this.prefix + q.key, q.limit, q.windowMs, cost, at);
+      results.push(result);
+      if (!result.allowed) break;
+    }
+    return results;
   }
 
   /** Forgets a key (a successful login clears its failed-attempt count). */

@@ -146,6 +146,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     if (!cached) return;
     const tokenId = cached.principal.tokenId;
     this.prefetched.set(request, { token, hash, tokenId, marker: this.revokedMarker(tokenId) });
+    request.earlyTokenId = tokenId;
   }
 
   private forget(tokenHash: string): void {

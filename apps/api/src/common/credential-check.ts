@@ -1,0 +1,91 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { SESSION_COOKIE, type RouteDef } from '@aius/contracts';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ApiError } from './api-error.js';
+import { BEARER_VERIFIER, SESSION_VERIFIER, type CredentialVerifier, type Principal } from './principal.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Enforces the route table's `auth` column (spec §3), for the Nest guard and for the routes
+ * served straight from Fastify alike:
+ * - session: the `__Host-aius_session` cookie only (token endpoints, logout);
+ * - bearer: `Authorization: Bearer aius_…` only (models, chat);
+ * - account: either; with neither present the caller gets UNAUTHENTICATED.
+ * A credential that is present but bad always gets its gateway string, whichever route.
+ * Cookie-authenticated writes carrying a foreign Origin are refused (CSRF).
+ */
+@Injectable()
+export class CredentialCheck {
+  private readonly ownOrigins: Set<string>;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(SESSION_VERIFIER) private readonly sessions?: CredentialVerifier,
+    @Optional() @Inject(BEARER_VERIFIER) private readonly bearers?: CredentialVerifier,
+  ) {
+    this.ownOrigins = new Set(config.APP_ORIGINS.map((o) => new URL(o).origin));
+  }
+
+  /** The caller of a route that takes a credential (auth ≠ none); throws the spec's error otherwise. */
+  async authenticate(def: RouteDef, request: FastifyRequest): Promise<Principal> {
+    const authorization = request.headers.authorization;
+    const cookie = readSessionCookie(request);
+
+    let principal: Principal;
+    if (def.auth === 'bearer' || (def.auth === 'account' && authorization !== undefined)) {
+      principal = await this.viaBearer(authorization, request);
+    } else if (cookie !== undefined) {
+      principal = await this.viaSession(cookie);
+      this.refuseCrossSite(request);
+    } else {
+      throw new ApiError(def.auth === 'session' ? 'NO_SESSION_COOKIE' : 'UNAUTHENTICATED');
+    }
+    request.principal = principal;
+    return principal;
+  }
+
+  private async viaBearer(header: string | undefined, request: FastifyRequest): Promise<Principal> {
+    if (header === undefined) throw new ApiError('MISSING_BEARER_TOKEN');
+    const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(header);
+    if (!match || match[1]!.toLowerCase() !== 'bearer') throw new ApiError('INVALID_AUTHORIZATION_HEADER');
+    const token = (match[2] ?? '').trim();
+    if (token === '') throw new ApiError('INVALID_BEARER_TOKEN');
+    const principal = this.bearers ? await this.bearers.verify(token, request) : null;
+    if (!principal) throw new ApiError('INVALID_TOKEN');
+    return principal;
+  }
+
+  private async viaSession(cookie: string): Promise<Principal> {
+    const principal = cookie && this.sessions ? await this.sessions.verify(cookie) : null;
+    if (!principal) throw new ApiError('INVALID_SESSION');
+    return principal;
+  }
+
+  /** Requests with no Origin (CLI, scripts) pass; browsers always send one on writes. */
+  private refuseCrossSite(request: FastifyRequest): void {
+    if (SAFE_METHODS.has(request.method)) return;
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (this.ownOrigins.has(origin)) return;
+    throw new ApiError('NO_ACCESS', { message: 'Cross-site request refused' });
+  }
+}
+
+/** The session cookie's value, without a cookie-parsing plugin on the hot path. */
+export function readSessionCookie(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return ''; // undecodable: present but invalid
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { API_BASE, routes } from '@aius/contracts';
+import type { FastifyInstance } from 'fastify';
+import { ContractPipe } from '../../common/contract-pipe.js';
+import { CredentialCheck } from '../../common/credential-check.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { ProxyService } from './proxy.service.js';
+
+/**
+ * POST /chat/completions, registered on Fastify directly instead of through a Nest controller.
+ * It is the gateway's hot path, and Nest's per-request machinery (router proxy, the guard and
+ * interceptor chain through rxjs, parameter factories) was a measurable share of its CPU for
+ * nothing this route needs. The contract is kept by the same parts the Nest routes use: the
+ * Fastify hooks (per-IP limit, bearer prefetch) run as for every route, CredentialCheck applies
+ * the route's `auth`, ContractPipe its body schema, and anything thrown reaches Nest's exception
+ * filter through Fastify's error handler, which Nest installs for the whole instance.
+ *
+ * Order: credential (401s), then the token's quota (429), then the body (400s): the quota
+ * counts every call whose credential is accepted (see RateLimitService).
+ */
+@Injectable()
+export class ChatRoute {
+  constructor(
+    private readonly credentials: CredentialCheck,
+    private readonly rateLimits: RateLimitService,
+    private readonly proxy: ProxyService,
+  ) {}
+
+  install(fastify: FastifyInstance): void {
+    const def = routes.chatCompletions;
+    const body = new ContractPipe(def.body);
+    fastify.route({
+      method: def.method,
+      url: `${API_BASE}${def.path}`,
+      handler: async (request, reply) => {
+        const principal = await this.credentials.authenticate(def, request);
+        if (principal.tokenId !== undefined) await this.rateLimits.consumeToken(principal.tokenId, request, reply);
+        await this.proxy.chat({ principal, body: body.transform(request.body), request, reply });
+      },
+    });
+  }
+}
