@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { measure } from './measure.js';
-import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
+import { createDatabase, LOADGEN_CPU, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
 
 /**
@@ -21,7 +21,9 @@ try {
   const upstreamPort = await sparePort();
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
   children.push(
-    await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`),
+    await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`, {
+      cpu: LOADGEN_CPU,
+    }),
   );
   const aius = await startAiusProcess({
     root,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './context.js';
 import { measure, type Measurement } from './measure.js';
-import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
+import { createDatabase, pinning, SERVER_CPU, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { printReport } from './report.js';
 import { mintAiusToken } from './sections/aius.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
@@ -50,6 +50,7 @@ async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base:
 
 try {
   const log = (line: string) => console.error(`[bench] ${line}`);
+  log(pinning().note);
 
   log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
   const { base: aiusBase } = await startAius();
@@ -64,6 +65,7 @@ try {
       ['--import', 'tsx', path.join(root, 'bench/src/servers/bare-fastify.ts')],
       { PORT: String(barePort), NODE_ENV: 'production' },
       `http://127.0.0.1:${barePort}/api/v1/health`,
+      { cpu: SERVER_CPU },
     ),
   );
 
@@ -77,6 +79,7 @@ try {
     ['--import', 'tsx', path.join(root, 'bench/src/servers/better-auth-peer.ts')],
     { PORT: String(peerPort), DATABASE_URL: peerDb.url, NODE_ENV: 'production' },
     `http://127.0.0.1:${peerPort}/health`,
+    { cpu: SERVER_CPU },
   );
   children.push(peer);
   const peerKey = peer.output.find((l) => l.startsWith('BENCH_KEY='))?.slice('BENCH_KEY='.length);

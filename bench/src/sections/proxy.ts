@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BenchContext } from '../context.js';
 import type { Load, Measurement } from '../measure.js';
-import { sparePort } from '../processes.js';
+import { LOADGEN_CPU, SERVER_CPU, sparePort } from '../processes.js';
 import { mintAiusToken } from './aius.js';
 import { seedUsage } from './usage-seed.js';
 
@@ -36,6 +36,7 @@ export async function proxySection(ctx: BenchContext): Promise<Measurement[]> {
     ['--import', 'tsx', path.join(ctx.root, 'bench/src/servers/fake-upstream.ts')],
     { PORT: String(upstreamPort), NODE_ENV: 'production' },
     `${upstreamUrl}/models`,
+    { cpu: LOADGEN_CPU }, // not under test: it shares the load generator's core
   );
 
   ctx.log('starting AIUS with the fake upstream configured');
@@ -47,7 +48,9 @@ export async function proxySection(ctx: BenchContext): Promise<Measurement[]> {
   ctx.log('starting the Portkey gateway');
   const portkeyPort = await sparePort();
   const portkeyMain = path.join(path.dirname(createRequire(import.meta.url).resolve('@portkey-ai/gateway/package.json')), 'build/start-server.js');
-  await ctx.startServer('Portkey', process.execPath, [portkeyMain, `--port=${portkeyPort}`, '--headless'], { NODE_ENV: 'production' }, `http://127.0.0.1:${portkeyPort}/`);
+  await ctx.startServer('Portkey', process.execPath, [portkeyMain, `--port=${portkeyPort}`, '--headless'], { NODE_ENV: 'production' }, `http://127.0.0.1:${portkeyPort}/`, {
+    cpu: SERVER_CPU,
+  });
 
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
