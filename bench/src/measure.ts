@@ -1,4 +1,9 @@
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
+import { runWrk } from './loadgen/wrk.js';
+import { LOADGEN_CPU, pinned } from './processes.js';
 
 export interface Load {
   url: string;
@@ -7,16 +12,21 @@ export interface Load {
   body?: string;
   /** Seconds of measured load (after an unmeasured warm-up of a quarter of it). */
   seconds: number;
+  /** Connections of a saturated run (wrk); a fixed-rate run opens as many as it needs. */
   connections: number;
-  /** Fixed arrival rate over all connections (req/s); omitted = as fast as the server answers. */
-  overallRate?: number;
+  /** Fixed arrival rate (req/s), open loop; omitted = saturated, as fast as the server answers. */
+  rate?: number;
 }
 
 export interface Measurement {
   label: string;
+  /** Saturated: responses per second. Fixed rate: requests sent per second (the achieved rate). */
   requestsPerSecond: number;
+  /** Latencies in ms (fractional). */
   p50: number;
+  p90: number;
   p99: number;
+  max: number;
   /** Responses answered, and how many of them were not 2xx. */
   answered: number;
   non2xx: number;
@@ -24,35 +34,90 @@ export interface Measurement {
   /** Socket errors and timeouts: requests that got no answer at all. */
   errors: number;
   timeouts: number;
+  /** The requested rate of a fixed-rate run, and its pacing: the most requests sent within any 10 ms (even pacing: rate / 100). */
+  targetRate?: number;
+  maxSentIn10ms?: number;
+  /** The load generator's CPU over the measured run, as a fraction of one core. */
+  generatorCpu: number;
 }
 
-function fire(load: Load, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: load.url,
-    // autocannon refuses an explicit `method: undefined`.
-    method: load.method ?? 'GET',
-    headers: load.headers,
-    body: load.body,
-    connections: load.connections,
-    duration: seconds,
-    overallRate: load.overallRate,
-    timeout: 10,
-  });
-}
+const TIMEOUT_SECONDS = 10;
+const fixedRateScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'loadgen/fixed-rate.ts');
+const benchDir = path.resolve(path.dirname(fixedRateScript), '../..');
 
-/** Runs autocannon in this process against a server in another one. */
+export const warmupSeconds = (seconds: number) => Math.max(1, Math.round(seconds / 4));
+
+/**
+ * Both load generators run in processes of their own, pinned to the load generator's core, so
+ * they never share an event loop with this orchestrator or a core with the servers under test.
+ *
+ * Fixed-rate runs are open loop, with loadtest's `requestsPerSecond` (see loadgen/fixed-rate.ts).
+ * Not autocannon's `overallRate`: it splits the rate into a per-connection quota per second; each
+ * connection sends its quota back to back as fast as answers come (Client.prototype._doRequest
+ * counts `reqsMadeThisSecond` and pauses at the quota) and then idles until a 1-second
+ * setInterval resets the counter (lib/httpClient.js in autocannon 8), so "p99 at 1000 req/s" was
+ * a saturated burst for part of every second and idle for the rest. loadtest rather than a pacer
+ * written here because it is a maintained npm tool that sends on a timer regardless of answers;
+ * the usual open-loop generators (wrk2, vegeta, k6) cannot be installed on this machine: they are
+ * neither Debian packages nor on npm.
+ *
+ * Saturated runs are closed loop with wrk (loadgen/wrk.ts): a C generator that needs far less CPU
+ * per request than a JavaScript one, leaving the servers their core.
+ */
 export async function measure(label: string, load: Load): Promise<Measurement> {
-  await fire(load, Math.max(1, Math.round(load.seconds / 4))); // JIT, pools and caches warm
-  const r = await fire(load, load.seconds);
+  const request = { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
+  const warmup = warmupSeconds(load.seconds);
+  if (load.rate !== undefined) {
+    const r = await runFixedRate({ ...request, rate: load.rate, seconds: load.seconds, warmupSeconds: warmup, timeoutSeconds: TIMEOUT_SECONDS });
+    return {
+      label,
+      requestsPerSecond: r.rate,
+      p50: r.p50,
+      p90: r.p90,
+      p99: r.p99,
+      max: r.max,
+      answered: r.answered,
+      non2xx: r.non2xx,
+      status5xx: r.status5xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      targetRate: r.targetRate,
+      maxSentIn10ms: r.maxSentIn10ms,
+      generatorCpu: r.cpu,
+    };
+  }
+  const wrk = { ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS };
+  await runWrk({ ...wrk, seconds: warmup }); // JIT, pools and caches warm
+  const r = await runWrk({ ...wrk, seconds: load.seconds });
   return {
     label,
-    requestsPerSecond: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    answered: r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'],
+    requestsPerSecond: r.requestsPerSecond,
+    p50: r.p50,
+    p90: r.p90,
+    p99: r.p99,
+    max: r.max,
+    answered: r.answered,
     non2xx: r.non2xx,
-    status5xx: r['5xx'],
+    status5xx: r.status5xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    generatorCpu: r.cpu,
   };
+}
+
+/** loadgen/fixed-rate.ts in a child process on the load generator's core; its warm-up is in the same run. */
+async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
+  const run = pinned(LOADGEN_CPU, process.execPath, ['--import', 'tsx', fixedRateScript, JSON.stringify(spec)]);
+  const child = spawn(run.command, run.args, { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('{'));
+  if (code !== 0 || !line) throw new Error(`fixed-rate load generator failed (exit ${code}):\n${stdout}${stderr}`);
+  return JSON.parse(line) as FixedRateResult;
 }

@@ -1,17 +1,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { measure } from './measure.js';
-import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
+import { requireWrk } from './loadgen/wrk.js';
+import { measure, type Measurement } from './measure.js';
+import { createDatabase, LOADGEN_CPU, pinning, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
 
 /**
  * `pnpm --filter @aius/bench probe`: a quick before/after check of the hot paths. One AIUS
  * (production build) with the fake upstream; one request at a time over keep-alive
- * (PROBE_N, 2 000) per route, p50/p99; then /clients at a fixed 1 000 req/s and chat
- * saturated (PROBE_SECONDS, 5, each). Needs a production build (`pnpm --filter @aius/api build`).
+ * (PROBE_N, 2 000) per route, p50/p99; then (PROBE_SECONDS, 5, each) /health saturated,
+ * /clients at a fixed 1 000 req/s and saturated, chat saturated and at a fixed 500 req/s, with
+ * the bench's generators (wrk saturated, loadtest at a fixed rate, pinned as in the bench).
+ * PROBE_ONLY_HEALTH stops after the saturated /health run. Needs a production build (`pnpm --filter @aius/api build`).
  * PROBE_NODE_ARGS adds node flags to the AIUS process (e.g. `--prof --logfile=/tmp/v8.log`).
  */
+requireWrk();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const n = Number(process.env.PROBE_N ?? 2000);
 const seconds = Number(process.env.PROBE_SECONDS ?? 5);
@@ -21,7 +25,9 @@ try {
   const upstreamPort = await sparePort();
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
   children.push(
-    await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`),
+    await startServer('fake upstream', process.execPath, ['--import', 'tsx', path.join(root, 'bench/src/servers/fake-upstream.ts')], { PORT: String(upstreamPort), NODE_ENV: 'production' }, `${upstreamUrl}/models`, {
+      cpu: LOADGEN_CPU,
+    }),
   );
   const aius = await startAiusProcess({
     root,
@@ -65,18 +71,20 @@ try {
   await seq('chat via AIUS', `${base}/chat/completions`, { method: 'POST', headers: chatHeaders, body: chatBody });
   await seq('chat direct', `${upstreamUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up' }, body: chatBody });
   agent.destroy();
-  const health = await measure('health sat', { url: `${base}/health`, seconds, connections: 50 });
-  console.log(`| /health saturated | ${Math.round(health.requestsPerSecond)} req/s | p99 ${health.p99} ms |`);
+  console.error(`[probe] ${pinning().note}`);
+  const ms = (n: number) => n.toFixed(1);
+  const saturated = (label: string, m: Measurement) =>
+    console.log(`| ${label} saturated | ${Math.round(m.requestsPerSecond)} req/s | p50 ${ms(m.p50)} ms | p99 ${ms(m.p99)} ms | non2xx ${m.non2xx} | errors ${m.errors + m.timeouts} | wrk CPU ${Math.round(100 * m.generatorCpu)} % |`);
+  const fixedRate = (label: string, m: Measurement) =>
+    console.log(`| ${label} at ${m.targetRate} req/s | sent ${m.requestsPerSecond.toFixed(1)} req/s | p50 ${ms(m.p50)} ms | p99 ${ms(m.p99)} ms | non2xx ${m.non2xx} | errors ${m.errors + m.timeouts} | max ${m.maxSentIn10ms} sent in 10 ms |`);
+  saturated('/health', await measure('health sat', { url: `${base}/health`, seconds, connections: 50 }));
   // PROBE_ONLY_HEALTH: stop after the health runs (A/B of the per-request pipeline alone).
   if (!process.env.PROBE_ONLY_HEALTH) {
-    const fixed = await measure('clients @1000', { url: `${base}/clients`, headers: auth, seconds, connections: 20, overallRate: 1000 });
-    console.log(`| /clients at 1000 req/s | p50 ${fixed.p50} ms | p99 ${fixed.p99} ms | non2xx ${fixed.non2xx} |`);
-    const sat = await measure('clients sat', { url: `${base}/clients`, headers: auth, seconds, connections: 50 });
-    console.log(`| /clients saturated | ${Math.round(sat.requestsPerSecond)} req/s | p99 ${sat.p99} ms |`);
-    const chat = await measure('chat sat', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 50 });
-    console.log(`| chat via AIUS saturated | ${Math.round(chat.requestsPerSecond)} req/s | p99 ${chat.p99} ms | non2xx ${chat.non2xx} |`);
-    const chat500 = await measure('chat 500', { url: `${base}/chat/completions`, method: 'POST', headers: chatHeaders, body: chatBody, seconds, connections: 20, overallRate: 500 });
-    console.log(`| chat via AIUS at 500 req/s | p50 ${chat500.p50} ms | p99 ${chat500.p99} ms |`);
+    fixedRate('/clients', await measure('clients @1000', { url: `${base}/clients`, headers: auth, seconds, connections: 50, rate: 1000 }));
+    saturated('/clients', await measure('clients sat', { url: `${base}/clients`, headers: auth, seconds, connections: 50 }));
+    const chat = { url: `${base}/chat/completions`, method: 'POST' as const, headers: chatHeaders, body: chatBody, seconds, connections: 50 };
+    saturated('chat via AIUS', await measure('chat sat', chat));
+    fixedRate('chat via AIUS', await measure('chat 500', { ...chat, rate: 500 }));
   }
 } finally {
   await Promise.allSettled(children.map((c) => c.stop()));

@@ -1,8 +1,52 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+
+/** Whether `command` is an executable file in one of PATH's directories. */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The core every server under test runs on, and the one the load generator and the fake upstream share. */
+export const SERVER_CPU = 0;
+export const LOADGEN_CPU = 1;
+
+let pinningState: { enabled: boolean; note: string } | undefined;
+
+/**
+ * Whether processes the bench starts are pinned with `taskset` (servers under test on
+ * SERVER_CPU, the load generator and the fake upstream on LOADGEN_CPU), and a line saying so
+ * for the report. Off with BENCH_PIN=0, on a machine with one CPU, or without `taskset`.
+ * Postgres and Redis are system services and are left as they are.
+ */
+export function pinning(): { enabled: boolean; note: string } {
+  if (pinningState) return pinningState;
+  if (process.env.BENCH_PIN === '0') pinningState = { enabled: false, note: 'unpinned (BENCH_PIN=0)' };
+  else if (availableParallelism() < 2) pinningState = { enabled: false, note: 'unpinned: this machine has only 1 CPU' };
+  else if (!onPath('taskset')) pinningState = { enabled: false, note: 'unpinned: `taskset` (util-linux) is not on PATH' };
+  else
+    pinningState = {
+      enabled: true,
+      note: `pinned with taskset: servers under test on CPU ${SERVER_CPU}, load generator and fake upstream on CPU ${LOADGEN_CPU}, Postgres and Redis unpinned`,
+    };
+  return pinningState;
+}
+
+/** `command args` run on `cpu` (`taskset -c cpu command args`), or as it is when pinning is off. */
+export function pinned(cpu: number, command: string, args: string[]): { command: string; args: string[] } {
+  return pinning().enabled ? { command: 'taskset', args: ['-c', String(cpu), command, ...args] } : { command, args };
+}
 
 /** A free TCP port on loopback (the servers under test each get their own). */
 export async function sparePort(): Promise<number> {
@@ -23,15 +67,20 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts a server process and waits until `readyUrl` answers 200 (or the process dies). */
+/**
+ * Starts a server process on core `placement.cpu` (see `pinned`) and waits until `readyUrl`
+ * answers 200 (or the process dies). taskset execs the command, so the child's pid is the server's.
+ */
 export async function startServer(
   name: string,
   command: string,
   args: string[],
   env: Record<string, string>,
   readyUrl: string,
+  placement: { cpu: number },
 ): Promise<Child> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = pinned(placement.cpu, command, args);
+  const child = spawn(run.command, run.args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -111,6 +160,7 @@ export async function startAiusProcess(options: {
       ...options.extraEnv,
     },
     `${base}/health`,
+    { cpu: SERVER_CPU },
   );
   return { child, base };
 }

@@ -1,4 +1,4 @@
-import type { Measurement } from './measure.js';
+import { warmupSeconds, type Measurement } from './measure.js';
 
 interface Report {
   rows: Measurement[];
@@ -10,11 +10,17 @@ interface Report {
   fixedRate: number;
   seconds: number;
   connections: number;
+  /** How the processes were pinned (processes.ts `pinning().note`). */
+  pinning: string;
 }
 
 const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${num(a / b, 2)}×`);
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+const cpuRange = (rows: Measurement[]) => {
+  const cpus = rows.map((m) => m.generatorCpu);
+  return `${num(100 * Math.min(...cpus))}–${num(100 * Math.max(...cpus))} %`;
+};
 
 /** A markdown table the README can take as it is, then the ratios and targets. */
 export function printReport(r: Report): void {
@@ -33,10 +39,14 @@ export function printReport(r: Report): void {
     `| better-auth / AIUS, authenticated p99 | ${ratio(r.peerAuth.p99, r.aiusAuth.p99)} | > 1: ${mark(r.aiusAuth.p99 < r.peerAuth.p99)} |`,
     `| AIUS authenticated p99 at ${num(r.fixedRate)} req/s | ${num(r.fixed.p99, 1)} ms | < 10 ms: ${mark(r.fixed.p99 < 10)} |`,
     `| requests lost or answered 5xx (all runs) | ${num(r.rows.reduce((n, m) => n + m.status5xx + m.errors + m.timeouts, 0))} | 0: ${mark(r.rows.every((m) => m.status5xx + m.errors + m.timeouts === 0))} |`,
+    `| rate achieved by the fixed-rate run | ${num(r.fixed.requestsPerSecond, 1)} req/s | ${num(r.fixedRate)} ± 2 %: ${mark(Math.abs(r.fixed.requestsPerSecond - r.fixedRate) <= 0.02 * r.fixedRate)} |`,
     `| non-2xx at ${num(r.fixedRate)} req/s | ${num(r.fixed.non2xx)} | 0: ${mark(r.fixed.non2xx === 0)} |`,
     '',
-    `autocannon, ${r.connections} connections (20 for the fixed-rate run), ${r.seconds} s measured after ${Math.max(1, Math.round(r.seconds / 4))} s of warm-up per run; ` +
+    `Saturated runs: wrk -t1 -c${r.connections}; fixed-rate runs: loadtest at an even, open-loop arrival rate (connections opened as needed), ` +
+      `latency per request to the last byte. ${r.seconds} s measured after ${warmupSeconds(r.seconds)} s of warm-up per run; ` +
       `node ${process.version}; AIUS with rate limiting on (limits raised so the load is not throttled), Postgres and Redis on the same machine.`,
+    `Fixed-rate pacing: at most ${r.rows.filter((m) => m.targetRate).map((m) => `${m.maxSentIn10ms} (${num(m.targetRate! / 100)})`).join(', ')} requests sent in any 10 ms (even pacing in brackets).`,
+    `${r.pinning[0]!.toUpperCase()}${r.pinning.slice(1)}; load generator CPU per run: ${cpuRange(r.rows)} of its core.`,
   ];
   console.log(lines.join('\n'));
 }

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './context.js';
+import { requireWrk } from './loadgen/wrk.js';
 import { measure, type Measurement } from './measure.js';
-import { createDatabase, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
+import { createDatabase, pinning, SERVER_CPU, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
 import { printReport } from './report.js';
 import { mintAiusToken } from './sections/aius.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
@@ -12,10 +13,12 @@ import { proxySection } from './sections/proxy.js';
 /**
  * `pnpm bench`: AIUS (production build, real Postgres and Redis, rate limiting on but with
  * limits raised so the load is not throttled) against bare Fastify and against better-auth
- * with its API-key plugin, in one run on one machine. Knobs: BENCH_SECONDS (measured seconds
- * per run, default 10), BENCH_CONNECTIONS (50), BENCH_RATE (fixed-rate run, 1000 req/s),
- * BENCH_DATABASE_URL (a Postgres server; fresh databases are created and dropped),
- * BENCH_REDIS_URL.
+ * with its API-key plugin, in one run on one machine. Saturated runs use wrk, fixed-rate runs
+ * loadtest (open loop), each in a process of its own on CPU 1 while the servers under test run
+ * on CPU 0 (see measure.ts and processes.ts). Knobs: BENCH_SECONDS (measured seconds per run,
+ * default 10), BENCH_CONNECTIONS (50, saturated runs), BENCH_RATE (fixed-rate run, 1000 req/s),
+ * BENCH_PIN (0 = no CPU pinning), BENCH_DATABASE_URL (a Postgres server; fresh databases are
+ * created and dropped), BENCH_REDIS_URL.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -25,6 +28,7 @@ const fixedRate = Number(env.BENCH_RATE ?? 1000);
 const postgres = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redis = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+requireWrk();
 const apiMain = path.join(root, 'apps/api/dist/main.js');
 if (!existsSync(apiMain)) {
   console.error(`No production build at ${apiMain}: run \`pnpm build\` (the root \`pnpm bench\` does it first).`);
@@ -50,6 +54,7 @@ async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base:
 
 try {
   const log = (line: string) => console.error(`[bench] ${line}`);
+  log(pinning().note);
 
   log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
   const { base: aiusBase } = await startAius();
@@ -64,6 +69,7 @@ try {
       ['--import', 'tsx', path.join(root, 'bench/src/servers/bare-fastify.ts')],
       { PORT: String(barePort), NODE_ENV: 'production' },
       `http://127.0.0.1:${barePort}/api/v1/health`,
+      { cpu: SERVER_CPU },
     ),
   );
 
@@ -77,6 +83,7 @@ try {
     ['--import', 'tsx', path.join(root, 'bench/src/servers/better-auth-peer.ts')],
     { PORT: String(peerPort), DATABASE_URL: peerDb.url, NODE_ENV: 'production' },
     `http://127.0.0.1:${peerPort}/health`,
+    { cpu: SERVER_CPU },
   );
   children.push(peer);
   const peerKey = peer.output.find((l) => l.startsWith('BENCH_KEY='))?.slice('BENCH_KEY='.length);
@@ -102,8 +109,8 @@ try {
   });
   const fixed = await run(`AIUS \`GET /api/v1/clients\` (bearer) at a fixed ${fixedRate} req/s`, {
     seconds,
-    connections: Math.min(connections, 20),
-    overallRate: fixedRate,
+    connections,
+    rate: fixedRate,
     url: `${aiusBase}/clients`,
     headers: bearer,
   });
@@ -125,7 +132,7 @@ try {
   };
   await proxySection(ctx);
 
-  printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections });
+  printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections, pinning: pinning().note });
   const lost = rows.reduce((n, r) => n + r.status5xx + r.errors + r.timeouts, 0);
   process.exitCode = lost === 0 ? 0 : 1;
 } catch (error) {
