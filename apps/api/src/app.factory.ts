@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { Logger, type LogLevel, type Type } from '@nestjs/common';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_BASE, API_BASE_ALIAS } from '@aius/contracts';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
-import { ResponseSerializerInterceptor } from './common/response-serializer.interceptor.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
@@ -55,7 +54,6 @@ export async function createApp(
   app.get(ChatRoute).install(fastify);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.useGlobalInterceptors(new ResponseSerializerInterceptor(app.get(Reflector)));
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -34,7 +34,7 @@ declare module 'fastify' {
      * to be live: a hint, not an authentication (the credential guard still decides), so the
      * per-token quota can be taken in the same Redis round trip as the per-IP one.
      */
-    earlyTokenId?: number;
+    earlyTokenId: number | null;
   }
 }
 

@@ -6,10 +6,14 @@ import { RateLimitedError } from './rate-limited.error.js';
 import { closerToLimit, rateLimitHeaders, type RateDecision, type RatePolicy } from './rate-limit-headers.js';
 import { RateLimitStore, type Quota } from './rate-limit.store.js';
 
-/** The decision already taken for a request, so a later per-token check can name the closer policy. */
-const decisions = new WeakMap<FastifyRequest, RateDecision>();
-/** A per-token decision taken on arrival, for `consumeToken` to use once the token is verified. */
-const arrivalTokenDecisions = new WeakMap<FastifyRequest, { tokenId: number; decision: RateDecision }>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The decision already taken for the request, so a later per-token check can name the closer policy. */
+    rateDecision: RateDecision | null;
+    /** A per-token decision taken on arrival, for `consumeToken` to use once the token is verified. */
+    arrivalTokenDecision: { tokenId: number; decision: RateDecision } | null;
+  }
+}
 
 interface RouteLimits {
   rate: RoutePolicy;
@@ -55,6 +59,8 @@ export class RateLimitService {
 
   /** Registers the per-IP check on every route, including unknown ones (scanners count too). */
   install(fastify: FastifyInstance): void {
+    fastify.decorateRequest('rateDecision', null);
+    fastify.decorateRequest('arrivalTokenDecision', null);
     fastify.addHook('onRequest', (request, reply, done) => {
       const policy = this.policyFor(request);
       // Unlimited routes (health, readiness) cost nothing: no promise, no Redis.
@@ -77,11 +83,11 @@ export class RateLimitService {
    * Throws 429 `rate limit exceeded` past it.
    */
   async consumeToken(tokenId: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const early = arrivalTokenDecisions.get(request);
+    const early = request.arrivalTokenDecision;
     const decision = early?.tokenId === tokenId ? early.decision : await this.decide(this.tokenPolicy, this.tokenQuota(tokenId));
-    const previous = decisions.get(request);
+    const previous = request.rateDecision ?? undefined;
     const shown = previous ? closerToLimit(previous, decision) : decision;
-    decisions.set(request, shown);
+    request.rateDecision = shown;
     if (shown !== previous) void reply.headers(rateLimitHeaders(shown));
     if (!decision.allowed) throw new RateLimitedError(rateLimitHeaders(shown));
   }
@@ -106,13 +112,13 @@ export class RateLimitService {
     { policy, bucket, tokenQuota }: { policy: RatePolicy; bucket: string; tokenQuota: boolean },
   ): Promise<boolean> {
     const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
-    const tokenId = tokenQuota ? request.earlyTokenId : undefined;
-    if (tokenId !== undefined) quotas.push(this.tokenQuota(tokenId));
+    const tokenId = tokenQuota ? request.earlyTokenId : null;
+    if (tokenId !== null) quotas.push(this.tokenQuota(tokenId));
     const [ip, token] = await this.store.consumeAll(quotas);
     this.failingOpen = false;
     const decision = { ...ip!, policy };
-    decisions.set(request, decision);
-    if (token && tokenId !== undefined) arrivalTokenDecisions.set(request, { tokenId, decision: { ...token, policy: this.tokenPolicy } });
+    request.rateDecision = decision;
+    if (token && tokenId !== null) request.arrivalTokenDecision = { tokenId, decision: { ...token, policy: this.tokenPolicy } };
     void reply.headers(rateLimitHeaders(decision));
     if (decision.allowed) return false;
     await reply.code(429).type('application/json; charset=utf-8').send({ detail: ERRORS.RATE_LIMIT_EXCEEDED.message });

@@ -114,9 +114,15 @@ describe(BearerVerifier.name, () => {
     /** Installs the verifier's onRequest hook on a fake Fastify; `arrive` runs it for one request. */
     function withHook(verifier: BearerVerifier) {
       let hook: ((request: FastifyRequest, reply: unknown, done: () => void) => void) | undefined;
-      verifier.install({ addHook: (_: string, fn: typeof hook) => (hook = fn) } as unknown as FastifyInstance);
+      verifier.install({ addHook: (_: string, fn: typeof hook) => (hook = fn), decorateRequest: () => {} } as unknown as FastifyInstance);
       return (authorization: string | undefined, routed = true) => {
-        const request = { headers: { authorization }, routeOptions: { url: routed ? '/api/v1/models' : undefined } } as unknown as FastifyRequest;
+        // The fields Fastify's decorateRequest gives every request.
+        const request = {
+          headers: { authorization },
+          routeOptions: { url: routed ? '/api/v1/models' : undefined },
+          bearerPrefetch: null,
+          earlyTokenId: null,
+        } as unknown as FastifyRequest;
         const done = vi.fn();
         hook!(request, {}, done);
         expect(done).toHaveBeenCalledTimes(1);
