@@ -87,7 +87,7 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
     };
   }
   const wrk = { ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS };
-  await runWrk({ ...wrk, seconds: warmup }); // JIT, pools and caches warm
+  await warmUp((seconds) => runWrk({ ...wrk, seconds }).then((w) => w.requestsPerSecond), warmup);
   const r = await runWrk({ ...wrk, seconds: load.seconds });
   return {
     label,
@@ -103,6 +103,22 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
     timeouts: r.timeouts,
     generatorCpu: r.cpu,
   };
+}
+
+/**
+ * Saturating load until throughput stops climbing: at least `minSeconds`, then 2-second runs
+ * until two in a row agree within 5 % (at most 30 s). A fixed short warm-up is unfair to
+ * servers whose JIT takes longer to settle: Portkey climbs from ~300 to ~900 req/s over its
+ * first 15 s here, while AIUS settles within 5 s.
+ */
+async function warmUp(run: (seconds: number) => Promise<number>, minSeconds: number): Promise<void> {
+  await run(minSeconds);
+  let previous = await run(2);
+  for (let spent = minSeconds + 2; spent < 30; spent += 2) {
+    const current = await run(2);
+    if (Math.abs(current - previous) <= 0.05 * Math.max(current, previous)) return;
+    previous = current;
+  }
 }
 
 /** loadgen/fixed-rate.ts in a child process on the load generator's core; its warm-up is in the same run. */
