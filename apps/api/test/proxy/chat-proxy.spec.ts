@@ -130,6 +130,25 @@ describe('POST /chat/completions', () => {
     expect(((await bad.json()) as { detail: { code: string } }).detail.code).toBe('INVALID_REQUEST');
   });
 
+  it('aborts the upstream request when the client gives up before the answer starts', async () => {
+    const before = upstream.aborted;
+    const seen = upstream.nextAbort();
+    const gaveUp = new AbortController();
+    const started = performance.now();
+    const call = fetch(`${t.base}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}` },
+      body: JSON.stringify({ model: 'fake-slow', messages: [] }),
+      signal: gaveUp.signal,
+    }).catch(() => undefined); // the client's own AbortError
+    setTimeout(() => gaveUp.abort(), 50);
+    // Well before UPSTREAM_TIMEOUT_MS (300 ms here), which would also end the call.
+    await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error('upstream never saw the abort')), 200))]);
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(upstream.aborted).toBe(before + 1);
+    await call;
+  });
+
   it('aborts the upstream request when the client disconnects mid-stream', async () => {
     const before = upstream.aborted;
     const seen = upstream.nextAbort();

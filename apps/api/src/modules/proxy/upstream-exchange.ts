@@ -1,0 +1,140 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { StreamUsageScanner, type TokenUsage } from './token-usage.js';
+
+/** How one upstream call ended. */
+export type ExchangeResult =
+  /** A complete non-streamed answer (success or upstream error), not yet sent to the client. */
+  | { kind: 'answer'; status: number; headers: IncomingHttpHeaders; body: Buffer }
+  /** A stream relayed to the client as it arrived; `status` 503 when the upstream cut it short. */
+  | { kind: 'stream'; status: number; usage: TokenUsage | null }
+  /** Unreachable, refused, timed out or broke before anything reached the client. */
+  | { kind: 'failed' }
+  /** The client hung up first; the upstream call was aborted (usage: what a stream had reported). */
+  | { kind: 'client-gone'; usage: TokenUsage | null };
+
+/** Headers the stream's response carries besides those already set on the reply. */
+export type StreamHeaders = (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders;
+
+/**
+ * One call to an upstream through undici's dispatcher interface rather than `request()`:
+ * the answer's bytes arrive in callbacks, with no Readable stream, AbortController or
+ * per-chunk promise per call; that measured about a third more chat completions per second
+ * through the proxy. Server-sent events are written to the client chunk by chunk as they
+ * arrive (nothing is buffered), pausing the upstream while the client's socket is full; the
+ * client hanging up aborts the upstream call, whether it is still waiting or streaming.
+ */
+export function exchange(
+  upstream: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  reply: FastifyReply,
+  streamHeaders: StreamHeaders,
+): Promise<ExchangeResult> {
+  return new Promise((resolve) => {
+    const handler = new ExchangeHandler(reply, streamHeaders, resolve);
+    try {
+      upstream.dispatch(options, handler);
+    } catch (error) {
+      handler.onResponseError(null, error as Error);
+    }
+  });
+}
+
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private readonly res: ServerResponse;
+  private controller: Dispatcher.DispatchController | null = null;
+  private clientGone = false;
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private scanner: StreamUsageScanner | null = null;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly streamHeaders: StreamHeaders,
+    private readonly resolve: (result: ExchangeResult) => void,
+  ) {
+    this.res = reply.raw;
+    this.res.once('close', this.onClientClose);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished || this.settled) return;
+    this.clientGone = true;
+    this.controller?.abort(new Error('client closed the connection'));
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    this.headers = headers;
+    const contentType = first(headers['content-type']);
+    if (!contentType?.startsWith('text/event-stream')) return;
+    // Headers already set on the reply (correlation, rate limit) go out with the stream's.
+    this.reply.hijack();
+    this.res.writeHead(statusCode, {
+      ...(this.reply.getHeaders() as OutgoingHttpHeaders),
+      ...this.streamHeaders(headers),
+      'content-type': contentType,
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    this.res.flushHeaders();
+    this.scanner = new StreamUsageScanner();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.scanner) {
+      this.chunks.push(chunk);
+      return;
+    }
+    this.scanner.push(chunk);
+    if (this.res.write(chunk)) return;
+    controller.pause();
+    const resume = () => {
+      this.res.off('drain', resume);
+      this.res.off('close', resume);
+      controller.resume();
+    };
+    this.res.on('drain', resume);
+    this.res.on('close', resume);
+  }
+
+  onResponseEnd(): void {
+    if (this.scanner) {
+      this.res.end();
+      this.settle({ kind: 'stream', status: this.status, usage: this.scanner.usage });
+    } else {
+      const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.settle({ kind: 'answer', status: this.status, headers: this.headers, body });
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, _error: Error): void {
+    if (this.scanner) {
+      // A stream cut short must not look complete to the client: drop the connection.
+      this.res.destroy();
+      const usage = this.scanner.usage;
+      this.settle(this.clientGone ? { kind: 'client-gone', usage } : { kind: 'stream', status: 503, usage });
+      return;
+    }
+    this.settle(this.clientGone ? { kind: 'client-gone', usage: null } : { kind: 'failed' });
+  }
+
+  private settle(result: ExchangeResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.res.off('close', this.onClientClose);
+    this.resolve(result);
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
