@@ -76,8 +76,21 @@ export async function proxySection(ctx: BenchContext): Promise<Measurement[]> {
     results.set(t.name, { saturated, fixed });
   }
 
+  // Diagnostic, not a target: the same call on an AIUS with no Redis (one instance, limits and
+  // revocation per instance), to show what the shared Redis round trip costs at this rate.
+  ctx.log('starting AIUS without Redis (diagnostic)');
+  const solo = await ctx.startAius({
+    REDIS_URL: '',
+    UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]),
+  });
+  const soloTarget = { name: 'AIUS without Redis', url: `${solo.base}/chat/completions`, headers: { ...json, authorization: `Bearer ${await mintAiusToken(solo.base)}` } };
+  await expectOk(soloTarget);
+  const soloLoad: Load = { url: soloTarget.url, method: 'POST', headers: soloTarget.headers, body: CHAT_BODY, seconds: ctx.seconds, connections: ctx.connections };
+  const soloFixed = await ctx.measure(`chat completion, ${soloTarget.name}, at ${rate} req/s (diagnostic)`, { ...soloLoad, rate });
+  rows.push(soloFixed);
+
   const usage = await timeUsage(ctx, aius, token, events);
-  printProxyReport(results, rate, usage, events);
+  printProxyReport(results, rate, usage, events, soloFixed);
   return rows;
 }
 
@@ -122,7 +135,13 @@ async function timeUsage(ctx: BenchContext, aius: { base: string; databaseUrl: s
 
 const num = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function printProxyReport(results: Map<string, { saturated: Measurement; fixed: Measurement }>, rate: number, usage: UsageTiming, events: number): void {
+function printProxyReport(
+  results: Map<string, { saturated: Measurement; fixed: Measurement }>,
+  rate: number,
+  usage: UsageTiming,
+  events: number,
+  withoutRedis: Measurement,
+): void {
   const direct = results.get('direct')!;
   const aius = results.get('AIUS')!;
   const portkey = results.get('Portkey')!;
@@ -138,6 +157,7 @@ function printProxyReport(results: Map<string, { saturated: Measurement; fixed: 
     '| proxy comparison | value | target |',
     '|---|---:|---|',
     `| AIUS added p50 at ${rate} req/s | ${num(aius.fixed.p50 - direct.fixed.p50, 1)} ms | < 1 ms |`,
+    `| (diagnostic) AIUS without Redis, added p50 at ${rate} req/s: the rest is the Redis round trip | ${num(withoutRedis.p50 - direct.fixed.p50, 1)} ms | — |`,
     `| AIUS / Portkey saturated throughput | ${num(aius.saturated.requestsPerSecond / portkey.saturated.requestsPerSecond, 2)}× | ≥ 5× |`,
     `| GET /usage, 90 days, ${num(events)} events seeded (${num(usage.dailyRows)} usage_daily rows) | p50 ${num(usage.p50, 1)} ms, p99 ${num(usage.p99, 1)} ms, max ${num(usage.max, 1)} ms (${num(USAGE_CALLS)} sequential calls) | < 50 ms |`,
     '',
