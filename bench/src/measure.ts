@@ -46,6 +46,7 @@ const fixedRateScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 const benchDir = path.resolve(path.dirname(fixedRateScript), '../..');
 
 export const warmupSeconds = (seconds: number) => Math.max(1, Math.round(seconds / 4));
+const MIN_SATURATED_WARMUP_SECONDS = 8;
 
 /**
  * Both load generators run in processes of their own, pinned to the load generator's core, so
@@ -106,15 +107,16 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
 }
 
 /**
- * Saturating load until throughput stops climbing: at least `minSeconds`, then 2-second runs
- * until two in a row agree within 5 % (at most 30 s). A fixed short warm-up is unfair to
- * servers whose JIT takes longer to settle: Portkey climbs from ~300 to ~900 req/s over its
- * first 15 s here, while AIUS settles within 5 s.
+ * Saturating load until throughput stops climbing: at least 8 s (or `minSeconds`), then
+ * 2-second runs until two in a row agree within 5 % (at most 40 s in all). A fixed short
+ * warm-up is unfair to servers whose JIT takes longer to settle: Portkey climbs from ~300 to
+ * ~900 req/s over its first 15 s here, and AIUS health from ~9k to ~20k over its first 10 s.
  */
 async function warmUp(run: (seconds: number) => Promise<number>, minSeconds: number): Promise<void> {
-  await run(minSeconds);
+  const first = Math.max(minSeconds, MIN_SATURATED_WARMUP_SECONDS);
+  await run(first);
   let previous = await run(2);
-  for (let spent = minSeconds + 2; spent < 30; spent += 2) {
+  for (let spent = first + 2; spent < 40; spent += 2) {
     const current = await run(2);
     if (Math.abs(current - previous) <= 0.05 * Math.max(current, previous)) return;
     previous = current;
