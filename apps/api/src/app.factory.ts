@@ -8,6 +8,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
@@ -48,6 +49,8 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
+  // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.
+  app.get(ClientListCache).install(fastify);
   // A Fastify hook, not a Nest guard: it runs before body parsing and the credential guard.
   app.get(RateLimitService).install(fastify);
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).

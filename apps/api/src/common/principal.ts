@@ -35,6 +35,8 @@ declare module 'fastify' {
      * per-token quota can be taken in the same Redis round trip as the per-IP one.
      */
     earlyTokenId: number | null;
+    /** The user of that token, likewise a hint (for reads a module wants to start on arrival). */
+    earlyUserId: string | null;
   }
 }
 

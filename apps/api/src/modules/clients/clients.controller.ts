@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Req } from '@nestjs/common';
 import {
   routes,
   type AddMemberRequest,
@@ -11,6 +11,7 @@ import {
   type RemoveMemberResponse,
   type UpdateMemberRequest,
 } from '@aius/contracts';
+import type { FastifyRequest } from 'fastify';
 import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { ClientsService } from './clients.service.js';
@@ -24,8 +25,8 @@ export class ClientsController {
   ) {}
 
   @Endpoint(routes.listClients)
-  list(@CurrentPrincipal() p: Principal): Promise<ClientListResponse> {
-    return this.clients.listClients(p.userId);
+  list(@CurrentPrincipal() p: Principal, @Req() request: FastifyRequest): Promise<ClientListResponse> {
+    return this.clients.listClients(p.userId, request);
   }
 
   @Endpoint(routes.createClient)

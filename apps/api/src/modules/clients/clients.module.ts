@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../auth/identity.module.js';
+import { ClientListCache } from './client-list.cache.js';
 import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
@@ -8,7 +9,7 @@ import { MembersService } from './members.service.js';
 @Module({
   imports: [IdentityModule],
   controllers: [ClientsController],
-  providers: [ClientsService, MembersService],
-  exports: [ClientsService],
+  providers: [ClientsService, MembersService, ClientListCache],
+  exports: [ClientsService, ClientListCache],
 })
 export class ClientsModule {}

@@ -5,6 +5,7 @@ import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { UsersService } from '../auth/users.service.js';
 import { toUnixSeconds } from './client-records.js';
+import { ClientListCache } from './client-list.cache.js';
 import { ClientsService, requireRole } from './clients.service.js';
 
 interface MemberRow {
@@ -35,6 +36,7 @@ export class MembersService {
     private readonly prisma: PrismaService,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
+    private readonly lists: ClientListCache,
   ) {}
 
   async listMembers(userId: string, clientId: string): Promise<MemberListResponse> {
@@ -57,11 +59,12 @@ export class MembersService {
       ON CONFLICT DO NOTHING
       RETURNING created_at`;
     if (inserted.length === 0) throw new ApiError('ALREADY_MEMBER');
+    await this.lists.changed(user.id);
     return toMember({ user_id: user.id, email: user.email, name: user.name, role: input.role, created_at: inserted[0]!.created_at });
   }
 
   async updateRole(userId: string, clientId: string, targetId: string, role: Role): Promise<Member> {
-    return this.prisma.$transaction(async (tx) => {
+    const updated = await this.prisma.$transaction(async (tx) => {
       const callerRole = requireRole(await this.clients.standing(userId, clientId, tx, true), 'admin');
       const target = await this.member(tx, clientId, targetId);
       if ((target.role === 'owner' || role === 'owner') && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
@@ -69,18 +72,22 @@ export class MembersService {
       await tx.membership.update({ where: { clientId_userId: { clientId, userId: targetId } }, data: { role } });
       return toMember({ ...target, role });
     });
+    await this.lists.changed(targetId);
+    return updated;
   }
 
   async removeMember(userId: string, clientId: string, targetId: string): Promise<RemoveMemberResponse> {
-    return this.prisma.$transaction(async (tx) => {
+    const removed = await this.prisma.$transaction(async (tx) => {
       const leaving = targetId === userId;
       const callerRole = requireRole(await this.clients.standing(userId, clientId, tx, true), leaving ? 'member' : 'admin');
       const target = await this.member(tx, clientId, targetId);
       if (target.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
       if (target.role === 'owner') await this.keepAnOwner(tx, clientId);
       await tx.membership.delete({ where: { clientId_userId: { clientId, userId: targetId } } });
-      return { removed: true, user_id: targetId };
+      return { removed: true, user_id: targetId } as const;
     });
+    await this.lists.changed(targetId);
+    return removed;
   }
 
   private async member(tx: Prisma.TransactionClient, clientId: string, targetId: string): Promise<MemberRow> {

@@ -87,6 +87,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     // cheaper for the garbage collector than WeakMaps keyed by request).
     fastify.decorateRequest('bearerPrefetch', null);
     fastify.decorateRequest('earlyTokenId', null);
+    fastify.decorateRequest('earlyUserId', null);
     fastify.addHook('onRequest', (request, _reply, done) => {
       const header = request.headers.authorization;
       if (header !== undefined && request.routeOptions.url !== undefined) this.prefetch(request, header);
@@ -150,6 +151,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const tokenId = cached.principal.tokenId;
     request.bearerPrefetch = { token, hash, tokenId, marker: this.revokedMarker(tokenId) };
     request.earlyTokenId = tokenId;
+    request.earlyUserId = cached.principal.userId;
   }
 
   private forget(tokenHash: string): void {

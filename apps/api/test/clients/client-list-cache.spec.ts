@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PrismaService } from '../../src/database/prisma.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
+
+let started: TestApp[] = [];
+afterEach(async () => {
+  for (const app of started) await app.close();
+  started = [];
+});
+
+/** Two API instances on one Postgres and one Redis prefix. */
+async function twoInstances() {
+  const a = await startTestApp(ROOMY_LIMITS);
+  const b = await startTestApp(ROOMY_LIMITS, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
+  started = [b, a]; // b first: a owns the database
+  return { a, b };
+}
+
+/** Counts the list queries an instance sends to Postgres. */
+function listQueries(app: TestApp) {
+  const query = vi.spyOn(app.app.get(PrismaService).pool, 'query');
+  return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === 'clients.list').length;
+}
+
+type ListBody = { data: { id: string; name: string; role: string }[] };
+
+describe('GET /clients from the per-instance cache', () => {
+  it('is answered without Postgres while nothing changed, and every change made through another instance shows on the next request', async () => {
+    const { a, b } = await twoInstances();
+    const owner = await userWithToken(a.base);
+    const member = await userWithToken(a.base);
+    const onB = () => apiAt(b.base).get<ListBody>('/clients', { bearer: member.token });
+    const queries = listQueries(b);
+
+    expect((await onB()).body.data.map((c) => c.id)).toEqual([member.clientId]);
+    for (let i = 0; i < 5; i++) expect((await onB()).status).toBe(200);
+    expect(queries()).toBe(1);
+
+    // Added to the owner's client, on the other instance.
+    const added = await apiAt(a.base).post(`/clients/${owner.clientId}/members`, { bearer: owner.token }, { email: member.email, role: 'member' });
+    expect(added.status).toBe(200);
+    expect((await onB()).body.data.find((c) => c.id === owner.clientId)?.role).toBe('member');
+
+    const promoted = await apiAt(a.base).patch(`/clients/${owner.clientId}/members/${member.user.id}`, { bearer: owner.token }, { role: 'admin' });
+    expect(promoted.status).toBe(200);
+    expect((await onB()).body.data.find((c) => c.id === owner.clientId)?.role).toBe('admin');
+
+    const created = await apiAt(a.base).post<{ id: string }>('/clients', { bearer: member.token }, { name: 'Side project' });
+    expect(created.status).toBe(200);
+    expect((await onB()).body.data.map((c) => c.id)).toContain(created.body.id);
+
+    const left = await apiAt(a.base).delete(`/clients/${owner.clientId}/members/${member.user.id}`, { bearer: member.token });
+    expect(left.status).toBe(200);
+    expect((await onB()).body.data.map((c) => c.id)).not.toContain(owner.clientId);
+
+    // One query per change, none for the repeated reads in between.
+    const before = queries();
+    for (let i = 0; i < 3; i++) await onB();
+    expect(queries()).toBe(before);
+    // Another user's list is theirs alone.
+    expect((await apiAt(b.base).get<ListBody>('/clients', { bearer: owner.token })).body.data.map((c) => c.id)).toEqual([owner.clientId]);
+  });
+
+  it('is not used without Redis: every read goes to Postgres', async () => {
+    const t = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: '' });
+    started = [t];
+    const u = await userWithToken(t.base);
+    const queries = listQueries(t);
+    for (let i = 0; i < 3; i++) expect((await apiAt(t.base).get('/clients', { bearer: u.token })).status).toBe(200);
+    expect(queries()).toBe(3);
+  });
+});
