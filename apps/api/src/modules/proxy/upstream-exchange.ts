@@ -31,6 +31,9 @@ export function exchange(
   reply: FastifyReply,
   streamHeaders: StreamHeaders,
 ): Promise<ExchangeResult> {
+  // The client may have hung up while the request waited for its checks: no upstream call then.
+  const socket = reply.raw.socket;
+  if (!socket || socket.destroyed) return Promise.resolve({ kind: 'client-gone', usage: null });
   return new Promise((resolve) => {
     const handler = new ExchangeHandler(reply, streamHeaders, resolve);
     try {
