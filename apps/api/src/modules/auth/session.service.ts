@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
 import { randomId } from '../../common/random-id.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { ExpiredRowsPurge, PURGE_BATCH } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
@@ -25,9 +26,11 @@ const USER_AGENT_MAX = 512;
  * sessions" take effect at once. The owner of the `sessions` table.
  */
 @Injectable()
-export class SessionService implements CredentialVerifier {
+export class SessionService implements CredentialVerifier, OnModuleInit, OnModuleDestroy {
   private readonly key: Uint8Array;
   private readonly ttlSeconds: number;
+  /** Expired rows refuse their token anyway; deleting them keeps the table the size of the live sessions. */
+  readonly purge: ExpiredRowsPurge;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -35,6 +38,18 @@ export class SessionService implements CredentialVerifier {
   ) {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
+    this.purge = new ExpiredRowsPurge('sessions', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000, () =>
+      this.prisma.$executeRaw`
+        DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT ${PURGE_BATCH})`,
+    );
+  }
+
+  onModuleInit(): void {
+    this.purge.start();
+  }
+
+  onModuleDestroy(): void {
+    this.purge.stop();
   }
 
   /** Creates the row (inside `db`'s transaction when given one) and signs its token. */

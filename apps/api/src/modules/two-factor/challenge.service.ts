@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { routes } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { ExpiredRowsPurge, PURGE_BATCH } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorService } from './two-factor.service.js';
@@ -16,12 +18,29 @@ const INVALID_CODE_STATUS = routes.twoFactorLogin.statusOverrides.INVALID_CODE;
 
 /** The password-passed-now-prove-the-second-factor step of login. Owns `two_factor_challenges`. */
 @Injectable()
-export class ChallengeService {
+export class ChallengeService implements OnModuleInit, OnModuleDestroy {
+  /** Challenges of users who never came back are not swept by `start`: this catches them. */
+  readonly purge: ExpiredRowsPurge;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
-  ) {}
+  ) {
+    this.purge = new ExpiredRowsPurge('two_factor_challenges', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000, () =>
+      this.prisma.$executeRaw`
+        DELETE FROM two_factor_challenges WHERE id IN (SELECT id FROM two_factor_challenges WHERE expires_at < now() LIMIT ${PURGE_BATCH})`,
+    );
+  }
+
+  onModuleInit(): void {
+    this.purge.start();
+  }
+
+  onModuleDestroy(): void {
+    this.purge.stop();
+  }
 
   /** A fresh challenge token; only its hash is stored. Spent and stale ones of the user are swept. */
   async start(userId: string): Promise<string> {
