@@ -97,6 +97,8 @@ export class ProxyService {
     );
     switch (result.kind) {
       case 'client-gone':
+        // Nobody to answer: tell Fastify the reply is dealt with rather than left unsent.
+        reply.hijack();
         return meter(CLIENT_CLOSED, result.usage);
       case 'failed':
         meter(503, null);
