@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
+import { loadStats, type LoadStats } from './loadgen/stats.js';
 import { runWrk } from './loadgen/wrk.js';
 import { LOADGEN_CPU, pinned } from './processes.js';
 
@@ -18,22 +19,10 @@ export interface Load {
   rate?: number;
 }
 
-export interface Measurement {
+export interface Measurement extends LoadStats {
   label: string;
   /** Saturated: responses per second. Fixed rate: requests sent per second (the achieved rate). */
   requestsPerSecond: number;
-  /** Latencies in ms (fractional). */
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  /** Responses answered, and how many of them were not 2xx. */
-  answered: number;
-  non2xx: number;
-  status5xx: number;
-  /** Socket errors and timeouts: requests that got no answer at all. */
-  errors: number;
-  timeouts: number;
   /** The requested rate of a fixed-rate run, and its pacing: the most requests sent within any 10 ms (even pacing: rate / 100). */
   targetRate?: number;
   maxSentIn10ms?: number;
@@ -73,15 +62,7 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
     return {
       label,
       requestsPerSecond: r.rate,
-      p50: r.p50,
-      p90: r.p90,
-      p99: r.p99,
-      max: r.max,
-      answered: r.answered,
-      non2xx: r.non2xx,
-      status5xx: r.status5xx,
-      errors: r.errors,
-      timeouts: r.timeouts,
+      ...loadStats(r),
       targetRate: r.targetRate,
       maxSentIn10ms: r.maxSentIn10ms,
       generatorCpu: r.cpu,
@@ -93,15 +74,7 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
   return {
     label,
     requestsPerSecond: r.requestsPerSecond,
-    p50: r.p50,
-    p90: r.p90,
-    p99: r.p99,
-    max: r.max,
-    answered: r.answered,
-    non2xx: r.non2xx,
-    status5xx: r.status5xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
+    ...loadStats(r),
     generatorCpu: r.cpu,
   };
 }

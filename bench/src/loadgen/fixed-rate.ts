@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import * as loadtestModule from 'loadtest';
+import type { LoadStats } from './stats.js';
 
 /**
  * One open-loop, fixed-rate load run, in a process of its own (the bench starts it pinned to
@@ -35,23 +36,16 @@ export interface FixedRateSpec {
   timeoutSeconds: number;
 }
 
-export interface FixedRateResult {
+/**
+ * Latencies are of the answered requests sent in the window; timeouts are requests still
+ * unanswered after the timeout.
+ */
+export interface FixedRateResult extends LoadStats {
   targetRate: number;
   /** Requests sent in the measured window per second of it (the achieved arrival rate). */
   rate: number;
-  /** Latencies of the answered requests sent in the window, ms. */
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  /** Requests sent in the window, and how they ended. */
+  /** Requests sent in the window (answered, errors and timeouts together). */
   count: number;
-  answered: number;
-  non2xx: number;
-  status5xx: number;
-  /** Socket errors, and requests still unanswered after the timeout. */
-  errors: number;
-  timeouts: number;
   /** TCP connections loadtest opened over the whole run (it adds them as needed). */
   connections: number;
   /** Pacing: the most requests sent within any 10 ms of the window (even pacing: rate / 100). */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOADGEN_CPU, onPath, pinned } from '../processes.js';
+import type { LoadStats } from './stats.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'wrk.lua');
 
@@ -22,19 +23,9 @@ export interface WrkSpec {
   timeoutSeconds: number;
 }
 
-export interface WrkResult {
+/** Latencies in ms (wrk measures in µs); errors are connect, read and write errors. */
+export interface WrkResult extends LoadStats {
   requestsPerSecond: number;
-  /** ms (wrk measures in µs) */
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  answered: number;
-  non2xx: number;
-  status5xx: number;
-  /** connect, read and write errors */
-  errors: number;
-  timeouts: number;
   seconds: number;
   /** wrk's CPU time (user + system) over the run, as a fraction of one core. */
   cpu: number;
