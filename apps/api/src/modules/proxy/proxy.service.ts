@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { correlate } from './correlation.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
-import { exchange } from './upstream-exchange.js';
+import { exchange, headerValue } from './upstream-exchange.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 
 /** Upstream response headers worth handing back to the client besides the content type. */
@@ -120,10 +120,6 @@ function projectOf(request: FastifyRequest): string | null {
   if (value === undefined || value === '') return null;
   if (typeof value !== 'string' || !PROJECT_ID.test(value)) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });
   return value;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function passedBack(headers: IncomingHttpHeaders): Record<string, string> {

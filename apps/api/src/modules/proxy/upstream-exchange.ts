@@ -77,7 +77,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.status = statusCode;
     this.headers = headers;
-    const contentType = first(headers['content-type']);
+    const contentType = headerValue(headers['content-type']);
     if (!contentType?.startsWith('text/event-stream')) return;
     // Headers already set on the reply (correlation, rate limit) go out with the stream's.
     this.reply.hijack();
@@ -138,6 +138,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-function first(value: string | string[] | undefined): string | undefined {
+/** A header's first value (undici gives repeated headers as an array). */
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
