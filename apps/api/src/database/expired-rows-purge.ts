@@ -1,26 +1,35 @@
 import { Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../common/error-response.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { PrismaService } from './prisma.service.js';
+
+/** Tables whose rows carry an `expires_at` after which nothing reads them. */
+export type ExpiringTable = 'sessions' | 'two_factor_challenges';
 
 /** Rows deleted per statement, so a large backlog never holds locks or bloats one transaction. */
 export const PURGE_BATCH = 5_000;
 
 /**
- * Deletes a table's rows whose time has passed, every `intervalMs`, for the module that owns
- * the table (it supplies `deleteBatch`: one DELETE of at most PURGE_BATCH rows, returning how
- * many went). Off the request path; an unreachable database just waits for the next round.
- * Several instances purging at once only delete the same rows twice over: harmless.
+ * Deletes a table's rows whose `expires_at` has passed, every `intervalMs`, started and stopped
+ * by the module that owns the table. Off the request path, PURGE_BATCH rows per statement; an
+ * unreachable database just waits for the next round. Several instances purging at once only
+ * try to delete the same rows twice over: harmless.
  */
 export class ExpiredRowsPurge {
   private readonly logger: Logger;
+  private readonly deleteBatch: () => Promise<number>;
   private timer?: NodeJS.Timeout;
   private running: Promise<number> | null = null;
 
   constructor(
-    private readonly table: string,
+    prisma: PrismaService,
+    private readonly table: ExpiringTable,
     private readonly intervalMs: number,
-    private readonly deleteBatch: () => Promise<number>,
   ) {
     this.logger = new Logger(`Purge:${table}`);
+    const name = Prisma.raw(table); // one of ExpiringTable's literals, never input
+    this.deleteBatch = () =>
+      prisma.$executeRaw`DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE expires_at < now() LIMIT ${PURGE_BATCH})`;
   }
 
   start(): void {

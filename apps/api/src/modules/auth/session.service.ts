@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import { randomId } from '../../common/random-id.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ExpiredRowsPurge, PURGE_BATCH } from '../../database/expired-rows-purge.js';
+import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
@@ -38,10 +38,7 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
   ) {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
-    this.purge = new ExpiredRowsPurge('sessions', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000, () =>
-      this.prisma.$executeRaw`
-        DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT ${PURGE_BATCH})`,
-    );
+    this.purge = new ExpiredRowsPurge(prisma, 'sessions', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
   }
 
   onModuleInit(): void {

@@ -4,7 +4,7 @@ import { routes } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ExpiredRowsPurge, PURGE_BATCH } from '../../database/expired-rows-purge.js';
+import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorService } from './two-factor.service.js';
@@ -28,10 +28,7 @@ export class ChallengeService implements OnModuleInit, OnModuleDestroy {
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
   ) {
-    this.purge = new ExpiredRowsPurge('two_factor_challenges', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000, () =>
-      this.prisma.$executeRaw`
-        DELETE FROM two_factor_challenges WHERE id IN (SELECT id FROM two_factor_challenges WHERE expires_at < now() LIMIT ${PURGE_BATCH})`,
-    );
+    this.purge = new ExpiredRowsPurge(prisma, 'two_factor_challenges', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
   }
 
   onModuleInit(): void {
