@@ -35,7 +35,7 @@ const fixedRateScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 const benchDir = path.resolve(path.dirname(fixedRateScript), '../..');
 
 export const warmupSeconds = (seconds: number) => Math.max(1, Math.round(seconds / 4));
-const MIN_SATURATED_WARMUP_SECONDS = 8;
+export const MIN_SATURATED_WARMUP_SECONDS = 8;
 
 /**
  * Both load generators run in processes of their own, pinned to the load generator's core, so

@@ -1,4 +1,4 @@
-import { warmupSeconds, type Measurement } from './measure.js';
+import { MIN_SATURATED_WARMUP_SECONDS, warmupSeconds, type Measurement } from './measure.js';
 
 interface Report {
   rows: Measurement[];
@@ -43,7 +43,7 @@ export function printReport(r: Report): void {
     `| non-2xx at ${num(r.fixedRate)} req/s | ${num(r.fixed.non2xx)} | 0: ${mark(r.fixed.non2xx === 0)} |`,
     '',
     `Saturated runs: wrk -t1 -c${r.connections}; fixed-rate runs: loadtest at an even, open-loop arrival rate (connections opened as needed), ` +
-      `latency per request to the last byte. ${r.seconds} s measured per run, after ${warmupSeconds(r.seconds)} s of warm-up (saturated runs: then more, until throughput settles); ` +
+      `latency per request to the last byte. ${r.seconds} s measured per run, after a warm-up: fixed-rate runs ${warmupSeconds(r.seconds)} s, saturated runs at least ${Math.max(warmupSeconds(r.seconds), MIN_SATURATED_WARMUP_SECONDS)} s and on until throughput settles; ` +
       `node ${process.version}; AIUS with rate limiting on (limits raised so the load is not throttled), Postgres and Redis on the same machine.`,
     `Fixed-rate pacing: at most ${r.rows.filter((m) => m.targetRate).map((m) => `${m.maxSentIn10ms} (${num(m.targetRate! / 100)})`).join(', ')} requests sent in any 10 ms (even pacing in brackets).`,
     `${r.pinning[0]!.toUpperCase()}${r.pinning.slice(1)}; load generator CPU per run: ${cpuRange(r.rows)} of its core.`,
