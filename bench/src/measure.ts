@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
+import { runForJsonLine } from './loadgen/child.js';
 import { loadStats, type LoadStats } from './loadgen/stats.js';
 import { runWrk } from './loadgen/wrk.js';
 import { LOADGEN_CPU, pinned } from './processes.js';
@@ -99,16 +99,6 @@ async function warmUp(run: (seconds: number) => Promise<number>, minSeconds: num
 /** loadgen/fixed-rate.ts in a child process on the load generator's core; its warm-up is in the same run. */
 async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
   const run = pinned(LOADGEN_CPU, process.execPath, ['--import', 'tsx', fixedRateScript, JSON.stringify(spec)]);
-  const child = spawn(run.command, run.args, { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`fixed-rate load generator failed (exit ${code}):\n${stdout}${stderr}`);
-  return JSON.parse(line) as FixedRateResult;
+  const { json } = await runForJsonLine('fixed-rate load generator', run.command, run.args, { cwd: benchDir });
+  return JSON.parse(json) as FixedRateResult;
 }

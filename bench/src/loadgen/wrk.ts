@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOADGEN_CPU, onPath, pinned } from '../processes.js';
+import { runForJsonLine } from './child.js';
 import type { LoadStats } from './stats.js';
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'wrk.lua');
@@ -54,21 +54,10 @@ export async function runWrk(spec: WrkSpec): Promise<WrkResult> {
     ...Object.entries(spec.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
     spec.url,
   ]);
-  const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'bash', run.command, ...run.args], {
+  const { json, stderr } = await runForJsonLine('wrk', 'bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'bash', run.command, ...run.args], {
     env: { ...process.env, WRK_METHOD: spec.method, WRK_BODY: spec.body ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}):\n${stdout}${stderr}`);
-  const result = JSON.parse(line) as Omit<WrkResult, 'cpu'>;
+  const result = JSON.parse(json) as Omit<WrkResult, 'cpu'>;
   const children = stderr.trim().split('\n').at(-1)?.trim().split(/\s+/) ?? [];
   const cpuSeconds = clock(children[0] ?? '') + clock(children[1] ?? '');
   return { ...result, cpu: cpuSeconds / result.seconds };
