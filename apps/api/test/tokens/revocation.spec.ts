@@ -25,6 +25,25 @@ async function warmOn(b: TestApp, token: string) {
   return lookups;
 }
 
+async function cutOffFromRevocationChannel(app: TestApp) {
+  const subscribers = (app.app.get(RedisService) as unknown as { subscribers: { unsubscribe(): Promise<unknown> }[] }).subscribers;
+  expect(subscribers.length).toBeGreaterThan(0);
+  await Promise.all(subscribers.map((s) => s.unsubscribe()));
+}
+
+/** Counts the revocation-marker reads (EXISTS) an instance sends to Redis. */
+function countMarkerReads(app: TestApp) {
+  const redis = app.app.get(RedisService);
+  const client = redis.client!;
+  let reads = 0;
+  const counting = new Proxy(client, {
+    get: (target, property) =>
+      property === 'exists' ? (...args: Parameters<typeof client.exists>) => (reads++, target.exists(...args)) : Reflect.get(target, property),
+  });
+  Object.defineProperty(redis, 'client', { value: counting });
+  return () => reads;
+}
+
 describe('revocation across instances', () => {
   it('revoked token is refused on the other instance on the very next request', async () => {
     const { a, b } = await twoInstances();
@@ -35,14 +54,40 @@ describe('revocation across instances', () => {
     expect(r).toEqual({ status: 401, body: { detail: 'invalid token' } });
   });
 
+  it('a busy instance trusting its memory of the token refuses it from the moment the revoke returns', async () => {
+    const { a, b } = await twoInstances();
+    const u = await userWithToken(a.base);
+    await warmOn(b, u.token);
+    await cutOffFromRevocationChannel(b); // only the marker and the epoch are left
+    const markerReads = countMarkerReads(b);
+    const answers: { sentAt: number; status: number }[] = [];
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        const sentAt = performance.now();
+        answers.push({ sentAt, status: (await apiAt(b.base).get('/clients', { bearer: u.token })).status });
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    // Busy, B checks the revocation marker a few times at most, not once per request.
+    expect(answers.length).toBeGreaterThan(20);
+    expect(markerReads()).toBeLessThan(answers.length / 5);
+    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    const returnedAt = performance.now();
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await traffic;
+    const after = answers.filter((x) => x.sentAt > returnedAt);
+    expect(after.length).toBeGreaterThan(5);
+    expect(after.map((x) => x.status)).toEqual(after.map(() => 401));
+  });
+
   it('the refusal does not depend on the pub/sub message arriving first', async () => {
     const { a, b } = await twoInstances();
     const u = await userWithToken(a.base);
     const lookups = await warmOn(b, u.token);
-    // Cut B off from the invalidation channel: only the per-request revocation marker is left.
-    const subscribers = (b.app.get(RedisService) as unknown as { subscribers: { unsubscribe(): Promise<unknown> }[] }).subscribers;
-    expect(subscribers.length).toBeGreaterThan(0);
-    await Promise.all(subscribers.map((s) => s.unsubscribe()));
+    // Cut B off from the invalidation channel: only the revocation marker is left.
+    await cutOffFromRevocationChannel(b);
     expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
     expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
     // Refused from B's own cache and the marker, not by asking Postgres again.

@@ -30,6 +30,8 @@ export class ClientsService {
    * connection), skipping Prisma's query layer.
    */
   async listClients(userId: string, request?: FastifyRequest): Promise<ClientListResponse> {
+    const local = this.cache.local(userId);
+    if (local) return local;
     // Started on arrival for a known bearer; only trusted for the same user.
     const early = request?.earlyUserId === userId ? request.clientListVersion : null;
     const version = await (early ?? this.cache.version(userId));

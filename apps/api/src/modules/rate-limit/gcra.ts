@@ -65,12 +65,20 @@ export function gcraStep(
 }
 
 /**
+ * A quota hands out credits (see QuotaCredits) only while at least this many requests are
+ * still allowed after the grant's request, and never more than a quarter of them, so a quota
+ * near its limit, and any small quota, is decided one request at a time in Redis.
+ */
+export const CREDIT_MIN_HEADROOM = 32;
+
+/**
  * The same step inside Redis, over one or more quotas in order: KEYS the quota keys; ARGV the
- * cost, a clock (ms, or '' for Redis's own; only tests pass one), then limit and window (ms) of
- * each key. Stops at the first quota that refuses, so a request refused by its first quota
- * takes nothing from the later ones. Returns {allowed, remaining, resetMs, retryAfterMs} per
- * quota evaluated, flattened. Refusals do not move the TAT, so hammering a limited key does
- * not extend its lockout.
+ * cost, a clock (ms, or '' for Redis's own; only tests pass one), then limit, window (ms) and
+ * credits wanted of each key. Stops at the first quota that refuses, so a request refused by
+ * its first quota takes nothing from the later ones. Returns {allowed, remaining, resetMs,
+ * retryAfterMs, credits} per quota evaluated, flattened; `credits` were taken from the quota
+ * on top of `cost` for the caller to hand out itself, and `remaining` excludes them.
+ * Refusals do not move the TAT, so hammering a limited key does not extend its lockout.
  */
 export const GCRA_LUA = `
 local cost = tonumber(ARGV[1])
@@ -82,8 +90,9 @@ end
 local eps = ${EPSILON_MS}
 local out = {}
 for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[1 + 2 * i])
-  local window = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[3 * i])
+  local window = tonumber(ARGV[1 + 3 * i])
+  local wanted = tonumber(ARGV[2 + 3 * i])
   local interval = window / limit
   local base = tonumber(redis.call('GET', key))
   if not base or base < now then base = now end
@@ -92,14 +101,39 @@ for i, key in ipairs(KEYS) do
   if now + eps < allow_at then
     local remaining = math.max(0, math.floor((now + window - base) / interval + eps))
     table.insert(out, 0); table.insert(out, remaining)
-    table.insert(out, math.ceil(base - now)); table.insert(out, math.ceil(allow_at - now))
+    table.insert(out, math.ceil(base - now)); table.insert(out, math.ceil(allow_at - now)); table.insert(out, 0)
     return out
   end
-  if cost > 0 then
+  local remaining = math.max(0, math.floor((now + window - new_tat) / interval + eps))
+  local credits = 0
+  if wanted > 0 and remaining >= ${CREDIT_MIN_HEADROOM} then
+    credits = math.min(wanted, math.floor(remaining / 4))
+    new_tat = new_tat + interval * credits
+    remaining = remaining - credits
+  end
+  if cost > 0 or credits > 0 then
     redis.call('SET', key, string.format('%.3f', new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
   end
-  local remaining = math.max(0, math.floor((now + window - new_tat) / interval + eps))
   table.insert(out, 1); table.insert(out, remaining); table.insert(out, math.ceil(new_tat - now)); table.insert(out, 0)
+  table.insert(out, credits)
 end
 return out
+`;
+
+/**
+ * Gives unused credits back to a quota: KEYS the key; ARGV the credits, limit and window (ms).
+ * The TAT moves back by what they would have cost, so the quota is as if they were never taken.
+ */
+export const GCRA_GIVE_BACK_LUA = `
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local new_tat = tat - tonumber(ARGV[1]) * tonumber(ARGV[3]) / tonumber(ARGV[2])
+if new_tat <= now then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], string.format('%.3f', new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
+end
+return 1
 `;

@@ -24,7 +24,7 @@ interface RouteLimits {
  * Per-IP limits for every request (spec §7) and the per-token limit the chat proxy adds.
  * The IP check runs as a Fastify onRequest hook: after routing (so the route's policy is
  * known) but before body parsing, Nest guards and credential checks, so a flood of bad
- * bearers or oversized bodies is refused for the price of one Redis round trip.
+ * bearers or oversized bodies is refused for the price of at most one Redis round trip.
  *
  * On a route with a token quota, a request whose bearer the verifier already knows
  * (`earlyTokenId`) has its token quota taken in that same round trip, after the IP quota and

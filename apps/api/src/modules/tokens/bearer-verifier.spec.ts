@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import type { RedisService } from '../../redis/redis.service.js';
+import type { SharedEpochs } from '../../redis/shared-epoch.js';
 import { BearerVerifier } from './bearer-verifier.js';
 import type { LastUsedRecorder } from './last-used.recorder.js';
 import { generateToken, hashToken } from './token-format.js';
@@ -13,8 +14,15 @@ const config = loadConfig({
   TOKEN_CACHE_FALLBACK_MS: '50',
 });
 
-/** A verifier over fakes: a token table in a Map, a Redis whose markers live in a Set. */
+/**
+ * A verifier over fakes: a token table in a Map, a Redis whose markers live in a Set, and a
+ * revocation epoch the test sets (null: no fresh epoch, so every warm check reads the marker).
+ */
 function setup(options: { redisUp?: boolean; noRedis?: boolean } = {}) {
+  const epoch = { current: null as string | null, advances: 0 };
+  const epochs = {
+    register: () => ({ current: () => epoch.current, advance: async () => void epoch.advances++ }),
+  } as unknown as SharedEpochs;
   const rows = new Map<string, { id: number; userId: string; clientId: string; revokedAt: Date | null }>();
   const markers = new Set<string>();
   const redisClient = {
@@ -27,14 +35,14 @@ function setup(options: { redisUp?: boolean; noRedis?: boolean } = {}) {
   const findByHash = vi.fn(async (hash: string) => rows.get(hash) ?? null);
   const repo = { findByHash } as unknown as TokensRepository;
   const touch = vi.fn();
-  const verifier = new BearerVerifier(config, redis, repo, { touch } as unknown as LastUsedRecorder);
+  const verifier = new BearerVerifier(config, redis, repo, { touch } as unknown as LastUsedRecorder, epochs);
   const add = (id: number) => {
     const token = generateToken();
     rows.set(hashToken(token), { id, userId: `usr_${id}`, clientId: 'client_1', revokedAt: null });
     return token;
   };
   const revokeInDb = (token: string) => (rows.get(hashToken(token))!.revokedAt = new Date());
-  return { verifier, findByHash, touch, redisClient, add, revokeInDb, markers };
+  return { verifier, findByHash, touch, redisClient, add, revokeInDb, markers, epoch };
 }
 
 describe(BearerVerifier.name, () => {
@@ -87,6 +95,47 @@ describe(BearerVerifier.name, () => {
     expect(redisClient.set).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revoked:4`, '1', 'EX', 3600);
     expect(redisClient.publish).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revocations`, hashToken(token));
     expect(await verifier.verify(token)).toBeNull();
+  });
+
+  it('while the revocation epoch stands still, a token found live under it needs no marker read', async () => {
+    const { verifier, redisClient, add, epoch, markers } = setup();
+    const token = add(13);
+    epoch.current = 'e1';
+    await verifier.verify(token); // from Postgres, filed under e1
+    for (let i = 0; i < 5; i++) expect(await verifier.verify(token)).not.toBeNull();
+    expect(redisClient.exists).not.toHaveBeenCalled();
+    // A revoke elsewhere: the marker first, then the epoch moves; the next check reads the marker.
+    markers.add(`${config.REDIS_PREFIX}tokens:revoked:13`);
+    epoch.current = 'e2';
+    expect(await verifier.verify(token)).toBeNull();
+    expect(redisClient.exists).toHaveBeenCalledTimes(1);
+  });
+
+  it('a stale epoch (null) always means a marker read, and a moved epoch one more read per token', async () => {
+    const { verifier, redisClient, add, epoch } = setup();
+    const token = add(14);
+    await verifier.verify(token); // loaded with no fresh epoch: filed under none
+    epoch.current = 'e1';
+    await verifier.verify(token); // read, found live, now filed under e1
+    await verifier.verify(token);
+    expect(redisClient.exists).toHaveBeenCalledTimes(1);
+    epoch.current = null;
+    await verifier.verify(token);
+    epoch.current = 'e2';
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(redisClient.exists).toHaveBeenCalledTimes(3);
+  });
+
+  it('announcing a revocation moves the epoch only after the marker is set', async () => {
+    const { verifier, add, redisClient, epoch } = setup();
+    const token = add(15);
+    await verifier.verify(token);
+    let markerSetBeforeAdvance = false;
+    redisClient.set.mockImplementationOnce(async () => void (markerSetBeforeAdvance = epoch.advances === 0));
+    await verifier.announceRevocation(hashToken(token), 15);
+    expect(markerSetBeforeAdvance).toBe(true);
+    expect(epoch.advances).toBe(1);
   });
 
   it('with Redis down a cached token is re-checked in Postgres once the fallback window passes', async () => {

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { RedisService } from '../../redis/redis.service.js';
+import { SharedEpochs, type Epoch } from '../../redis/shared-epoch.js';
 import { LastUsedRecorder } from './last-used.recorder.js';
 import { hashToken, isWellFormedToken } from './token-format.js';
 import { TokensRepository } from './tokens.repository.js';
@@ -25,16 +26,22 @@ interface ValidEntry {
   principal: TokenPrincipal;
   /** When Postgres last said this token is live (ms). */
   checkedAt: number;
+  /** The revocation epoch read before Postgres or the marker last said it is live. */
+  epoch: string | null;
 }
+
+const NOT_REVOKED = Promise.resolve(false);
 
 /**
  * The gateway's bearer check (spec §3, §5).
  *
  * - Malformed or badly-checksummed tokens are refused from their shape alone.
- * - Warm path: an in-process LRU keyed by the token's SHA-256, plus one Redis EXISTS on the
- *   token's revocation marker (auto-pipelined with the request's other Redis calls). No
- *   Postgres. The marker is written before a revoke responds, so the very next request on
- *   every instance is refused even if the pub/sub message that drops the entry is late.
+ * - Warm path: an in-process LRU keyed by the token's SHA-256, and no Redis at all while the
+ *   revocation epoch has not moved since the token was last checked (see SharedEpochs); else
+ *   one Redis EXISTS on the token's revocation marker, auto-pipelined with the request's other
+ *   Redis calls. No Postgres. A revoke writes the marker, moves the epoch and waits out the
+ *   epoch's trust window before it responds, so from then on every instance refuses the
+ *   token, even if the pub/sub message that drops the entry is late or lost.
  * - Unknown and revoked tokens are cached too (their own LRU, so junk cannot evict real
  *   tokens), and concurrent misses for one token share one query: a flood of bad bearers
  *   costs at most one Postgres lookup per distinct token and writes nothing.
@@ -49,13 +56,16 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   private readonly inflight = new Map<string, Promise<TokenPrincipal | null>>();
   private readonly channel: string;
   private readonly markerTtlSeconds: number;
+  private readonly revocations: Epoch;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisService,
     private readonly tokens: TokensRepository,
     private readonly lastUsed: LastUsedRecorder,
+    epochs: SharedEpochs,
   ) {
+    this.revocations = epochs.register('token-revocations');
     this.valid = new LRUCache({ max: config.TOKEN_CACHE_MAX_ENTRIES, ttl: config.TOKEN_CACHE_TTL_SECONDS * 1000 });
     this.invalid = new LRUCache({ max: config.TOKEN_CACHE_MAX_ENTRIES, ttl: config.TOKEN_NEGATIVE_CACHE_TTL_SECONDS * 1000 });
     this.channel = `${config.REDIS_PREFIX}tokens:revocations`;
@@ -105,9 +115,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const cached = this.valid.get(hash);
     if (cached) {
       const revoked =
-        prefetched && prefetched.tokenId === cached.principal.tokenId
-          ? await prefetched.marker
-          : await this.revokedMarker(cached.principal.tokenId);
+        prefetched && prefetched.tokenId === cached.principal.tokenId ? await prefetched.marker : await this.stillLive(cached);
       if (revoked === true) {
         this.forget(hash);
         return null;
@@ -122,8 +130,9 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
 
   /**
    * Called by a revoke, after Postgres has it: drop the local entry, set the marker every
-   * instance checks, and tell the other instances to drop theirs. Redis failures are
-   * logged, not thrown: Postgres already refuses the token on every cold path.
+   * instance checks, tell the other instances to drop theirs, and move the revocation epoch
+   * (which resolves once no instance trusts its memory of the token any more). Redis failures
+   * are logged, not thrown: Postgres already refuses the token on every cold path.
    */
   async announceRevocation(tokenHash: string, tokenId: number): Promise<void> {
     this.forget(tokenHash);
@@ -134,6 +143,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
         client.set(this.markerKey(tokenId), '1', 'EX', this.markerTtlSeconds),
         client.publish(this.channel, tokenHash),
       ]);
+      await this.revocations.advance();
     } catch (error) {
       this.logger.warn(
         `token ${tokenId} revoked in Postgres but not announced over Redis; other instances refuse it within ` +
@@ -149,7 +159,7 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const cached = this.valid.get(hash);
     if (!cached) return;
     const tokenId = cached.principal.tokenId;
-    request.bearerPrefetch = { token, hash, tokenId, marker: this.revokedMarker(tokenId) };
+    request.bearerPrefetch = { token, hash, tokenId, marker: this.stillLive(cached) };
     request.earlyTokenId = tokenId;
     request.earlyUserId = cached.principal.userId;
   }
@@ -166,6 +176,20 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
 
   private markerKey(tokenId: number): string {
     return `${this.config.REDIS_PREFIX}tokens:revoked:${tokenId}`;
+  }
+
+  /**
+   * Whether the token was revoked (as `revokedMarker`), from memory when the epoch has not
+   * moved since it was last found live. The epoch is read before the marker, so a revoke that
+   * lands in between leaves the entry filed under the epoch it then moves away from.
+   */
+  private stillLive(entry: ValidEntry): Promise<boolean | undefined> {
+    const epoch = this.revocations.current();
+    if (epoch !== null && entry.epoch === epoch) return NOT_REVOKED;
+    return this.revokedMarker(entry.principal.tokenId).then((revoked) => {
+      if (revoked === false && epoch !== null) entry.epoch = epoch;
+      return revoked;
+    });
   }
 
   /** true/false from Redis; undefined when Redis cannot be asked right now. */
@@ -190,13 +214,14 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   }
 
   private async load(tokenHash: string): Promise<TokenPrincipal | null> {
+    const epoch = this.revocations.current();
     const row = await this.tokens.findByHash(tokenHash);
     if (!row || row.revokedAt) {
       this.forget(tokenHash);
       return null;
     }
     const principal = { userId: row.userId, via: 'bearer' as const, tokenId: row.id, tokenClientId: row.clientId };
-    this.valid.set(tokenHash, { principal, checkedAt: Date.now() });
+    this.valid.set(tokenHash, { principal, checkedAt: Date.now(), epoch });
     return principal;
   }
 }

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDIT_LEASE_MS } from '../../src/modules/rate-limit/quota-credits.js';
+import { RateLimitStore, type Quota } from '../../src/modules/rate-limit/rate-limit.store.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Two instances over one Redis prefix: two stores sharing every quota. */
+let a: TestApp;
+let b: TestApp;
+let stores: [RateLimitStore, RateLimitStore];
+beforeAll(async () => {
+  a = await startTestApp();
+  b = await startTestApp({}, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
+  stores = [a.app.get(RateLimitStore), b.app.get(RateLimitStore)];
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+/** A quota with no refill worth counting during a test: one slot per 36 s. */
+const hourly = (limit: number): Quota => ({ key: `credits:${randomBytes(6).toString('hex')}`, limit, windowMs: 3_600_000 * (limit / 100) });
+/**
+ * Counts the limiter's Redis decisions on one store. (A spy on the ioredis client would also
+ * count the auto-pipeline's replay of each command.)
+ */
+function redisCalls(store: RateLimitStore) {
+  const holder = store as unknown as { client: { gcra(...args: unknown[]): Promise<number[]> } };
+  const client = holder.client;
+  const calls: unknown[][] = [];
+  holder.client = new Proxy(client, {
+    get: (target, property) =>
+      property === 'gcra' ? (...args: unknown[]) => (calls.push(args), target.gcra(...args)) : Reflect.get(target, property),
+  });
+  return { calls, restore: () => void (holder.client = client) };
+}
+const allowed = async (store: RateLimitStore, quota: Quota) => (await store.consumeAll([quota]))[0]!.allowed;
+const lookRemaining = async (quota: Quota) => (await stores[0].consume(quota.key, quota.limit, quota.windowMs, 0)).remaining;
+
+describe('quota credits', () => {
+  it('a busy quota far from its limit is decided mostly from memory', async () => {
+    const quota = { key: `credits:${randomBytes(6).toString('hex')}`, limit: 1_000_000, windowMs: 60_000 };
+    const calls = redisCalls(stores[0]);
+    for (let i = 0; i < 1000; i++) expect(await allowed(stores[0], quota)).toBe(true);
+    // 0, 1, 2, 4 … 256 credits per call: about a dozen round trips for a thousand requests.
+    expect(calls.calls.length).toBeLessThan(20);
+    calls.restore();
+  });
+
+  it('a small quota hands out no credits: every request is decided in Redis', async () => {
+    const quota = hourly(31);
+    const calls = redisCalls(stores[0]);
+    let passed = 0;
+    for (let i = 0; i < 40; i++) if (await allowed(stores[0], quota)) passed++;
+    expect(passed).toBe(31);
+    expect(calls.calls).toHaveLength(40);
+    calls.restore();
+  });
+
+  it('two instances hammering one quota never allow more than the limit, and exactly the limit once leases end', async () => {
+    const quota = hourly(400);
+    let passed = 0;
+    const hammer = async (n: number) => {
+      const answers = await Promise.all(Array.from({ length: n }, (_, i) => allowed(stores[i % 2]!, quota)));
+      passed += answers.filter(Boolean).length;
+    };
+    for (let round = 0; round < 10; round++) await hammer(60);
+    expect(passed).toBeLessThanOrEqual(400);
+    // Whatever one instance still holds unspent goes back when its lease ends.
+    await new Promise((r) => setTimeout(r, 2 * CREDIT_LEASE_MS + 100));
+    for (let round = 0; round < 5; round++) await hammer(60);
+    expect(passed).toBe(400);
+  });
+
+  it('unspent credits are given back when the lease ends', async () => {
+    const quota = hourly(1000);
+    let passed = 0;
+    for (let i = 0; i < 50; i++) if (await allowed(stores[0], quota)) passed++;
+    expect(passed).toBe(50);
+    // Credits held by this instance are already taken from the shared quota…
+    expect(await lookRemaining(quota)).toBeLessThan(1000 - 50);
+    await new Promise((r) => setTimeout(r, 2 * CREDIT_LEASE_MS + 100));
+    // …and back once it stops spending them: the quota shows exactly what was let through.
+    expect(await lookRemaining(quota)).toBe(1000 - 50);
+  });
+
+  it('credits held by one instance serve its requests without touching the other instance', async () => {
+    const quota = hourly(1000);
+    for (let i = 0; i < 30; i++) await allowed(stores[0], quota);
+    const before = await lookRemaining(quota);
+    const calls = redisCalls(stores[0]);
+    // A held those credits already: spending them changes nothing the other instance can see.
+    let spentLocally = 0;
+    while (spentLocally < 5 && calls.calls.length === 0) if (await allowed(stores[0], quota)) spentLocally++;
+    expect(calls.calls).toHaveLength(0);
+    expect(await lookRemaining(quota)).toBe(before);
+    calls.restore();
+  });
+});
