@@ -157,7 +157,7 @@ function printProxyReport(
     '| proxy comparison | value | target |',
     '|---|---:|---|',
     `| AIUS added p50 at ${rate} req/s | ${num(aius.fixed.p50 - direct.fixed.p50, 1)} ms | < 1 ms |`,
-    `| (diagnostic) AIUS without Redis, added p50 at ${rate} req/s: the rest is the Redis round trip | ${num(withoutRedis.p50 - direct.fixed.p50, 1)} ms | — |`,
+    `| (diagnostic) AIUS without Redis, added p50 at ${rate} req/s: what the shared state (Redis) costs is the difference | ${num(withoutRedis.p50 - direct.fixed.p50, 1)} ms | — |`,
     `| AIUS / Portkey saturated throughput | ${num(aius.saturated.requestsPerSecond / portkey.saturated.requestsPerSecond, 2)}× | ≥ 5× |`,
     `| GET /usage, 90 days, ${num(events)} events seeded (${num(usage.dailyRows)} usage_daily rows) | p50 ${num(usage.p50, 1)} ms, p99 ${num(usage.p99, 1)} ms, max ${num(usage.max, 1)} ms (${num(USAGE_CALLS)} sequential calls) | < 50 ms |`,
     '',
