@@ -36,7 +36,8 @@ interface Demand {
  * than the limit; near the limit, and for small limits, every request is decided in Redis one
  * at a time, exactly as without credits. Units held here but not spent within
  * CREDIT_LEASE_MS are given back, so an instance that goes quiet holds no one else's share
- * for longer than that.
+ * for longer than that. (An instance that dies holding credits leaves the quota that much
+ * short until its TAT catches up: at most MAX_CREDITS requests' worth, for at most a window.)
  *
  * How many units to ask for follows the key's traffic on this instance: none for a key seen
  * once, doubling each time the credits run out within a lease (up to MAX_CREDITS), halving
@@ -52,7 +53,7 @@ export class QuotaCredits {
     this.sweeper = setInterval(() => this.sweep(performance.now()), CREDIT_LEASE_MS).unref();
   }
 
-  /** True when a request on the key can be let through from memory right now. */
+  /** True when a request on the key can be let through from memory right now (an expired lease is given back here). */
   has(key: string, now: number): boolean {
     const lease = this.leases.get(key);
     if (!lease) return false;

@@ -63,9 +63,13 @@ export class RateLimitStore implements OnModuleDestroy {
     this.credits.close();
   }
 
-  /** Takes `cost` from the key's quota (0 = look without taking). `now` is for tests only. */
+  /**
+   * Takes `cost` from the key's quota (0 = look without taking), always where the state lives,
+   * never from credits: the per-account login throttle, whose few attempts must each count
+   * where every instance sees them. `now` is for tests only.
+   */
   async consume(key: string, limit: number, windowMs: number, cost = 1, now?: number): Promise<GcraResult> {
-    return (await this.consumeAll([{ key, limit, windowMs }], cost, now))[0]!;
+    return (await this.take([{ key, limit, windowMs }], cost, now, false))[0]!;
   }
 
   /**
@@ -75,10 +79,13 @@ export class RateLimitStore implements OnModuleDestroy {
    * When every quota holds a credit here, the request is let through from memory; otherwise
    * all of them are decided in Redis, which may grant new credits with the decision.
    */
-  async consumeAll(quotas: readonly Quota[], cost = 1, now?: number): Promise<GcraResult[]> {
+  consumeAll(quotas: readonly Quota[], cost = 1, now?: number): Promise<GcraResult[]> {
+    // Credits stand for single requests on the real clock; tests that pass a clock see none.
+    return this.take(quotas, cost, now, cost === 1 && now === undefined);
+  }
+
+  private async take(quotas: readonly Quota[], cost: number, now: number | undefined, credited: boolean): Promise<GcraResult[]> {
     if (this.client && this.redis.available && Date.now() >= this.skipRedisUntil) {
-      // Credits stand for single requests on the real clock; tests that pass a clock see none.
-      const credited = cost === 1 && now === undefined;
       const at = performance.now();
       const keys = quotas.map((q) => this.prefix + q.key);
       if (credited && keys.every((key) => this.credits.has(key, at))) return keys.map((key) => this.credits.spend(key, at));
