@@ -2,10 +2,16 @@ import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './error-response.js';
 
+/** How often, at most, an outage of the database is logged while requests keep meeting it. */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+
 /** Every failure leaves through here, as one of the two `detail` envelopes (spec §2). */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  // An outage meets every request: one line per interval, counting the rest, not one per 503.
+  private outageLoggedAt = -Infinity;
+  private outageUnlogged = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -15,15 +21,29 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (response.unexpected !== undefined) {
       // Only method and path: query strings and bodies may carry secrets.
       const where = `${request.method} ${request.url.split('?')[0]}`;
-      if (response.status === 503) this.logger.warn(`${where}: database unreachable (${describe(response.unexpected)})`);
+      if (response.status === 503) this.logOutage(`${where}: database unreachable (${describe(response.unexpected)})`);
       else this.logger.error(`${where}: ${describe(response.unexpected)}`, (response.unexpected as Error)?.stack);
     }
     if (reply.sent) return;
     if (response.headers) void reply.headers(response.headers);
     void reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
   }
+
+  private logOutage(line: string): void {
+    const now = Date.now();
+    if (now - this.outageLoggedAt < OUTAGE_LOG_INTERVAL_MS) {
+      this.outageUnlogged++;
+      return;
+    }
+    const more = this.outageUnlogged > 0 ? ` (${this.outageUnlogged} more answered 503 for it since the last line)` : '';
+    this.logger.warn(line + more);
+    this.outageLoggedAt = now;
+    this.outageUnlogged = 0;
+  }
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+  // Prisma's messages open with the call site and source lines and end with the cause.
+  const lines = error instanceof Error ? error.message.split('\n').filter((line) => line.trim() !== '') : [];
+  return error instanceof Error ? `${error.name}: ${lines.at(-1)?.trim() ?? ''}` : String(error);
 }

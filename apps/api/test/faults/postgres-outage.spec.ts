@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { captureLogs } from './log-capture.js';
 import { ThrowawayPostgres, waitFor } from './throwaway-servers.js';
 
 /** A route that reads through Prisma's model API, like every account endpoint. */
@@ -43,7 +44,8 @@ let t: TestApp;
 beforeAll(async () => {
   server = await ThrowawayPostgres.start();
   t = await startTestApp(
-    { DATABASE_URL: server.url(), DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) },
+    // LOG_LEVEL warn: what an outage logs is part of the behaviour under test.
+    { DATABASE_URL: server.url(), DB_TIMEOUT_MS: String(DB_TIMEOUT_MS), LOG_LEVEL: 'warn' },
     { db: { url: server.url(), name: 'postgres', drop: async () => {} }, extraModules: [UsersProbeModule] },
   );
 }, 120_000);
@@ -74,7 +76,8 @@ describe('Postgres outage', () => {
     expect((await timed(LOGIN)).status).toBe(401);
   });
 
-  it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast', async () => {
+  it('with Postgres stopped, account endpoints answer 503 "Failed to reach account service" fast, and the outage is logged once, not per request', async () => {
+    const logs = captureLogs();
     await server.stop();
     for (const path of ['/ready', '/test/user-count', '/test/pool-count', LOGIN, '/ready', '/test/user-count', '/test/pool-count', LOGIN]) {
       const r = await timed(path);
@@ -86,6 +89,9 @@ describe('Postgres outage', () => {
     expect(new Set(burst.map((r) => r.status))).toEqual(new Set([503]));
     // 30 at once share two busy cores (~0.5 s in all on a quiet machine); a hang would never end.
     expect(Math.max(...burst.map((r) => r.ms))).toBeLessThan(DB_TIMEOUT_MS + 4_000);
+    logs.stop();
+    // 19 of those met the database error itself (the rest are /ready's own answer), within seconds.
+    expect(logs.count(/database unreachable/)).toBe(1);
   });
 
   it('recovers without a restart when Postgres is back', async () => {
