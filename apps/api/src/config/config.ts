@@ -59,8 +59,14 @@ export const configSchema = z.object({
 
   SESSION_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
   SESSION_TTL_SECONDS: int(7 * 24 * 3600, 60),
-  /** How often expired sessions and login challenges are deleted (each table by the module that owns it). */
+  /** How often expired sessions and login challenges, and usage events past their retention, are deleted (each table by the module that owns it). */
   EXPIRED_ROWS_PURGE_INTERVAL_SECONDS: int(3600, 1, 86_400),
+  /**
+   * Days each raw usage event (one row per proxied call) is kept; 0 keeps them forever. The
+   * usage endpoint and the dashboard read the daily rollups, which are kept, so this only
+   * bounds the raw table.
+   */
+  USAGE_EVENTS_RETENTION_DAYS: int(90, 0, 36_500),
   /** 32-byte key (hex or base64) for TOTP secrets at rest; derived from SESSION_SECRET when unset. */
   TOTP_ENCRYPTION_KEY: z
     .string()

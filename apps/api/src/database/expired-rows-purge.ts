@@ -3,33 +3,38 @@ import { isDatabaseUnavailable } from '../common/error-response.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { PrismaService } from './prisma.service.js';
 
-/** Tables whose rows carry an `expires_at` after which nothing reads them. */
-export type ExpiringTable = 'sessions' | 'two_factor_challenges';
+/**
+ * Which rows a purge deletes: those past their `expires_at`, after which nothing reads them, or
+ * those created more than `olderThanDays` ago (a retention period).
+ */
+export type PurgeRule = { table: 'sessions' | 'two_factor_challenges' } | { table: 'usage_events'; olderThanDays: number };
 
 /** Rows deleted per statement, so a large backlog never holds locks or bloats one transaction. */
 export const PURGE_BATCH = 5_000;
 
 /**
- * Deletes a table's rows whose `expires_at` has passed, every `intervalMs`, started and stopped
- * by the module that owns the table. Off the request path, PURGE_BATCH rows per statement; an
+ * Deletes a table's rows that its rule says are due, every `intervalMs`, started and stopped
+ * by the module that owns the table (each due column is indexed). Off the request path, PURGE_BATCH rows per statement; an
  * unreachable database just waits for the next round. Several instances purging at once only
  * try to delete the same rows twice over: harmless.
  */
 export class ExpiredRowsPurge {
   private readonly logger: Logger;
+  private readonly table: string;
   private readonly deleteBatch: () => Promise<number>;
   private timer?: NodeJS.Timeout;
   private running: Promise<number> | null = null;
 
   constructor(
     prisma: PrismaService,
-    private readonly table: ExpiringTable,
+    rule: PurgeRule,
     private readonly intervalMs: number,
   ) {
-    this.logger = new Logger(`Purge:${table}`);
-    const name = Prisma.raw(table); // one of ExpiringTable's literals, never input
-    this.deleteBatch = () =>
-      prisma.$executeRaw`DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE expires_at < now() LIMIT ${PURGE_BATCH})`;
+    this.table = rule.table;
+    this.logger = new Logger(`Purge:${rule.table}`);
+    const name = Prisma.raw(rule.table); // one of PurgeRule's literals, never input
+    const due = 'olderThanDays' in rule ? Prisma.sql`created_at < now() - make_interval(days => ${rule.olderThanDays})` : Prisma.sql`expires_at < now()`;
+    this.deleteBatch = () => prisma.$executeRaw`DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE ${due} LIMIT ${PURGE_BATCH})`;
   }
 
   start(): void {
@@ -59,7 +64,7 @@ export class ExpiredRowsPurge {
       if (!isDatabaseUnavailable(error)) this.logger.error(`purge of ${this.table} failed: ${(error as Error).message}`);
       throw error;
     }
-    if (deleted > 0) this.logger.log(`deleted ${deleted} expired rows`);
+    if (deleted > 0) this.logger.log(`deleted ${deleted} rows past their time`);
     return deleted;
   }
 }

@@ -38,7 +38,7 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
   ) {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
-    this.purge = new ExpiredRowsPurge(prisma, 'sessions', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
+    this.purge = new ExpiredRowsPurge(prisma, { table: 'sessions' }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
   }
 
   onModuleInit(): void {

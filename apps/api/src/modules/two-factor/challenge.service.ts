@@ -28,7 +28,7 @@ export class ChallengeService implements OnModuleInit, OnModuleDestroy {
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
   ) {
-    this.purge = new ExpiredRowsPurge(prisma, 'two_factor_challenges', config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
+    this.purge = new ExpiredRowsPurge(prisma, { table: 'two_factor_challenges' }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
   }
 
   onModuleInit(): void {

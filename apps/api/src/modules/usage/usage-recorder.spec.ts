@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import { UsageRecorder } from './usage-recorder.js';
 import type { UsageEvent, UsageRepository } from './usage.repository.js';
+import type { PrismaService } from '../../database/prisma.service.js';
+
+/** Only the retention purge uses Prisma, and it never runs in these tests. */
+const noDatabase = {} as PrismaService;
 
 const config = (batch: number) =>
   loadConfig({ DATABASE_URL: 'postgresql://x@localhost/x', SESSION_SECRET: 'x'.repeat(32), USAGE_FLUSH_BATCH: String(batch), USAGE_FLUSH_INTERVAL_MS: '60000' });
@@ -27,7 +31,7 @@ function fakeRepository(failure?: Error) {
 describe(UsageRecorder.name, () => {
   it('writes in batches of USAGE_FLUSH_BATCH, starting one as soon as a batch is full', async () => {
     const { repository, batches } = fakeRepository();
-    const recorder = new UsageRecorder(config(3), repository);
+    const recorder = new UsageRecorder(config(3), repository, noDatabase);
     for (let i = 0; i < 3; i++) recorder.record(event(i));
     await recorder.flush(); // waits for the flush the third event started
     expect(batches.map((b) => b.length)).toEqual([3]);
@@ -38,7 +42,7 @@ describe(UsageRecorder.name, () => {
 
   it('keeps the events while Postgres is unreachable and writes them once it is back', async () => {
     const { repository, batches, state } = fakeRepository(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
-    const recorder = new UsageRecorder(config(100), repository);
+    const recorder = new UsageRecorder(config(100), repository, noDatabase);
     recorder.record(event(1));
     recorder.record(event(2));
     await recorder.flush();
@@ -51,7 +55,7 @@ describe(UsageRecorder.name, () => {
 
   it('drops a batch the database refuses for another reason instead of retrying it forever', async () => {
     const { repository, batches, state } = fakeRepository(new Error('value too long'));
-    const recorder = new UsageRecorder(config(100), repository);
+    const recorder = new UsageRecorder(config(100), repository, noDatabase);
     recorder.record(event(1));
     await recorder.flush();
     state.down = false;

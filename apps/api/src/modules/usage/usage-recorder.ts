@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { PrismaService } from '../../database/prisma.service.js';
 import { UsageRepository, type UsageEvent } from './usage.repository.js';
 
 /** While Postgres is away, keep at most this many events; older ones are dropped (and logged). */
@@ -11,6 +13,8 @@ const MAX_PENDING = 200_000;
  * written every USAGE_FLUSH_INTERVAL_MS, or as soon as it holds USAGE_FLUSH_BATCH events, in one
  * statement (see UsageRepository.appendBatch), and once more when the app shuts down.
  * One flush runs at a time. If Postgres is unreachable the batch is kept and retried.
+ * Raw events older than USAGE_EVENTS_RETENTION_DAYS are deleted in batches off the request
+ * path; the daily rollups that the usage endpoint reads are kept.
  */
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
@@ -18,15 +22,23 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   private buffer: UsageEvent[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
+  /** Null when events are kept forever (USAGE_EVENTS_RETENTION_DAYS=0). */
+  readonly retention: ExpiredRowsPurge | null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: UsageRepository,
-  ) {}
+    prisma: PrismaService,
+  ) {
+    const days = config.USAGE_EVENTS_RETENTION_DAYS;
+    this.retention =
+      days > 0 ? new ExpiredRowsPurge(prisma, { table: 'usage_events', olderThanDays: days }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000) : null;
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.USAGE_FLUSH_INTERVAL_MS);
     this.timer.unref();
+    this.retention?.start();
   }
 
   record(event: UsageEvent): void {
@@ -66,6 +78,7 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    this.retention?.stop();
     await this.flush();
   }
 }

@@ -31,7 +31,8 @@ const ADD_COUNTERS = COUNTERS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join('
 const SUM_COUNTERS = "count(*), count(*) FILTER (WHERE s >= 400), sum(pt), sum(ct), sum(tt), sum(l)";
 
 /**
- * The only file that touches `usage_events`, `usage_daily` and `usage_client_daily`.
+ * The only file that touches `usage_events`, `usage_daily` and `usage_client_daily`, apart from
+ * the retention purge's batched DELETE of old events (ExpiredRowsPurge, started by UsageRecorder).
  *
  * A batch is written by ONE statement, so it is one transaction: the events go in through a
  * data-modifying CTE, and the same rows, grouped, are added onto both rollups (per client,
