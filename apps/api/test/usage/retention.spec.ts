@@ -25,7 +25,10 @@ describe('usage events retention', () => {
     for (let i = 0; i < 3; i++) await sdk.chat.completions.create({ model: 'gpt-fake', messages: [] });
     const recorder = t.app.get(UsageRecorder);
     await recorder.flush();
-    const usage = async () => (await (await fetch(`${t.base}/usage?org_id=${user.clientId}`, { headers: { cookie: user.cookie } })).json()).totals;
+    const usage = async () => {
+      const res = await fetch(`${t.base}/usage?org_id=${user.clientId}`, { headers: { cookie: user.cookie } });
+      return ((await res.json()) as { totals: { requests: number } }).totals;
+    };
     const before = await usage();
     expect(before.requests).toBe(3);
 

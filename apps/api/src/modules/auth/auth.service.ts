@@ -10,7 +10,7 @@ import {
   type TwoFactorLoginRequest,
 } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
-import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { anyCause, isDatabaseUnavailable } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { User } from '../../generated/prisma/client.js';
@@ -132,10 +132,5 @@ function sessionOutcome(user: User, session: IssuedSession, message: string): Au
 
 /** Postgres unique violation (23505), as Prisma reports it (P2002) or as the driver does. */
 function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'P2002' || code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return anyCause(error, (e) => e.code === 'P2002' || e.code === '23505');
 }
