@@ -90,7 +90,7 @@ export class QuotaCredits {
 
   /**
    * Keeps what Redis granted with a decision (`result` is that decision, credits excluded);
-   * called for every Redis decision taken with credits wanted, granted or not.
+   * called for every Redis decision that asked for credits, granted or not.
    */
   granted(key: string, credits: number, result: GcraResult, limit: number, windowMs: number, now: number): void {
     const demand = this.demand.get(key);

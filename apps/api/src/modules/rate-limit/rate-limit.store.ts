@@ -91,17 +91,15 @@ export class RateLimitStore implements OnModuleDestroy {
       if (credited && keys.every((key) => this.credits.has(key, at))) return keys.map((key) => this.credits.spend(key, at));
       try {
         const args: (string | number)[] = [...keys, cost, now ?? ''];
-        for (let i = 0; i < quotas.length; i++) {
-          const wanted = credited && !this.credits.has(keys[i]!, at) ? this.credits.want(keys[i]!, at) : 0;
-          args.push(quotas[i]!.limit, quotas[i]!.windowMs, wanted);
-        }
+        const wanted = quotas.map((_, i) => (credited && !this.credits.has(keys[i]!, at) ? this.credits.want(keys[i]!, at) : 0));
+        for (let i = 0; i < quotas.length; i++) args.push(quotas[i]!.limit, quotas[i]!.windowMs, wanted[i]!);
         const flat = await this.client.gcra(quotas.length, ...args);
         this.redis.reportRecovered();
         const results: GcraResult[] = [];
         for (let i = 0; i + STRIDE - 1 < flat.length; i += STRIDE) {
           const result = { allowed: flat[i] === 1, remaining: flat[i + 1]!, resetMs: flat[i + 2]!, retryAfterMs: flat[i + 3]! };
           const q = quotas[results.length]!;
-          if (credited) this.credits.granted(keys[results.length]!, flat[i + 4]!, result, q.limit, q.windowMs, at);
+          if (wanted[results.length]! > 0) this.credits.granted(keys[results.length]!, flat[i + 4]!, result, q.limit, q.windowMs, at);
           results.push(result);
         }
         return results;
