@@ -8,9 +8,12 @@ import { RedisService } from './redis.service.js';
  * How long an instance may go on deciding from its own memory after it last heard from
  * Redis, and so how long a change waits before it is reported done (see SharedEpochs).
  */
-export const LOCAL_TRUST_MS = 100;
-/** Re-read well before the trust runs out, so a busy instance never has to wait for it. */
-const REFRESH_AFTER_MS = LOCAL_TRUST_MS / 3;
+export const LOCAL_TRUST_MS = 200;
+/**
+ * Re-read well before the trust runs out, so a busy instance never has to wait for it, even
+ * while Redis takes a while to answer (up to LOCAL_TRUST_MS - REFRESH_AFTER_MS).
+ */
+const REFRESH_AFTER_MS = LOCAL_TRUST_MS / 5;
 
 /** One named epoch: a Redis value that changes whenever some shared fact changes. */
 export interface Epoch {

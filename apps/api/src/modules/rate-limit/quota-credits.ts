@@ -8,6 +8,8 @@ const MAX_CREDITS = 256;
 
 interface Lease {
   credits: number;
+  /** At this many credits left, more are asked for in the background. */
+  lowWater: number;
   /** What the shared quota had left when it granted them (the credits excluded). */
   remaining: number;
   /** performance.now() at which the quota is full again, counting every credit as used. */
@@ -42,14 +44,20 @@ interface Demand {
  * How many units to ask for follows the key's traffic on this instance: none for a key seen
  * once, doubling each time the credits run out within a lease (up to MAX_CREDITS), halving
  * each time they are given back unspent; and only one request at a time asks, so a burst of
- * concurrent misses does not grab a share per request.
+ * concurrent misses does not grab a share per request. When a lease is down to a quarter,
+ * more credits are asked for in the background (a decision that takes nothing but credits),
+ * so on a steadily busy key no request waits for Redis, even while Redis is slow for a moment.
  */
 export class QuotaCredits {
   private readonly leases = new Map<string, Lease>();
   private readonly demand = new LRUCache<string, Demand>({ max: 100_000 });
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly giveBack: (key: string, credits: number, limit: number, windowMs: number) => void) {
+  constructor(
+    private readonly giveBack: (key: string, credits: number, limit: number, windowMs: number) => void,
+    /** Asks Redis for `wanted` credits with no request behind them; the answer goes to `granted`, a failure to `settled`. */
+    private readonly topUp: (key: string, wanted: number, limit: number, windowMs: number) => void,
+  ) {
     this.sweeper = setInterval(() => this.sweep(performance.now()), CREDIT_LEASE_MS).unref();
   }
 
@@ -66,6 +74,10 @@ export class QuotaCredits {
   spend(key: string, now: number): GcraResult {
     const lease = this.leases.get(key)!;
     lease.credits--;
+    if (lease.credits === lease.lowWater) {
+      const wanted = this.want(key, now);
+      if (wanted > 0) this.topUp(key, wanted, lease.limit, lease.windowMs);
+    }
     return {
       allowed: true,
       remaining: lease.remaining + lease.credits,
@@ -96,9 +108,10 @@ export class QuotaCredits {
     const demand = this.demand.get(key);
     if (demand) demand.askingSince = null;
     if (credits <= 0) return;
-    const held = this.leases.get(key);
+    const total = credits + (this.leases.get(key)?.credits ?? 0);
     this.leases.set(key, {
-      credits: credits + (held?.credits ?? 0),
+      credits: total,
+      lowWater: Math.floor(total / 4),
       remaining: result.remaining,
       fullAt: now + result.resetMs,
       interval: windowMs / limit,
@@ -106,6 +119,12 @@ export class QuotaCredits {
       limit,
       windowMs,
     });
+  }
+
+  /** An ask for credits failed: the next request may ask again. */
+  settled(key: string): void {
+    const demand = this.demand.get(key);
+    if (demand) demand.askingSince = null;
   }
 
   /** Drops the key's credits without giving them back (the key itself was reset). */

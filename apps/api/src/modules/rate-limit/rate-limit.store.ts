@@ -42,6 +42,8 @@ export class RateLimitStore implements OnModuleDestroy {
   private readonly memory = new LRUCache<string, number>({ max: 100_000 });
   private skipRedisUntil = 0;
   private readonly credits: QuotaCredits;
+  /** Requests decided, by where: from credits in memory, or by a Redis call they waited for. */
+  readonly decisions = { fromCredits: 0, inRedis: 0 };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -53,10 +55,20 @@ export class RateLimitStore implements OnModuleDestroy {
     client?.defineCommand('gcra', { lua: GCRA_LUA });
     client?.defineCommand('gcraGiveBack', { lua: GCRA_GIVE_BACK_LUA, numberOfKeys: 1 });
     this.client = client;
-    this.credits = new QuotaCredits((key, credits, limit, windowMs) => {
-      // Lost credits only leave the quota a little short until its TAT passes: nothing to retry.
-      client?.gcraGiveBack(key, credits, limit, windowMs).catch(() => {});
-    });
+    this.credits = new QuotaCredits(
+      (key, credits, limit, windowMs) => {
+        // Lost credits only leave the quota a little short until its TAT passes: nothing to retry.
+        client?.gcraGiveBack(key, credits, limit, windowMs).catch(() => {});
+      },
+      (key, wanted, limit, windowMs) => {
+        const at = performance.now();
+        // Cost 0: takes nothing but the credits, and refuses nothing.
+        client?.gcra(1, key, 0, '', limit, windowMs, wanted).then(
+          (flat) => this.credits.granted(key, flat[4]!, { allowed: true, remaining: flat[1]!, resetMs: flat[2]!, retryAfterMs: 0 }, limit, windowMs, at),
+          () => this.credits.settled(key),
+        );
+      },
+    );
   }
 
   onModuleDestroy(): void {
@@ -88,7 +100,11 @@ export class RateLimitStore implements OnModuleDestroy {
     if (this.client && this.redis.available && Date.now() >= this.skipRedisUntil) {
       const at = performance.now();
       const keys = quotas.map((q) => this.prefix + q.key);
-      if (credited && keys.every((key) => this.credits.has(key, at))) return keys.map((key) => this.credits.spend(key, at));
+      if (credited && keys.every((key) => this.credits.has(key, at))) {
+        this.decisions.fromCredits++;
+        return keys.map((key) => this.credits.spend(key, at));
+      }
+      this.decisions.inRedis++;
       try {
         const args: (string | number)[] = [...keys, cost, now ?? ''];
         const wanted = quotas.map((_, i) => (credited && !this.credits.has(keys[i]!, at) ? this.credits.want(keys[i]!, at) : 0));
