@@ -48,6 +48,12 @@ export interface Epoch {
  * A busy instance pays one MGET per REFRESH_AFTER_MS for all epochs together, sent alongside
  * the traffic and awaited by no request; an idle one pays nothing and does its first request
  * the old way.
+ *
+ * Why not Redis's own client-side caching (CLIENT TRACKING) or pub/sub alone: both push
+ * invalidations with no acknowledgement, so the writer cannot know when every reader has
+ * applied them, and a reader whose message is late serves the old fact meanwhile (the
+ * "revoked key still works on another replica" complaint). ioredis has no client-side cache
+ * either. The bounded-staleness window is what makes "done" mean done everywhere.
  */
 @Injectable()
 export class SharedEpochs {
