@@ -14,9 +14,9 @@ export const PURGE_BATCH = 5_000;
 
 /**
  * Deletes a table's rows that its rule says are due, every `intervalMs`, started and stopped
- * by the module that owns the table (each due column is indexed). Off the request path, PURGE_BATCH rows per statement; an
- * unreachable database just waits for the next round. Several instances purging at once only
- * try to delete the same rows twice over: harmless.
+ * by the module that owns the table (each due column is indexed). Off the request path,
+ * PURGE_BATCH rows per statement; an unreachable database just waits for the next round.
+ * Several instances purging at once only try to delete the same rows twice over: harmless.
  */
 export class ExpiredRowsPurge {
   private readonly logger: Logger;
