@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '../../src/database/prisma.service.js';
-import { RedisService } from '../../src/redis/redis.service.js';
+import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
 
@@ -22,19 +22,6 @@ async function twoInstances() {
 function listQueries(app: TestApp) {
   const query = vi.spyOn(app.app.get(PrismaService).pool, 'query');
   return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === 'clients.list').length;
-}
-
-/** Counts the list-version reads (GET) an instance sends to Redis. */
-function countVersionReads(app: TestApp) {
-  const redis = app.app.get(RedisService);
-  const client = redis.client!;
-  let reads = 0;
-  const counting = new Proxy(client, {
-    get: (target, property) =>
-      property === 'get' ? (...args: Parameters<typeof client.get>) => (reads++, target.get(...args)) : Reflect.get(target, property),
-  });
-  Object.defineProperty(redis, 'client', { value: counting });
-  return () => reads;
 }
 
 type ListBody = { data: { id: string; name: string; role: string }[] };
@@ -80,28 +67,19 @@ describe('GET /clients from the per-instance cache', () => {
     const { a, b } = await twoInstances();
     const owner = await userWithToken(a.base);
     const member = await userWithToken(a.base);
-    const versionReads = countVersionReads(b);
-    const answers: { sentAt: number; ids: string[] }[] = [];
-    let stop = false;
-    const traffic = (async () => {
-      while (!stop) {
-        const sentAt = performance.now();
-        const r = await apiAt(b.base).get<ListBody>('/clients', { bearer: member.token });
-        answers.push({ sentAt, ids: r.body.data.map((c) => c.id) });
-      }
-    })();
+    const versionReads = countRedisCommand(b, 'get');
+    const traffic = busyTraffic(async () => (await apiAt(b.base).get<ListBody>('/clients', { bearer: member.token })).body.data.map((c) => c.id));
     await new Promise((r) => setTimeout(r, 300));
-    expect(answers.length).toBeGreaterThan(20);
-    expect(versionReads()).toBeLessThan(answers.length / 5);
+    expect(traffic.answers.length).toBeGreaterThan(20);
+    expect(versionReads()).toBeLessThan(traffic.answers.length / 5);
     const added = await apiAt(a.base).post(`/clients/${owner.clientId}/members`, { bearer: owner.token }, { email: member.email, role: 'member' });
     expect(added.status).toBe(200);
     const returnedAt = performance.now();
     await new Promise((r) => setTimeout(r, 200));
-    stop = true;
-    await traffic;
-    const after = answers.filter((x) => x.sentAt > returnedAt);
+    await traffic.stop();
+    const after = traffic.sentAfter(returnedAt);
     expect(after.length).toBeGreaterThan(5);
-    expect(after.filter((x) => !x.ids.includes(owner.clientId))).toEqual([]);
+    expect(after.filter((ids) => !ids.includes(owner.clientId))).toEqual([]);
   });
 
   it('is not used without Redis: every read goes to Postgres', async () => {

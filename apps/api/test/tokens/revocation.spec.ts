@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
+import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
 
@@ -31,19 +32,6 @@ async function cutOffFromRevocationChannel(app: TestApp) {
   await Promise.all(subscribers.map((s) => s.unsubscribe()));
 }
 
-/** Counts the revocation-marker reads (EXISTS) an instance sends to Redis. */
-function countMarkerReads(app: TestApp) {
-  const redis = app.app.get(RedisService);
-  const client = redis.client!;
-  let reads = 0;
-  const counting = new Proxy(client, {
-    get: (target, property) =>
-      property === 'exists' ? (...args: Parameters<typeof client.exists>) => (reads++, target.exists(...args)) : Reflect.get(target, property),
-  });
-  Object.defineProperty(redis, 'client', { value: counting });
-  return () => reads;
-}
-
 describe('revocation across instances', () => {
   it('revoked token is refused on the other instance on the very next request', async () => {
     const { a, b } = await twoInstances();
@@ -59,27 +47,19 @@ describe('revocation across instances', () => {
     const u = await userWithToken(a.base);
     await warmOn(b, u.token);
     await cutOffFromRevocationChannel(b); // only the marker and the epoch are left
-    const markerReads = countMarkerReads(b);
-    const answers: { sentAt: number; status: number }[] = [];
-    let stop = false;
-    const traffic = (async () => {
-      while (!stop) {
-        const sentAt = performance.now();
-        answers.push({ sentAt, status: (await apiAt(b.base).get('/clients', { bearer: u.token })).status });
-      }
-    })();
+    const markerReads = countRedisCommand(b, 'exists');
+    const traffic = busyTraffic(async () => (await apiAt(b.base).get('/clients', { bearer: u.token })).status);
     await new Promise((r) => setTimeout(r, 300));
     // Busy, B checks the revocation marker a few times at most, not once per request.
-    expect(answers.length).toBeGreaterThan(20);
-    expect(markerReads()).toBeLessThan(answers.length / 5);
+    expect(traffic.answers.length).toBeGreaterThan(20);
+    expect(markerReads()).toBeLessThan(traffic.answers.length / 5);
     expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
     const returnedAt = performance.now();
     await new Promise((r) => setTimeout(r, 200));
-    stop = true;
-    await traffic;
-    const after = answers.filter((x) => x.sentAt > returnedAt);
+    await traffic.stop();
+    const after = traffic.sentAfter(returnedAt);
     expect(after.length).toBeGreaterThan(5);
-    expect(after.map((x) => x.status)).toEqual(after.map(() => 401));
+    expect(after).toEqual(after.map(() => 401));
   });
 
   it('the refusal does not depend on the pub/sub message arriving first', async () => {
