@@ -59,3 +59,15 @@ describe('a NUL character in any field', () => {
     }
   });
 });
+
+describe('an unpaired UTF-16 surrogate in a free-text field', () => {
+  it('is 400 INVALID_REQUEST: it is not text Postgres can store, and would be silently mangled or refused', async () => {
+    const u = await userWithToken(spec.t.base);
+    for (const name of ['Acme\ud800', '\udc00Acme']) {
+      expect(await spec.api.post('/clients', { cookie: u.cookie }, { name })).toEqual({ status: 400, body: coded('INVALID_REQUEST') });
+      expect(await spec.api.post('/projects', { cookie: u.cookie }, { org_id: u.clientId, name })).toEqual({ status: 400, body: coded('INVALID_REQUEST') });
+    }
+    // A well-formed pair (an emoji) is ordinary text.
+    expect((await spec.api.post('/clients', { cookie: u.cookie }, { name: 'Acme \ud83d\ude80' })).body).toMatchObject({ name: 'Acme \ud83d\ude80' });
+  });
+});

@@ -8,14 +8,19 @@ import { passwordWeakness, type ErrorKey } from '../errors.js';
  */
 const absent = (input: unknown) => input === undefined || input === null;
 
-export const LIMITS = { name: 255, email: 255, description: 10_000, password: 256, tokenName: 255, id: 64 } as const;
+export const LIMITS = { name: 255, email: 255, description: 10_000, password: 256, tokenName: 255, id: 64, model: 256 } as const;
+
+/** A UTF-16 surrogate half without its partner: JSON can carry one ("\ud800"), UTF-8 cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Postgres `text` cannot hold U+0000, yet JSON ("\u0000") and URLs ("%00") can carry it:
- * every field that reaches the database refuses it here, so it is a 4xx and never a
- * database error (500). Passwords are exempt: only their hash is stored.
+ * Postgres `text` cannot hold U+0000, nor text that is not valid UTF-8 (an unpaired
+ * surrogate), yet JSON ("\u0000", "\ud800") and URLs ("%00") can carry them: every field
+ * that reaches the database refuses them here, so it is a 4xx and never a database error
+ * (a 500, or a batched write refused for everyone in it). Passwords are exempt: only their
+ * hash is stored.
  */
-export const storable = (text: string) => !text.includes('\u0000');
+export const storable = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 
 /**
  * An id in a path, query or body (client, project, user). Longer than any id we issue,

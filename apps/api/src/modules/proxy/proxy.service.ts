@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROJECT_HEADER, type ChatCompletionRequest, type ModelListResponse } from '@aius/contracts';
+import { PROJECT_HEADER, projectLabel, type ChatCompletionRequest, type ModelListResponse } from '@aius/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
@@ -15,7 +15,6 @@ import { UpstreamRegistry } from './upstream-registry.js';
 const PASSED_BACK = ['retry-after', 'x-request-id'] as const;
 /** nginx's "client closed request": recorded when the caller left before the answer was complete. */
 const CLIENT_CLOSED = 499;
-const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface Call {
   principal: Principal;
@@ -118,8 +117,9 @@ export class ProxyService {
 function projectOf(request: FastifyRequest): string | null {
   const value = request.headers[PROJECT_HEADER];
   if (value === undefined || value === '') return null;
-  if (typeof value !== 'string' || !PROJECT_ID.test(value)) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });
-  return value;
+  const label = projectLabel.safeParse(value);
+  if (!label.success) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });
+  return label.data;
 }
 
 function passedBack(headers: IncomingHttpHeaders): Record<string, string> {

@@ -35,4 +35,13 @@ describe('readUsage', () => {
     expect(usageFromBody(Buffer.from('{"usage":{"total_tokens":9}}'))).toEqual({ promptTokens: 0, completionTokens: 0, totalTokens: 9 });
     expect(usageFromBody(Buffer.from('not json "usage"'))).toBeNull();
   });
+
+  it('clamps counts to non-negative 32-bit integers, whatever the upstream sends', () => {
+    expect(readUsage({ usage: { prompt_tokens: 1e15, completion_tokens: 2.7, total_tokens: -1 } })).toEqual({
+      promptTokens: 2_147_483_647,
+      completionTokens: 2,
+      totalTokens: 2_147_483_647,
+    });
+    expect(readUsage({ usage: { prompt_tokens: '5', completion_tokens: null, total_tokens: { n: 1 } } })).toBeNull();
+  });
 });

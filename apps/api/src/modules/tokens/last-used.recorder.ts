@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { rejectionSummary, writeBatched } from '../../database/batched-write.js';
 import { TokensRepository } from './tokens.repository.js';
 
 /**
@@ -29,17 +30,19 @@ export class LastUsedRecorder implements OnModuleInit, OnModuleDestroy {
     this.pending.add(tokenId);
   }
 
-  /** Writes the batch collected so far; ids of a failed batch wait for the next one. */
+  /** Writes the batch collected so far; ids of a batch the database could not take wait for the next one. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.pending.size === 0) return Promise.resolve();
-    const batch = this.pending;
+    const batch = [...this.pending];
     this.pending = new Set();
-    this.flushing = this.tokens
-      .markUsed([...batch])
-      .catch((error: unknown) => {
-        for (const id of batch) this.pending.add(id);
-        this.logger.warn(`last_used_at batch of ${batch.size} not written, retrying next flush: ${String(error)}`);
+    this.flushing = writeBatched(batch, (ids) => this.tokens.markUsed([...ids]))
+      .then((outcome) => {
+        if (outcome.rejected.length > 0) this.logger.error(rejectionSummary('last_used_at updates', outcome));
+        for (const id of outcome.unwritten) this.pending.add(id);
+        if (outcome.outage !== undefined) {
+          this.logger.warn(`last_used_at batch of ${outcome.unwritten.length} not written, retrying next flush: ${String(outcome.outage)}`);
+        }
       })
       .finally(() => {
         this.flushing = undefined;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { rejectionSummary, writeBatched } from '../../database/batched-write.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { UsageRepository, type UsageEvent } from './usage.repository.js';
@@ -12,7 +12,8 @@ const MAX_PENDING = 200_000;
  * Metering off the request path: `record()` only appends to an in-memory buffer. The buffer is
  * written every USAGE_FLUSH_INTERVAL_MS, or as soon as it holds USAGE_FLUSH_BATCH events, in one
  * statement (see UsageRepository.appendBatch), and once more when the app shuts down.
- * One flush runs at a time. If Postgres is unreachable the batch is kept and retried.
+ * One flush runs at a time. If Postgres is unreachable the batch is kept and retried; an event
+ * Postgres refuses is dropped alone, never with the rest of its batch (see writeBatched).
  * Raw events older than USAGE_EVENTS_RETENTION_DAYS are deleted in batches off the request
  * path; the daily rollups that the usage endpoint reads are kept.
  */
@@ -59,21 +60,13 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   }
 
   private async write(batch: UsageEvent[]): Promise<void> {
-    try {
-      while (batch.length > 0) {
-        await this.repository.appendBatch(batch.slice(0, this.config.USAGE_FLUSH_BATCH));
-        batch = batch.slice(this.config.USAGE_FLUSH_BATCH);
-      }
-    } catch (error) {
-      if (!isDatabaseUnavailable(error)) {
-        this.logger.error(`dropping ${batch.length} usage events: ${(error as Error).message}`);
-        return;
-      }
-      const kept = [...batch, ...this.buffer];
-      const dropped = Math.max(0, kept.length - MAX_PENDING);
-      this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
-      this.logger.warn(`database unreachable, ${this.buffer.length} usage events kept for retry${dropped ? `, ${dropped} dropped` : ''}`);
-    }
+    const outcome = await writeBatched(batch, (events) => this.repository.appendBatch(events), this.config.USAGE_FLUSH_BATCH);
+    if (outcome.rejected.length > 0) this.logger.error(rejectionSummary('usage events', outcome));
+    if (outcome.unwritten.length === 0) return;
+    const kept = [...outcome.unwritten, ...this.buffer];
+    const dropped = Math.max(0, kept.length - MAX_PENDING);
+    this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
+    this.logger.warn(`database unreachable, ${this.buffer.length} usage events kept for retry${dropped ? `, ${dropped} dropped` : ''}`);
   }
 
   async onModuleDestroy(): Promise<void> {
