@@ -98,7 +98,7 @@ describe('a usage flush the database refuses in part', () => {
     // middle of the buffered batch.
     const poisoned = { ...good[0]!, clientId: 'client_poisoned' };
     recorder.record({
-      tokenId: poisoned.tokenId, userId: poisoned.id, clientId: poisoned.clientId, projectId: null, model: 'bad\ud800',
+      tokenId: poisoned.tokenId, userId: poisoned.user.id, clientId: poisoned.clientId, projectId: null, model: 'bad\ud800',
       promptTokens: 1, completionTokens: 1, totalTokens: 2, latencyMs: 1, status: 200, at: Date.now(),
     });
     for (const v of good.slice(0, 5)) expect((await chatWith(v, 'gpt-fake-mini')).status).toBe(200);
