@@ -97,11 +97,11 @@ describe('GET /tokens', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.map((x: { token_name: string }) => x.token_name)).toEqual(['first', 'second']);
     for (const row of r.body.data) {
-      expect(Object.keys(row).sort()).toEqual(['client_id', 'created_at', 'id', 'last_used_at', 'prefix', 'revoked_at', 'token_name']);
+      expect(Object.keys(row).sort()).toEqual(['client_id', 'created_at', 'id', 'last_used_at', 'prefix', 'revoked_at', 'revoked_reason', 'token_name']);
       expect(row.prefix).toMatch(/^aius_.{7}$/);
     }
     expect(JSON.stringify(r.body)).not.toContain(u.token);
-    expect(r.body.data[0]).toMatchObject({ id: u.tokenId, last_used_at: null, revoked_at: null, prefix: u.token.slice(0, 12) });
+    expect(r.body.data[0]).toMatchObject({ id: u.tokenId, last_used_at: null, revoked_at: null, revoked_reason: null, prefix: u.token.slice(0, 12) });
   });
 
   it('keeps last_used_at with one batched write, not one per request', async () => {
@@ -139,6 +139,7 @@ describe('DELETE /tokens/:id', () => {
     expect(r.body).toEqual({ detail: 'invalid token' });
     const listed = (await spec.api.get('/tokens', { cookie: u.cookie })).body.data[0];
     expect(listed.revoked_at).toBe(first.body.revoked_at);
+    expect(listed.revoked_reason).toBe('revoked');
   });
 
   it('a non-integer id is 400 "invalid token id"', async () => {

@@ -27,6 +27,9 @@ export const createTokenResponse = z.object({
 });
 export type CreateTokenResponse = z.infer<typeof createTokenResponse>;
 
+export const TOKEN_REVOCATION_REASONS = ['revoked', 'membership_ended'] as const;
+export type TokenRevocationReason = (typeof TOKEN_REVOCATION_REASONS)[number];
+
 export const tokenSummary = z.object({
   id: z.number().int(),
   token_name: z.string(),
@@ -35,6 +38,13 @@ export const tokenSummary = z.object({
   created_at: unixSeconds,
   last_used_at: unixSeconds.nullable(),
   revoked_at: unixSeconds.nullable(),
+  /**
+   * Added to spec §5's fields (backward compatible): why a revoked token stopped working.
+   * `revoked`: by its owner (DELETE /tokens/{id}); `membership_ended`: its user left, or was
+   * removed from, the client it is bound to. Null while live, and for tokens revoked before
+   * reasons were kept.
+   */
+  revoked_reason: z.enum(TOKEN_REVOCATION_REASONS).nullable(),
 });
 export type TokenSummary = z.infer<typeof tokenSummary>;
 

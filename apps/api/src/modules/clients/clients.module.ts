@@ -4,12 +4,13 @@ import { ClientListCache } from './client-list.cache.js';
 import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
+import { MembershipEnd } from './membership-end.js';
 
 /** Owns `clients` and `memberships`; other modules ask ClientsService, never the tables. */
 @Module({
   imports: [IdentityModule],
   controllers: [ClientsController],
-  providers: [ClientsService, MembersService, ClientListCache],
-  exports: [ClientsService, ClientListCache],
+  providers: [ClientsService, MembersService, ClientListCache, MembershipEnd],
+  exports: [ClientsService, ClientListCache, MembershipEnd],
 })
 export class ClientsModule {}

@@ -7,6 +7,7 @@ import { UsersService } from '../auth/users.service.js';
 import { toUnixSeconds } from './client-records.js';
 import { ClientListCache } from './client-list.cache.js';
 import { ClientsService, requireRole } from './clients.service.js';
+import { MembershipEnd } from './membership-end.js';
 
 interface MemberRow {
   user_id: string;
@@ -28,7 +29,8 @@ const toMember = (r: MemberRow): Member => ({
  * Rules (decided): members see the list; owners and admins add, re-role and remove;
  * only an owner may grant the owner role or change/remove an owner; anyone may leave;
  * a client never loses its last owner. Changes run under a lock on the client row so
- * two owners demoting each other at once cannot both succeed.
+ * two owners demoting each other at once cannot both succeed (and so that a token cannot
+ * be minted for a membership that is ending: see TokensService.mint).
  */
 @Injectable()
 export class MembersService {
@@ -37,6 +39,7 @@ export class MembersService {
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly lists: ClientListCache,
+    private readonly endings: MembershipEnd,
   ) {}
 
   async listMembers(userId: string, clientId: string): Promise<MemberListResponse> {
@@ -76,17 +79,23 @@ export class MembersService {
     return updated;
   }
 
+  /**
+   * The member's rights that hang off the membership (their tokens bound to this client) end
+   * in the same transaction, and every instance has heard of it by the time this answers.
+   */
   async removeMember(userId: string, clientId: string, targetId: string): Promise<RemoveMemberResponse> {
-    const removed = await this.prisma.$transaction(async (tx) => {
+    const { removed, announce } = await this.prisma.$transaction(async (tx) => {
       const leaving = targetId === userId;
       const callerRole = requireRole(await this.clients.standing(userId, clientId, tx, true), leaving ? 'member' : 'admin');
       const target = await this.member(tx, clientId, targetId);
       if (target.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
       if (target.role === 'owner') await this.keepAnOwner(tx, clientId);
       await tx.membership.delete({ where: { clientId_userId: { clientId, userId: targetId } } });
-      return { removed: true, user_id: targetId } as const;
+      const announce = await this.endings.ended(tx, { clientId, userIds: [targetId] });
+      return { removed: { removed: true, user_id: targetId } as const, announce };
     });
-    await this.lists.changed(targetId);
+    // Both wait out the shared epochs' trust window: side by side, not one after the other.
+    await Promise.all([this.lists.changed(targetId), announce()]);
     return removed;
   }
 

@@ -91,7 +91,7 @@ describe(BearerVerifier.name, () => {
     const token = add(4);
     await verifier.verify(token);
     revokeInDb(token);
-    await verifier.announceRevocation(hashToken(token), 4);
+    await verifier.announceRevocations([{ tokenHash: hashToken(token), id: 4 }]);
     expect(redisClient.set).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revoked:4`, '1', 'EX', 3600);
     expect(redisClient.publish).toHaveBeenCalledWith(`${config.REDIS_PREFIX}tokens:revocations`, hashToken(token));
     expect(await verifier.verify(token)).toBeNull();
@@ -133,7 +133,7 @@ describe(BearerVerifier.name, () => {
     await verifier.verify(token);
     let markerSetBeforeAdvance = false;
     redisClient.set.mockImplementationOnce(async () => void (markerSetBeforeAdvance = epoch.advances === 0));
-    await verifier.announceRevocation(hashToken(token), 15);
+    await verifier.announceRevocations([{ tokenHash: hashToken(token), id: 15 }]);
     expect(markerSetBeforeAdvance).toBe(true);
     expect(epoch.advances).toBe(1);
   });

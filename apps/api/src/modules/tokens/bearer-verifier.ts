@@ -129,24 +129,24 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   }
 
   /**
-   * Called by a revoke, after Postgres has it: drop the local entry, set the marker every
+   * Called by a revoke, after Postgres has it: drop the local entries, set the markers every
    * instance checks, tell the other instances to drop theirs, and move the revocation epoch
-   * (which resolves once no instance trusts its memory of the token any more). Redis failures
-   * are logged, not thrown: Postgres already refuses the token on every cold path.
+   * once for them all (which resolves once no instance trusts its memory of them any more).
+   * Redis failures are logged, not thrown: Postgres already refuses them on every cold path.
    */
-  async announceRevocation(tokenHash: string, tokenId: number): Promise<void> {
-    this.forget(tokenHash);
+  async announceRevocations(tokens: readonly { tokenHash: string; id: number }[]): Promise<void> {
+    if (tokens.length === 0) return;
+    for (const token of tokens) this.forget(token.tokenHash);
     const client = this.redis.client;
     if (!client) return;
     try {
-      await Promise.all([
-        client.set(this.markerKey(tokenId), '1', 'EX', this.markerTtlSeconds),
-        client.publish(this.channel, tokenHash),
-      ]);
+      await Promise.all(
+        tokens.flatMap((token) => [client.set(this.markerKey(token.id), '1', 'EX', this.markerTtlSeconds), client.publish(this.channel, token.tokenHash)]),
+      );
       await this.revocations.advance();
     } catch (error) {
       this.logger.warn(
-        `token ${tokenId} revoked in Postgres but not announced over Redis; other instances refuse it within ` +
+        `token(s) ${tokens.map((t) => t.id).join(', ')} revoked in Postgres but not announced over Redis; other instances refuse them within ` +
           `${this.config.TOKEN_CACHE_TTL_SECONDS}s: ${String(error)}`,
       );
     }

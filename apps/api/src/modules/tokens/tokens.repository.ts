@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { TokenRevocationReason } from '@aius/contracts';
 import { PrismaService } from '../../database/prisma.service.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 
 export interface TokenRecord {
   id: number;
@@ -10,6 +12,14 @@ export interface TokenRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+/** A revoked token, as every instance must hear of it (see BearerVerifier.announceRevocations). */
+export interface RevokedToken {
+  id: number;
+  revokedAt: Date;
+  tokenHash: string;
 }
 
 const PUBLIC_COLUMNS = {
@@ -21,6 +31,7 @@ const PUBLIC_COLUMNS = {
   createdAt: true,
   lastUsedAt: true,
   revokedAt: true,
+  revokedReason: true,
 } as const;
 
 /** The only code that touches `api_tokens`. The hash column is read by nothing but `findByHash`. */
@@ -28,8 +39,8 @@ const PUBLIC_COLUMNS = {
 export class TokensRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  insert(input: { userId: string; clientId: string; name: string; tokenHash: string; prefix: string }): Promise<TokenRecord> {
-    return this.prisma.apiToken.create({ data: input, select: PUBLIC_COLUMNS });
+  insert(input: { userId: string; clientId: string; name: string; tokenHash: string; prefix: string }, db: Prisma.TransactionClient = this.prisma): Promise<TokenRecord> {
+    return db.apiToken.create({ data: input, select: PUBLIC_COLUMNS });
   }
 
   listForUser(userId: string): Promise<TokenRecord[]> {
@@ -37,13 +48,24 @@ export class TokensRepository {
   }
 
   /** Sets revoked_at once: a second call keeps (and returns) the first time. Null when not the user's. */
-  async revoke(userId: string, id: number): Promise<{ id: number; revokedAt: Date; tokenHash: string } | null> {
+  async revoke(userId: string, id: number): Promise<RevokedToken | null> {
+    const reason: TokenRevocationReason = 'revoked';
     const rows = await this.prisma.$queryRaw<{ id: number; revoked_at: Date; token_hash: string }[]>`
-      UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now())
+      UPDATE api_tokens SET revoked_reason = CASE WHEN revoked_at IS NULL THEN ${reason} ELSE revoked_reason END,
+                            revoked_at = COALESCE(revoked_at, now())
       WHERE id = ${id} AND user_id = ${userId}
       RETURNING id, revoked_at, token_hash`;
     const row = rows[0];
     return row ? { id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash } : null;
+  }
+
+  /** Revokes the live tokens these users hold for this client, inside the caller's transaction. */
+  async revokeBoundTo(db: Prisma.TransactionClient, clientId: string, userIds: string[], reason: TokenRevocationReason): Promise<RevokedToken[]> {
+    const rows = await db.$queryRaw<{ id: number; revoked_at: Date; token_hash: string }[]>`
+      UPDATE api_tokens SET revoked_at = now(), revoked_reason = ${reason}
+      WHERE client_id = ${clientId} AND user_id = ANY(${userIds}::text[]) AND revoked_at IS NULL
+      RETURNING id, revoked_at, token_hash`;
+    return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash }));
   }
 
   /** The bearer verifier's cold path: one unique-index lookup. */

@@ -1,34 +1,50 @@
-import { Injectable } from '@nestjs/common';
-import type { CreateTokenRequest, CreateTokenResponse, RevokeTokenResponse, TokenListResponse } from '@aius/contracts';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
+import { PrismaService } from '../../database/prisma.service.js';
 import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
+import { MembershipEnd } from '../clients/membership-end.js';
 import { BearerVerifier } from './bearer-verifier.js';
 import { displayPrefix, generateToken, hashToken } from './token-format.js';
 import { TokensRepository } from './tokens.repository.js';
 
 const orNull = (date: Date | null) => (date ? toUnixSeconds(date) : null);
+const reasonOf = (reason: string | null) => TOKEN_REVOCATION_REASONS.find((r) => r === reason) ?? null;
 
+/**
+ * API tokens (spec §5). A token is usable only while its user is a member of the client it
+ * is bound to: it is minted under the client's membership lock, and revoked in the very
+ * transaction that ends the membership (MembershipEnd), then announced like any revoke.
+ */
 @Injectable()
-export class TokensService {
+export class TokensService implements OnModuleInit {
   constructor(
+    private readonly prisma: PrismaService,
     private readonly tokens: TokensRepository,
     private readonly clients: ClientsService,
     private readonly verifier: BearerVerifier,
+    private readonly memberships: MembershipEnd,
   ) {}
+
+  onModuleInit(): void {
+    this.memberships.register(async (tx, { clientId, userIds }) => {
+      const revoked = await this.tokens.revokeBoundTo(tx, clientId, userIds, 'membership_ended');
+      return () => this.verifier.announceRevocations(revoked);
+    });
+  }
 
   /** The secret is returned here once; only its hash and display prefix are stored. */
   async mint(userId: string, input: CreateTokenRequest): Promise<CreateTokenResponse> {
     const clientId = input.client_id ? input.client_id : await this.clients.defaultClientOf(userId);
     // An unknown client is answered like a foreign one, so ids cannot be probed.
-    if (!clientId || !(await this.clients.standing(userId, clientId)).role) throw new ApiError('NO_ACCESS');
+    if (!clientId) throw new ApiError('NO_ACCESS');
     const token = generateToken();
-    const record = await this.tokens.insert({
-      userId,
-      clientId,
-      name: input.token_name,
-      tokenHash: hashToken(token),
-      prefix: displayPrefix(token),
+    // Under the client row's lock, which a membership change also takes: a removal that
+    // commits first is seen here, and one that commits after revokes this token too.
+    const record = await this.prisma.$transaction(async (tx) => {
+      if (!(await this.clients.standing(userId, clientId, tx, true)).role) throw new ApiError('NO_ACCESS');
+      return this.tokens.insert({ userId, clientId, name: input.token_name, tokenHash: hashToken(token), prefix: displayPrefix(token) }, tx);
     });
     return {
       id: record.id,
@@ -51,6 +67,7 @@ export class TokensService {
         created_at: toUnixSeconds(r.createdAt),
         last_used_at: orNull(r.lastUsedAt),
         revoked_at: orNull(r.revokedAt),
+        revoked_reason: r.revokedAt ? reasonOf(r.revokedReason) : null,
       })),
     };
   }
@@ -59,7 +76,7 @@ export class TokensService {
   async revoke(userId: string, id: number): Promise<RevokeTokenResponse> {
     const revoked = await this.tokens.revoke(userId, id);
     if (!revoked) throw new ApiError('TOKEN_NOT_FOUND');
-    await this.verifier.announceRevocation(revoked.tokenHash, revoked.id);
+    await this.verifier.announceRevocations([revoked]);
     return { id: revoked.id, revoked_at: toUnixSeconds(revoked.revokedAt) };
   }
 }
