@@ -104,4 +104,25 @@ describe('projects', () => {
     await spec.api.post(`/clients/${owner.clientId}/members`, { cookie: owner.cookie }, { email: member.email });
     expect((await spec.api.get(`/projects/${p.id}`, { cookie: member.cookie })).status).toBe(200);
   });
+
+  it('a plain member creates, renames and forks, but only an owner or admin deletes (spec §6)', async () => {
+    const owner = await userWithToken(spec.t.base);
+    const [member, admin] = [await userWithToken(spec.t.base), await userWithToken(spec.t.base)];
+    await spec.api.post(`/clients/${owner.clientId}/members`, { cookie: owner.cookie }, { email: member.email, role: 'member' });
+    await spec.api.post(`/clients/${owner.clientId}/members`, { cookie: owner.cookie }, { email: admin.email, role: 'admin' });
+    const made = await spec.api.post('/projects', { cookie: member.cookie }, { org_id: owner.clientId, name: 'By a member' });
+    expect(made.status).toBe(200);
+    expect((await spec.api.patch(`/projects/${made.body.id}`, { cookie: member.cookie }, { name: 'Renamed' })).body.name).toBe('Renamed');
+    const fork = await spec.api.post(`/projects/${made.body.id}/fork`, { cookie: member.cookie });
+    expect(fork.body.name).toBe('Renamed (fork)');
+    // Not even their own project, with the cookie or a bearer.
+    for (const id of [made.body.id, fork.body.id]) {
+      expect(await spec.api.delete(`/projects/${id}`, { cookie: member.cookie })).toEqual({ status: 403, body: coded('NO_ACCESS') });
+      expect(await spec.api.delete(`/projects/${id}`, { bearer: member.token })).toEqual({ status: 403, body: coded('NO_ACCESS') });
+      expect((await spec.api.get(`/projects/${id}`, { cookie: owner.cookie })).status).toBe(200);
+    }
+    expect(await spec.api.delete(`/projects/${made.body.id}`, { bearer: admin.token })).toEqual({ status: 200, body: { deleted: true } });
+    expect(await spec.api.delete(`/projects/${fork.body.id}`, { cookie: owner.cookie })).toEqual({ status: 200, body: { deleted: true } });
+    expect((await spec.api.get(`/projects/${fork.body.id}`, { cookie: owner.cookie })).status).toBe(404);
+  });
 });

@@ -5,6 +5,7 @@ import {
   type DeleteProjectResponse,
   type Project,
   type ProjectListResponse,
+  type Role,
   type UpdateProjectRequest,
 } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
@@ -25,7 +26,7 @@ const toProject = (p: ProjectRow): Project => ({
   updated_at: toUnixSeconds(p.updatedAt),
 });
 
-/** Projects live in a client; every action first checks the caller's membership there. */
+/** Projects live in a client; every action first checks the caller's membership (and for a delete, role) there. */
 @Injectable()
 export class ProjectsService {
   constructor(
@@ -65,8 +66,9 @@ export class ProjectsService {
     return toProject(updated);
   }
 
+  /** Owner or admin of the project's client only (spec §6): a plain member creates, renames and forks. */
   async deleteProject(userId: string, id: string): Promise<DeleteProjectResponse> {
-    await this.accessible(userId, id);
+    await this.accessible(userId, id, 'admin');
     const deleted = await this.prisma.project.deleteMany({ where: { id } });
     if (deleted.count === 0) throw new ApiError('NOT_FOUND');
     return { deleted: true };
@@ -99,11 +101,11 @@ export class ProjectsService {
     return toProject(row);
   }
 
-  /** The project, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's). */
-  private async accessible(userId: string, id: string): Promise<ProjectRow> {
+  /** The project, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's, or the caller is below `minRole` there). */
+  private async accessible(userId: string, id: string, minRole: Role = 'member'): Promise<ProjectRow> {
     const project = await this.prisma.project.findUnique({ where: { id } });
     if (!project) throw new ApiError('NOT_FOUND');
-    await this.clients.assertMember(userId, project.clientId);
+    await this.clients.assertMember(userId, project.clientId, minRole);
     return project;
   }
 }
