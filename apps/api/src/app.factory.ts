@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { Logger, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { API_BASE, API_BASE_ALIAS } from '@aius/contracts';
+import { API_BASE, API_BASE_ALIAS, DEFAULT_BODY_LIMIT } from '@aius/contracts';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
@@ -14,7 +15,6 @@ import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the API (not yet listening): used by main.ts and by the integration tests. */
 export async function createApp(
@@ -33,7 +33,7 @@ export async function createApp(
         : url;
     },
     routerOptions: { ignoreTrailingSlash: true },
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     logger: false,
     return503OnClosing: true,
     // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
@@ -47,6 +47,8 @@ export async function createApp(
   });
   registerJsonParser(app);
   const fastify = app.getHttpAdapter().getInstance();
+  // Before any route exists: each gets its contract's body limit.
+  installBodyLimits(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.
@@ -71,7 +73,7 @@ export async function createApp(
 function registerJsonParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     req.rawBody = body as string;
     return parse(req, body as string, done);

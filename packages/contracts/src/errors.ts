@@ -30,6 +30,8 @@ export const ERRORS = {
   INVALID_REQUEST: { status: 400, envelope: 'structured', message: 'Invalid request' },
   UNAUTHENTICATED: { status: 401, envelope: 'structured', message: 'Authentication required' },
   INTERNAL_ERROR: { status: 500, envelope: 'structured', message: 'Internal server error' },
+  // Any request body over its route's limit (RouteDef.bodyLimit), artifacts included (spec §2, §11).
+  PAYLOAD_TOO_LARGE: { status: 413, envelope: 'structured', message: 'Request body is too large' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },

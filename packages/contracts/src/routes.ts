@@ -39,7 +39,12 @@ export interface RouteDef {
   response?: z.ZodType;
   /** Where the spec gives a code another status on this route than the registry's default. */
   statusOverrides?: Partial<Record<ErrorKey, number>>;
+  /** Largest request body in bytes; DEFAULT_BODY_LIMIT when omitted. Over it: 413 PAYLOAD_TOO_LARGE. */
+  bodyLimit?: number;
 }
+
+/** The request-body limit of every route that does not set its own `bodyLimit`. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const route = <const R extends RouteDef>(r: R) => r;
 

@@ -96,6 +96,7 @@ export function toErrorResponse(exception: unknown, method: string, url: string)
     if (status === 401) return envelope('UNAUTHENTICATED');
     if (status === 403) return envelope('NO_ACCESS');
     if (status === 429) return envelope('RATE_LIMIT_EXCEEDED');
+    if (status === 413) return envelope('PAYLOAD_TOO_LARGE');
     return envelope('INVALID_REQUEST');
   }
   if (isDatabaseUnavailable(exception)) return { ...envelope('ACCOUNT_SERVICE_UNAVAILABLE'), unexpected: exception };
