@@ -58,10 +58,11 @@ export const routes = {
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
   logout: route({ method: 'POST', path: '/logout', auth: 'session', rate: 'default', response: auth.logoutResponse }),
 
-  twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'account', rate: 'default', response: twoFactor.twoFactorSetupResponse }),
-  twoFactorEnable: route({ method: 'POST', path: '/2fa/enable', auth: 'account', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorEnableResponse }),
-  twoFactorDisable: route({ method: 'POST', path: '/2fa/disable', auth: 'account', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorDisableResponse }),
-  twoFactorRecoveryCodes: route({ method: 'POST', path: '/2fa/recovery-codes', auth: 'account', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.recoveryCodesResponse }),
+  // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
+  twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse }),
+  twoFactorEnable: route({ method: 'POST', path: '/2fa/enable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorEnableResponse }),
+  twoFactorDisable: route({ method: 'POST', path: '/2fa/disable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorDisableResponse }),
+  twoFactorRecoveryCodes: route({ method: 'POST', path: '/2fa/recovery-codes', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.recoveryCodesResponse }),
   twoFactorStatus: route({ method: 'GET', path: '/2fa/status', auth: 'account', rate: 'default', response: twoFactor.twoFactorStatusResponse }),
 
   createToken: route({ method: 'POST', path: '/tokens', auth: 'session', rate: 'default', body: tokens.createTokenRequest, response: tokens.createTokenResponse }),

@@ -98,6 +98,14 @@ export const configSchema = z.object({
   RATE_LIMIT_FAILED_LOGIN_WINDOW_SECONDS: int(900, 1),
   /** Chat proxy, per API token, on top of the per-IP limit. */
   RATE_LIMIT_TOKEN_PER_MINUTE: int(1200, 1),
+  /**
+   * Wrong second-factor codes per account, whatever the route (2fa/login, 2fa/disable,
+   * 2fa/recovery-codes), challenge, IP or instance: this many per window, and at most the
+   * daily number per 24 h; past either, second-factor attempts answer 429 with Retry-After.
+   */
+  RATE_LIMIT_2FA_FAILURES: int(10, 1),
+  RATE_LIMIT_2FA_WINDOW_SECONDS: int(900, 1),
+  RATE_LIMIT_2FA_DAILY_FAILURES: int(30, 1),
 
   // ── chat proxy (spec §8) ──────────────────────────────────────────────────
   /**

@@ -76,9 +76,9 @@ describe('2FA setup', () => {
     expect((await post('/2fa/disable', ada, { code: await freshCode(t, ada.user.id, ada.secret) })).status).toBe(200);
   });
 
-  it('management routes need a credential', async () => {
-    expect(await call(t, 'POST', '/2fa/setup')).toMatchObject({ status: 401, body: structured('UNAUTHENTICATED', 'Authentication required') });
-    expect(await call(t, 'GET', '/2fa/status')).toMatchObject({ status: 401 });
+  it('management routes need a credential: changes the session cookie (spec §4), status either credential', async () => {
+    expect(await call(t, 'POST', '/2fa/setup')).toMatchObject({ status: 401, body: { detail: 'no session cookie' } });
+    expect(await call(t, 'GET', '/2fa/status')).toMatchObject({ status: 401, body: structured('UNAUTHENTICATED', 'Authentication required') });
   });
 });
 

@@ -137,6 +137,25 @@ export class RateLimitStore implements OnModuleDestroy {
     return results;
   }
 
+  /**
+   * Returns `units` taken by `consume`/`consumeAll` to the key's quota (an attempt reserved
+   * before it was judged, that turned out not to be a failure), where the state lives.
+   */
+  async giveBack(key: string, limit: number, windowMs: number, units = 1): Promise<void> {
+    const fullKey = this.prefix + key;
+    const tat = this.memory.get(fullKey);
+    if (tat !== undefined) {
+      const back = tat - (units * windowMs) / limit;
+      if (back <= Date.now()) this.memory.delete(fullKey);
+      else this.memory.set(fullKey, back, { ttl: Math.max(1, Math.ceil(back - Date.now())) });
+    }
+    if (!this.client || !this.redis.available) return;
+    await this.client.gcraGiveBack(fullKey, units, limit, windowMs).then(
+      () => undefined,
+      (error: unknown) => this.redis.reportOutage(error),
+    );
+  }
+
   /** Forgets a key (a successful login clears its failed-attempt count). */
   async reset(key: string): Promise<void> {
     const fullKey = this.prefix + key;

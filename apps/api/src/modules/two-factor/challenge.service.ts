@@ -6,6 +6,7 @@ import { randomId } from '../../common/random-id.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorService } from './two-factor.service.js';
 
@@ -27,6 +28,7 @@ export class ChallengeService implements OnModuleInit, OnModuleDestroy {
     private readonly prisma: PrismaService,
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
+    private readonly throttle: SecondFactorThrottle,
   ) {
     this.purge = new ExpiredRowsPurge(prisma, { table: 'two_factor_challenges' }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
   }
@@ -61,31 +63,41 @@ export class ChallengeService implements OnModuleInit, OnModuleDestroy {
   /**
    * The user the challenge was for, once `code` proves the second factor. The user's 2FA
    * row and the challenge row stay locked for the whole check, so concurrent attempts
-   * queue up: the challenge is spent exactly once and every wrong code is counted.
+   * queue up: the challenge is spent exactly once and every wrong code is counted, on the
+   * challenge (5 at most) and on the account across challenges (SecondFactorThrottle).
    */
   async redeem(token: string, code: string): Promise<string> {
     if (!TOKEN_SHAPE.test(token)) throw new ApiError('INVALID_CHALLENGE');
     const tokenHash = this.crypto.challengeHash(token);
-    const outcome = await this.prisma.$transaction(async (tx) => {
-      const owner = await tx.twoFactorChallenge.findUnique({ where: { tokenHash }, select: { userId: true } });
-      if (!owner) return { error: 'INVALID_CHALLENGE' as const };
-      // The user's 2FA row first, then the challenge: the lock order every 2FA change uses.
-      await this.twoFactor.lockForUse(tx, owner.userId);
-      const [row] = await tx.$queryRaw<{ id: string; user_id: string; attempts: number; expires_at: Date; used_at: Date | null }[]>`
-        SELECT id, user_id, attempts, expires_at, used_at FROM two_factor_challenges WHERE token_hash = ${tokenHash} FOR UPDATE`;
-      if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {
-        return { error: 'INVALID_CHALLENGE' as const };
-      }
-      if (!(await this.twoFactor.spendSecondFactor(tx, row.user_id, code))) {
-        await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
-        return { error: 'INVALID_CODE' as const };
-      }
-      await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { usedAt: new Date() } });
-      return { userId: row.user_id };
-    });
+    const owner = await this.prisma.twoFactorChallenge.findUnique({ where: { tokenHash }, select: { userId: true } });
+    if (!owner) throw new ApiError('INVALID_CHALLENGE');
+    await this.throttle.reserve(owner.userId);
+    const outcome = await this.prisma
+      .$transaction(async (tx) => {
+        // The user's 2FA row first, then the challenge: the lock order every 2FA change uses.
+        await this.twoFactor.lockForUse(tx, owner.userId);
+        const [row] = await tx.$queryRaw<{ id: string; user_id: string; attempts: number; expires_at: Date; used_at: Date | null }[]>`
+          SELECT id, user_id, attempts, expires_at, used_at FROM two_factor_challenges WHERE token_hash = ${tokenHash} FOR UPDATE`;
+        if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {
+          return { error: 'INVALID_CHALLENGE' as const };
+        }
+        if (!(await this.twoFactor.spendSecondFactor(tx, row.user_id, code))) {
+          await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
+          return { error: 'INVALID_CODE' as const };
+        }
+        await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { usedAt: new Date() } });
+        return { userId: row.user_id };
+      })
+      .catch(async (error: unknown) => {
+        await this.throttle.release(owner.userId);
+        throw error;
+      });
     if ('error' in outcome) {
-      throw outcome.error === 'INVALID_CODE' ? new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS }) : new ApiError('INVALID_CHALLENGE');
+      if (outcome.error === 'INVALID_CODE') throw new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS });
+      await this.throttle.release(owner.userId); // a dead challenge: no code was judged
+      throw new ApiError('INVALID_CHALLENGE');
     }
+    await this.throttle.release(outcome.userId);
     return outcome.userId;
   }
 }

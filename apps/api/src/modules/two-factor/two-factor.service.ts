@@ -13,6 +13,7 @@ import { PrismaService } from '../../database/prisma.service.js';
 import type { Prisma, TwoFactor } from '../../generated/prisma/client.js';
 import { SessionService } from '../auth/session.service.js';
 import { UsersService } from '../auth/users.service.js';
+import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
 import { matchTotpStep, isTotpShaped, newTotpSecret, otpauthUrl } from './totp.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
@@ -38,6 +39,7 @@ export class TwoFactorService {
     private readonly crypto: TwoFactorCrypto,
     private readonly sessions: SessionService,
     private readonly users: UsersService,
+    private readonly throttle: SecondFactorThrottle,
   ) {}
 
   async isEnabled(userId: string): Promise<boolean> {
@@ -149,13 +151,25 @@ export class TwoFactorService {
     return count === 1;
   }
 
-  /** 2FA_NOT_ENABLED, then INVALID_CODE (400), then `change` — all in one transaction. */
+  /**
+   * 2FA_NOT_ENABLED, then the account's second-factor quota (429), then INVALID_CODE (400),
+   * then `change` — all in one transaction. Only a wrong code is left counted.
+   */
   private async withSecondFactor(userId: string, code: string, change: (tx: Db) => Promise<void>): Promise<void> {
     if (!(await this.isEnabled(userId))) throw new ApiError('2FA_NOT_ENABLED');
-    await this.prisma.$transaction(async (tx) => {
-      if (!(await this.spendSecondFactor(tx, userId, code))) throw new ApiError('INVALID_CODE');
-      await change(tx);
-    });
+    await this.throttle.reserve(userId);
+    let wrong = false;
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        if (!(await this.spendSecondFactor(tx, userId, code))) {
+          wrong = true;
+          throw new ApiError('INVALID_CODE');
+        }
+        await change(tx);
+      });
+    } finally {
+      if (!wrong) await this.throttle.release(userId);
+    }
   }
 
   private async replaceRecoveryCodes(tx: Db, userId: string, codes: string[]): Promise<void> {
