@@ -9,6 +9,7 @@ import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
@@ -35,7 +36,10 @@ export async function createApp(
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: DEFAULT_BODY_LIMIT,
     logger: false,
-    return503OnClosing: true,
+    // Requests already on a connection when shutdown starts are served, not refused with 503:
+    // GracefulShutdown closes the listener and lets them finish (see there).
+    return503OnClosing: false,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
     trustProxy: config.TRUSTED_PROXIES,
     frameworkErrors,
@@ -49,6 +53,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
+  app.get(GracefulShutdown).install(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.
@@ -59,7 +64,8 @@ export async function createApp(
   app.get(ChatRoute).install(fastify);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest's close would stop the pools before the server (main.ts
+  // hands SIGTERM to GracefulShutdown instead).
   await app.init();
   return app;
 }

@@ -48,6 +48,8 @@ export const ERRORS = {
   UPSTREAM_UNAVAILABLE: { status: 503, envelope: 'string', message: 'Failed to reach upstream service' },
   ROUTE_NOT_FOUND: { status: 404, envelope: 'string', message: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, envelope: 'string', message: 'Method Not Allowed' },
+  // GET /ready while the instance drains after SIGTERM: take it out of rotation.
+  SHUTTING_DOWN: { status: 503, envelope: 'string', message: 'shutting down' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export interface ErrorDefinition {

@@ -47,6 +47,16 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(8000, 1, 65535),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /**
+   * How long an idle keep-alive connection is kept open. Above a load balancer's own idle
+   * timeout (60 s on AWS ALB and nginx' upstream keepalive default), so the balancer, not
+   * AIUS, closes idle connections and never sends a request down one AIUS just closed.
+   */
+  KEEP_ALIVE_TIMEOUT_SECONDS: int(72, 1),
+  /** After SIGTERM, how long /ready answers 503 before the listener closes (a balancer's health-check period). */
+  SHUTDOWN_DELAY_MS: int(0),
+  /** Then how long in-flight requests and streams may take to finish before they are cut. */
+  SHUTDOWN_GRACE_MS: int(25_000),
 
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgresql://'),
   /** Connection and statement time limit: past it the API answers 503 instead of hanging. */

@@ -43,6 +43,7 @@ export const ERROR_COPY: Record<ErrorKey, string> = {
   UPSTREAM_UNAVAILABLE: 'The AI service is unreachable right now. Try again in a moment.',
   ROUTE_NOT_FOUND: 'This feature isn’t available on this AIUS server yet.',
   METHOD_NOT_ALLOWED: 'This feature isn’t available on this AIUS server yet.',
+  SHUTTING_DOWN: 'The service is restarting. Try again in a moment.',
 };
 
 const NETWORK_COPY = 'Couldn’t reach AIUS. Check your connection and try again.';

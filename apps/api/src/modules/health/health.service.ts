@@ -3,6 +3,7 @@ import type { ReadyResponse } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import { GracefulShutdown } from '../../lifecycle/graceful-shutdown.js';
 import { RedisService } from '../../redis/redis.service.js';
 
 @Injectable()
@@ -10,9 +11,12 @@ export class HealthService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
+    private readonly shutdown: GracefulShutdown,
   ) {}
 
+  /** 503 `shutting down` from SIGTERM on, so a balancer stops routing here first; else Postgres must answer. */
   async readiness(): Promise<ReadyResponse> {
+    if (this.shutdown.draining) throw new ApiError('SHUTTING_DOWN');
     try {
       await this.prisma.$queryRaw`SELECT 1`;
     } catch (error) {
