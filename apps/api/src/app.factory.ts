@@ -9,7 +9,6 @@ import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
-import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
@@ -53,7 +52,6 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
-  app.get(GracefulShutdown).install(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.

@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { discardRefusedBody } from './body-limits.js';
 import { toErrorResponse } from './error-response.js';
 
 /** How often, at most, an outage of the database is logged while requests keep meeting it. */
@@ -25,6 +26,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       else this.logger.error(`${where}: ${describe(response.unexpected)}`, (response.unexpected as Error)?.stack);
     }
     if (reply.sent) return;
+    if (response.status === 413) discardRefusedBody(request, reply);
     if (response.headers) void reply.headers(response.headers);
     void reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
   }

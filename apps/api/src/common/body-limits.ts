@@ -1,5 +1,5 @@
 import { API_BASE, DEFAULT_BODY_LIMIT, routes, type RouteDef } from '@aius/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** After a 413, at most this much more of the refused body is read and discarded before the socket is cut. */
 const DISCARD_AT_MOST = 16 * 1024 * 1024;
@@ -25,18 +25,18 @@ export function installBodyLimits(fastify: FastifyInstance): void {
     const limit = methods.map((m) => limits.get(`${m} ${options.url}`)).find((l) => l !== undefined);
     options.bodyLimit ??= limit ?? DEFAULT_BODY_LIMIT;
   });
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode === 413 && !request.raw.complete) {
-      // Fastify asks for Connection: close here; keeping the connection lets Node read the
-      // rest of the body off the socket before the next request, instead of resetting it.
-      reply.removeHeader('connection');
-      let discarded = 0;
-      request.raw.on('data', (chunk: Buffer) => {
-        discarded += chunk.length;
-        if (discarded > DISCARD_AT_MOST) request.raw.socket.destroy();
-      });
-      request.raw.resume();
-    }
-    done(null, payload);
+}
+
+/** For the 413 answer (called by the exception filter, so no hook runs on every request). */
+export function discardRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.raw.complete) return;
+  // Fastify asks for Connection: close here; keeping the connection lets Node read the rest
+  // of the body off the socket before the next request, instead of resetting it.
+  reply.removeHeader('connection');
+  let discarded = 0;
+  request.raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_AT_MOST) request.raw.socket.destroy();
   });
+  request.raw.resume();
 }

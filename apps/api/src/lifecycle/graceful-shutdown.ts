@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 /** Work to do when draining starts, before the listener closes (e.g. ask run sockets to reconnect elsewhere). */
@@ -35,14 +34,6 @@ export class GracefulShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** While draining, every answer closes its connection: a client's next call opens a new one, elsewhere. */
-  install(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', (_request, reply, done) => {
-      if (this.draining) void reply.header('connection', 'close');
-      done();
-    });
-  }
-
   onDrain(name: string, run: DrainHook): void {
     this.hooks.push({ name, run });
   }
@@ -71,6 +62,10 @@ export class GracefulShutdown {
     const started = Date.now();
     const deadline = started + this.config.SHUTDOWN_DELAY_MS + this.config.SHUTDOWN_GRACE_MS;
     this.draining = true;
+    const server = app.getHttpServer() as Server;
+    // From now on every answer closes its connection: a client's next call opens a new one,
+    // elsewhere. A raw listener added now, so that no hook runs on every request before.
+    server.prependListener('request', (_request, response) => response.setHeader('connection', 'close'));
     this.logger.log(`${reason}: draining (readiness fails from now on)`);
     await this.withinDeadline(
       Promise.all(this.hooks.map(async (hook) => {
@@ -84,7 +79,6 @@ export class GracefulShutdown {
     );
     if (this.config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, Math.max(0, started + this.config.SHUTDOWN_DELAY_MS - Date.now())));
 
-    const server = app.getHttpServer() as Server;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (!(await this.withinDeadline(closed, deadline))) {
