@@ -30,6 +30,7 @@ export const ERRORS = {
   INVALID_REQUEST: { status: 400, envelope: 'structured', message: 'Invalid request' },
   UNAUTHENTICATED: { status: 401, envelope: 'structured', message: 'Authentication required' },
   INTERNAL_ERROR: { status: 500, envelope: 'structured', message: 'Internal server error' },
+  PAYLOAD_TOO_LARGE: { status: 413, envelope: 'structured', message: 'The artifact is larger than this server accepts' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },
