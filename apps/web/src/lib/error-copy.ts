@@ -28,6 +28,7 @@ export const ERROR_COPY: Record<ErrorKey, string> = {
   INVALID_REQUEST: 'Some of this isn’t valid. Check the values and try again.',
   UNAUTHENTICATED: 'Your session has ended. Sign in again.',
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again.',
+  PAYLOAD_TOO_LARGE: 'That file is larger than this server accepts.',
   MISSING_BEARER_TOKEN: 'An API token is required.',
   INVALID_AUTHORIZATION_HEADER: 'An API token is required.',
   INVALID_BEARER_TOKEN: 'An API token is required.',
