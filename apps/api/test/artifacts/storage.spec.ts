@@ -124,6 +124,11 @@ describe.each(backends)('artifacts stored in $name', ({ storage, dir: usesDir })
     expect([list.status, (list.body as unknown as { detail: { code: string } }).detail.code]).toEqual([403, 'NO_ACCESS']);
     const missing = await listArtifacts(t.base, probe, 'project_id=x');
     expect(missing.status).toBe(400);
+    // A project of another client named under one's own: 404, as for uploads.
+    const bobClient = await defaultClientOf(t.base, probe);
+    const aliceProject = await createProject(t.base, auth, alice.clientId, 'Not Bob’s');
+    const crossed = await listArtifacts(t.base, probe, `org_id=${bobClient}&project_id=${aliceProject}`);
+    expect([crossed.status, (crossed.body as unknown as { detail: { code: string } }).detail.code]).toEqual([404, 'NOT_FOUND']);
   });
 
   it('copies a project\'s artifacts into its fork without copying a byte, and the fork lives on when the original goes', async () => {

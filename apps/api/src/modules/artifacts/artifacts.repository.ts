@@ -70,11 +70,7 @@ export class ArtifactsRepository {
       try {
         return await this.prisma.$transaction(
           async (tx) => {
-            if (upload.projectId !== null) {
-              const [project] = await tx.$queryRaw<{ client_id: string }[]>`
-                SELECT client_id FROM projects WHERE id = ${upload.projectId} FOR KEY SHARE`;
-              if (project?.client_id !== upload.clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
-            }
+            if (upload.projectId !== null) await this.assertProjectInClient(upload.projectId, upload.clientId, tx, true);
             await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:artifact:${upload.clientId}:${upload.projectId ?? ''}:${upload.path}`}, 0))`;
             let blobId = await this.existingBlob(tx, upload);
             if (blobId === null) {
@@ -123,6 +119,17 @@ export class ArtifactsRepository {
         if (!retry || attempt >= UPLOAD_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * NOT_FOUND unless the project exists in the client. The one read of another module's table:
+   * asking ProjectsService would make the two modules depend on each other (a fork copies
+   * artifacts), and inside an upload the read must share the upload's transaction and lock.
+   */
+  async assertProjectInClient(projectId: string, clientId: string, db: Prisma.TransactionClient = this.prisma, lock = false): Promise<void> {
+    const [project] = await db.$queryRaw<{ client_id: string }[]>`
+      SELECT client_id FROM projects WHERE id = ${projectId} ${lock ? Prisma.sql`FOR KEY SHARE` : Prisma.empty}`;
+    if (project?.client_id !== clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
   }
 
   async find(id: string): Promise<ArtifactRecord | null> {

@@ -91,6 +91,7 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
 
   async list(userId: string, query: ListArtifactsQuery): Promise<ArtifactListResponse> {
     await this.clients.assertMember(userId, query.org_id);
+    if (query.project_id !== undefined) await this.repository.assertProjectInClient(query.project_id, query.org_id);
     // One more than asked, to know whether another page follows.
     const rows = await this.repository.latestPerPath(query.org_id, query.project_id ?? null, query.cursor, query.limit + 1);
     const page = rows.slice(0, query.limit);
