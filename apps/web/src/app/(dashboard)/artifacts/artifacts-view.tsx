@@ -1,8 +1,7 @@
 'use client';
 
 import { ArtifactBrowser } from '@/components/artifacts/artifact-browser';
-import { useOrganizations } from '@/components/org-context';
-import { Empty, LoadError, Loading } from '@/components/states';
+import { OrganizationStates, useOrganizations } from '@/components/org-context';
 
 /** Uploads made without a project, organization-wide; a project's own are on its Artifacts tab. */
 export function OrganizationArtifactsView() {
@@ -14,9 +13,7 @@ export function OrganizationArtifactsView() {
         <h1>Artifacts</h1>
         <p className="muted">{org ? <>Uploads to {org.name} made without a project. A project’s own are on its Artifacts tab.</> : 'Uploads of your organization.'}</p>
       </header>
-      {orgs.loading && !orgs.list ? <Loading /> : null}
-      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
-      {orgs.list && !org ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+      <OrganizationStates orgs={orgs} />
       {org ? (
         <section className="card" aria-labelledby="org-artifacts-title">
           <h2 id="org-artifacts-title">Artifacts in {org.name}</h2>
