@@ -93,3 +93,35 @@ describe('ARTIFACT_MAX_BYTES', () => {
     expect([res.status, await res.json()]).toEqual([413, tooLarge]);
   });
 });
+
+describe('a burst of large uploads', () => {
+  let t: TestApp;
+  let alice: TokenHolder;
+  beforeAll(async () => {
+    // A small pool and a short database time limit: a burst that took every connection would show as 503s.
+    t = await startTestApp({ DB_POOL_SIZE: '2', DB_TIMEOUT_MS: '300' });
+    alice = await userWithToken(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('leaves connections for other requests, which keep answering 200', async () => {
+    const bodies = Array.from({ length: 6 }, () => randomBytes(8 * MiB));
+    let uploading = true;
+    const others: number[] = [];
+    const meanwhile = (async () => {
+      while (uploading) {
+        const res = await fetch(`${t.base}/projects?org_id=${alice.clientId}`, { headers: bearer(alice.token) });
+        others.push(res.status);
+        await res.arrayBuffer();
+      }
+    })();
+    const results = await Promise.all(bodies.map((content, i) => upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: `burst/${i}.bin`, content })));
+    uploading = false;
+    await meanwhile;
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.filter((s) => s !== 200)).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ import {
   type ListArtifactsQuery,
 } from '@aius/contracts';
 import type { Readable } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { ContractPipe } from '../../common/contract-pipe.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
 import { ApiError } from '../../common/api-error.js';
@@ -52,6 +53,12 @@ const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Artifacts');
   private readonly fields = new ContractPipe(uploadArtifactFields);
+  /**
+   * Upload transactions at once on this instance: each holds a pooled connection while it writes
+   * up to 40 chunks, so a burst of large uploads must not take every connection and leave other
+   * requests waiting past DB_TIMEOUT_MS (503). The rest wait here, holding no connection.
+   */
+  private readonly writes: LimitFunction;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -59,7 +66,9 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
     private readonly clients: ClientsService,
     private readonly repository: ArtifactsRepository,
     private readonly stores: BlobStores,
-  ) {}
+  ) {
+    this.writes = pLimit(Math.max(1, Math.floor(config.DB_POOL_SIZE / 4)));
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.sweep(), this.config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
@@ -73,19 +82,17 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
   async upload(userId: string, body: UploadBody): Promise<Artifact> {
     const fields = this.fields.transform(body.fields);
     await this.clients.assertMember(userId, fields.org_id);
-    const record = await this.repository.storeUpload(
-      {
-        clientId: fields.org_id,
-        projectId: fields.project_id ?? null,
-        path: fields.path,
-        contentType: contentTypeFor(fields.path, fields.content_type),
-        uploadedBy: userId,
-        size: body.size,
-        sha256: body.sha256,
-        chunks: body.chunks,
-      },
-      this.stores.forWrites,
-    );
+    const upload = {
+      clientId: fields.org_id,
+      projectId: fields.project_id ?? null,
+      path: fields.path,
+      contentType: contentTypeFor(fields.path, fields.content_type),
+      uploadedBy: userId,
+      size: body.size,
+      sha256: body.sha256,
+      chunks: body.chunks,
+    };
+    const record = await this.writes(() => this.repository.storeUpload(upload, this.stores.forWrites));
     return toArtifact(record);
   }
 
