@@ -4,7 +4,7 @@ import { anyCause } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import type { BlobRef, BlobStorage, BlobStore } from './blob-store.js';
+import type { BlobRef, BlobStorage, BlobStore, UploadConnection } from './blob-store.js';
 
 /** A version as the read side shows it: the row and its uploader's email. */
 export interface ArtifactRecord {
@@ -43,10 +43,11 @@ const GC_BATCH = 1000;
 /** An upload whose blob is collected between its lookup and its insert tries again this often. */
 const UPLOAD_ATTEMPTS = 3;
 
-const RECORD_COLUMNS = Prisma.sql`
+const RECORD_COLUMNS_SQL = `
   a.id, a.client_id AS "clientId", a.project_id AS "projectId", a.path, a.version, a.blob_id AS "blobId",
   a.size, a.sha256, a.content_type AS "contentType", u.email AS "uploadedBy", a.created_at AS "createdAt"
   FROM artifacts a LEFT JOIN users u ON u.id = a.uploaded_by`;
+const RECORD_COLUMNS = Prisma.raw(RECORD_COLUMNS_SQL);
 const SELECT_RECORD = Prisma.sql`SELECT ${RECORD_COLUMNS}`;
 
 const sameProject = (projectId: string | null) => (projectId === null ? Prisma.sql`a.project_id IS NULL` : Prisma.sql`a.project_id = ${projectId}`);
@@ -67,56 +68,49 @@ export class ArtifactsRepository {
   async storeUpload(upload: NewUpload, store: BlobStore): Promise<ArtifactRecord> {
     for (let attempt = 1; ; attempt++) {
       let written: BlobRef | null = null;
+      // node-postgres directly, not a Prisma transaction: the chunks go as binary parameters (see PostgresBlobStore).
+      const db = await this.prisma.pool.connect();
+      let broken: Error | undefined;
       try {
-        return await this.prisma.$transaction(
-          async (tx) => {
-            if (upload.projectId !== null) await this.assertProjectInClient(upload.projectId, upload.clientId, tx, true);
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:artifact:${upload.clientId}:${upload.projectId ?? ''}:${upload.path}`}, 0))`;
-            let blobId = await this.existingBlob(tx, upload);
-            if (blobId === null) {
-              const id = randomId(BLOB_PREFIX);
-              const [inserted] = await tx.$queryRaw<{ id: string }[]>`
-                INSERT INTO artifact_blobs (id, client_id, sha256, size, storage)
-                VALUES (${id}, ${upload.clientId}, ${upload.sha256}, ${upload.size}, ${store.storage})
-                ON CONFLICT (client_id, sha256) DO NOTHING RETURNING id`;
-              if (inserted) {
-                written = { id, clientId: upload.clientId };
-                await store.write(tx, written, upload.chunks);
-                blobId = id;
-              } else {
-                // The same bytes committed by a concurrent upload in the meantime.
-                blobId = await this.existingBlob(tx, upload);
-                if (blobId === null) throw new BlobCollected();
-              }
-            }
-            const [next] = await tx.$queryRaw<{ version: number }[]>`
-              SELECT coalesce(max(a.version), 0)::int + 1 AS version FROM artifacts a
-              WHERE a.client_id = ${upload.clientId} AND ${sameProject(upload.projectId)} AND a.path = ${upload.path}`;
-            const id = randomId(ARTIFACT_PREFIX);
-            await tx.artifact.create({
-              data: {
-                id,
-                clientId: upload.clientId,
-                projectId: upload.projectId,
-                path: upload.path,
-                version: next!.version,
-                blobId,
-                size: upload.size,
-                sha256: upload.sha256,
-                contentType: upload.contentType,
-                uploadedBy: upload.uploadedBy,
-              },
-            });
-            const [record] = await tx.$queryRaw<ArtifactRecord[]>`${SELECT_RECORD} WHERE a.id = ${id}`;
-            return record!;
-          },
-          // A 10 MiB Postgres blob is 40 chunk inserts: well past Prisma's 5 s default on a busy machine.
-          { timeout: 60_000, maxWait: 10_000 },
+        await db.query('BEGIN');
+        if (upload.projectId !== null) await this.assertProjectInClient(upload.projectId, upload.clientId, db);
+        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`aius:artifact:${upload.clientId}:${upload.projectId ?? ''}:${upload.path}`]);
+        let blobId = await existingBlob(db, upload);
+        if (blobId === null) {
+          const id = randomId(BLOB_PREFIX);
+          const inserted = await db.query(
+            `INSERT INTO artifact_blobs (id, client_id, sha256, size, storage) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (client_id, sha256) DO NOTHING RETURNING id`,
+            [id, upload.clientId, upload.sha256, upload.size, store.storage],
+          );
+          if (inserted.rowCount === 1) {
+            written = { id, clientId: upload.clientId };
+            await store.write(db, written, upload.chunks);
+            blobId = id;
+          } else {
+            // The same bytes committed by a concurrent upload in the meantime.
+            blobId = await existingBlob(db, upload);
+            if (blobId === null) throw new BlobCollected();
+          }
+        }
+        const id = randomId(ARTIFACT_PREFIX);
+        await db.query(
+          `INSERT INTO artifacts (id, client_id, project_id, path, version, blob_id, size, sha256, content_type, uploaded_by)
+           SELECT $1, $2, $3, $4, coalesce(max(a.version), 0) + 1, $5, $6, $7, $8, $9
+           FROM artifacts a WHERE a.client_id = $2 AND a.project_id IS NOT DISTINCT FROM $3 AND a.path = $4`,
+          [id, upload.clientId, upload.projectId, upload.path, blobId, upload.size, upload.sha256, upload.contentType, upload.uploadedBy],
         );
+        const { rows } = await db.query<ArtifactRecord>(`SELECT ${RECORD_COLUMNS_SQL} WHERE a.id = $1`, [id]);
+        await db.query('COMMIT');
+        return rows[0]!;
       } catch (error) {
+        await db.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback as Error));
         if (written) await store.discard(written).catch(() => undefined);
-        const retry = error instanceof BlobCollected || anyCause(error, (e) => e.code === '23503' || e.code === 'P2003');
+        const retry = error instanceof BlobCollected || anyCause(error, (e) => e.code === '23503');
         if (!retry || attempt >= UPLOAD_ATTEMPTS) throw error;
+      } finally {
+        // A connection whose rollback failed is not given back to the pool.
+        db.release(broken);
       }
     }
   }
@@ -126,10 +120,12 @@ export class ArtifactsRepository {
    * asking ProjectsService would make the two modules depend on each other (a fork copies
    * artifacts), and inside an upload the read must share the upload's transaction and lock.
    */
-  async assertProjectInClient(projectId: string, clientId: string, db: Prisma.TransactionClient = this.prisma, lock = false): Promise<void> {
-    const [project] = await db.$queryRaw<{ client_id: string }[]>`
-      SELECT client_id FROM projects WHERE id = ${projectId} ${lock ? Prisma.sql`FOR KEY SHARE` : Prisma.empty}`;
-    if (project?.client_id !== clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
+  async assertProjectInClient(projectId: string, clientId: string, db?: UploadConnection): Promise<void> {
+    // In an upload: a key-share lock, so a concurrent delete of the project waits and then takes the new version with it.
+    const rows = db
+      ? (await db.query<{ client_id: string }>('SELECT client_id FROM projects WHERE id = $1 FOR KEY SHARE', [projectId])).rows
+      : await this.prisma.$queryRaw<{ client_id: string }[]>`SELECT client_id FROM projects WHERE id = ${projectId}`;
+    if (rows[0]?.client_id !== clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
   }
 
   async find(id: string): Promise<ArtifactRecord | null> {
@@ -205,11 +201,12 @@ export class ArtifactsRepository {
     return (await this.prisma.artifactBlob.count({ where: { id: blob.id, clientId: blob.clientId } })) > 0;
   }
 
-  private async existingBlob(tx: Prisma.TransactionClient, upload: NewUpload): Promise<string | null> {
-    const [blob] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM artifact_blobs WHERE client_id = ${upload.clientId} AND sha256 = ${upload.sha256} FOR KEY SHARE`;
-    return blob?.id ?? null;
-  }
+}
+
+/** The client's blob with these bytes, key-share locked so garbage collection skips it until the upload commits. */
+async function existingBlob(db: UploadConnection, upload: NewUpload): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM artifact_blobs WHERE client_id = $1 AND sha256 = $2 FOR KEY SHARE', [upload.clientId, upload.sha256]);
+  return rows[0]?.id ?? null;
 }
 
 /** The blob an upload meant to reuse was collected before the upload could refer to it. */

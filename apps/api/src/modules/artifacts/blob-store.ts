@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type pg from 'pg';
+
+/** A connection inside the upload's transaction (node-postgres: Buffers go as binary parameters). */
+export type UploadConnection = Pick<pg.PoolClient, 'query'>;
 
 /** The backends that can hold a blob's bytes; the name is kept on each blob row (`storage`). */
 export type BlobStorage = 'postgres' | 'filesystem';
@@ -17,7 +20,7 @@ export interface BlobRef {
 export interface BlobStore {
   readonly storage: BlobStorage;
   /** Writes a new blob's bytes, inside the transaction that creates its row. */
-  write(tx: Prisma.TransactionClient, blob: BlobRef, chunks: readonly Buffer[]): Promise<void>;
+  write(db: UploadConnection, blob: BlobRef, chunks: readonly Buffer[]): Promise<void>;
   /** Undoes `write` after its transaction rolled back (rows vanish with the transaction; files do not). */
   discard(blob: BlobRef): Promise<void>;
   /** The bytes, streamed piece by piece. */

@@ -14,7 +14,7 @@ export class FilesystemBlobStore implements BlobStore {
 
   constructor(readonly dir: string) {}
 
-  async write(_tx: unknown, blob: BlobRef, chunks: readonly Buffer[]): Promise<void> {
+  async write(_db: unknown, blob: BlobRef, chunks: readonly Buffer[]): Promise<void> {
     const folder = join(this.dir, blob.clientId);
     await mkdir(folder, { recursive: true });
     const temporary = join(folder, `.${blob.id}.partial`);
