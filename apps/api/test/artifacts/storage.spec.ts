@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactsService } from '../../src/modules/artifacts/artifacts.service.js';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
@@ -172,6 +173,24 @@ describe.each(backends)('artifacts stored in $name', ({ storage, dir: usesDir })
     expect((await fetch(`${t.base}/artifacts/${doomed.id}`, { headers: bobAuth })).status).toBe(404);
     const kept = await listArtifacts(t.base, bobAuth, `org_id=${client}`);
     expect(kept.body.data.map((a) => [a.path, a.sha256])).toEqual([['keep.bin', sha256(shared)]]);
+  });
+
+  it('loses every version, blob and chunk of a client deleted with everything in it (the rows cascade)', async () => {
+    const doomed = await userWithToken(t);
+    await uploadOk(t.base, bearer(doomed.token), { org_id: doomed.clientId, path: 'x.bin', content: randomBytes(300_000) });
+    expect((await storedBlobs(t, doomed.clientId)).blobs).toBe(1);
+    // No route deletes a client yet (spec §13); the foreign keys decide what goes with one.
+    const db = new pg.Client({ connectionString: t.db.url });
+    await db.connect();
+    try {
+      await db.query('DELETE FROM clients WHERE id = $1', [doomed.clientId]);
+      const left = await db.query<{ n: string }>('SELECT count(*) AS n FROM artifacts WHERE client_id = $1', [doomed.clientId]);
+      expect(Number(left.rows[0]!.n)).toBe(0);
+    } finally {
+      await db.end();
+    }
+    expect(await storedBlobs(t, doomed.clientId)).toEqual({ blobs: 0, chunks: 0, rows: [] });
+    // Files under ARTIFACT_DIR have no foreign key: the sweep removes them (see below).
   });
 });
 
