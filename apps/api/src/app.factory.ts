@@ -9,6 +9,7 @@ import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { ArtifactUploadRoute } from './modules/artifacts/artifact-upload.route.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
@@ -60,6 +61,8 @@ export async function createApp(
   app.get(RateLimitService).install(fastify);
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
   app.get(ChatRoute).install(fastify);
+  // The one route with a larger body limit and a streaming body parser, in a Fastify scope of its own.
+  app.get(ArtifactUploadRoute).install(fastify);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   // No enableShutdownHooks(): Nest's close would stop the pools before the server (main.ts

@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         ProjectsModule,
         UsageModule,
         ProxyModule,
+        ArtifactsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

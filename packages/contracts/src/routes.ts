@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
+import * as artifacts from './schemas/artifacts.js';
 import * as auth from './schemas/auth.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
@@ -21,8 +22,13 @@ export const SESSION_COOKIE = '__Host-aius_session';
  */
 export type RouteAuth = 'none' | 'session' | 'bearer' | 'account';
 
-/** Which rate-limit policy a route counts against (spec §7). */
-export type RatePolicy = 'credential' | 'default' | 'none';
+/**
+ * Which rate-limit policy a route counts against (spec §7). `token`: a call with an API token
+ * counts against that token's quota (RATE_LIMIT_TOKEN_PER_MINUTE) and not the per-IP one, so
+ * a CLI pushing hundreds of files does not use up its machine's IP budget; a call without
+ * one (session cookie, or no credential) counts per IP like `default`.
+ */
+export type RatePolicy = 'credential' | 'default' | 'token' | 'none';
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -86,6 +92,12 @@ export const routes = {
   listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse }),
   chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest }),
   usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse }),
+
+  // Uploads count against the calling token's quota instead of the per-IP one (see RouteDef.rate).
+  uploadArtifact: route({ method: 'POST', path: '/artifacts', auth: 'account', rate: 'token', body: artifacts.uploadArtifactRequest, response: artifacts.artifact }),
+  listArtifacts: route({ method: 'GET', path: '/artifacts', auth: 'account', rate: 'default', query: artifacts.listArtifactsQuery, response: artifacts.artifactListResponse }),
+  getArtifact: route({ method: 'GET', path: '/artifacts/:id', auth: 'account', rate: 'default', params: artifacts.artifactIdParams, response: artifacts.artifactDetail }),
+  artifactContent: route({ method: 'GET', path: '/artifacts/:id/content', auth: 'account', rate: 'default', params: artifacts.artifactIdParams }),
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof routes;

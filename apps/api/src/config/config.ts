@@ -164,6 +164,12 @@ export const configSchema = z.object({
   /** last_used_at is written in one batched UPDATE at this interval, never per request. */
   TOKEN_LAST_USED_FLUSH_MS: int(5000, 50, 600_000),
 
+  // ── artifacts (spec §11; modules/artifacts) ────────────────────────────────
+  /** Largest artifact accepted, decoded bytes; the upload route alone takes a body this large (in base64). */
+  ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1, 512 * 1024 * 1024),
+  /** Store artifact bytes as files under this directory instead of in Postgres (the default). */
+  ARTIFACT_DIR: z.string().min(1).optional(),
+
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });

@@ -22,6 +22,18 @@ describe('GET /clients', () => {
     expect(listed).toHaveLength(2);
     expect(listed[1]).toEqual({ id: c.id, name: 'Shared', role: 'admin', created_at: c.created_at });
   });
+
+  it('lists the default client first even when an older client is shared with the caller later (the CLI uploads to data[0])', async () => {
+    const elder = await registerUser(spec.t.base);
+    const older = (await spec.api.post('/clients', { cookie: elder.cookie }, { name: 'Older' })).body;
+    const u = await userWithToken(spec.t.base);
+    const newer = (await spec.api.post('/clients', { cookie: u.cookie }, { name: 'Newer' })).body;
+    await spec.api.post(`/clients/${older.id}/members`, { cookie: elder.cookie }, { email: u.email });
+    for (const credential of [{ cookie: u.cookie }, { bearer: u.token }, { bearer: u.token }]) {
+      const ids = (await spec.api.get('/clients', credential)).body.data.map((c: { id: string }) => c.id);
+      expect(ids).toEqual([u.clientId, older.id, newer.id]);
+    }
+  });
 });
 
 describe('POST /clients', () => {

@@ -70,7 +70,7 @@ function expectedType(f: DmmfField): string {
   }
   const native = f.nativeType?.[0];
   if (f.type === 'DateTime') return native === 'Date' ? 'date' : native === 'Timestamptz' ? 'timestamptz' : 'timestamp';
-  return { String: 'text', Int: 'int4', BigInt: 'int8', Boolean: 'bool', Float: 'float8', Json: 'jsonb', Decimal: 'numeric' }[f.type]!;
+  return { String: 'text', Int: 'int4', BigInt: 'int8', Boolean: 'bool', Float: 'float8', Json: 'jsonb', Decimal: 'numeric', Bytes: 'bytea' }[f.type]!;
 }
 
 describe('migrations match schema.prisma', () => {

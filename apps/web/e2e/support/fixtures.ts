@@ -10,14 +10,17 @@ export const API_BASE = `${WEB_ORIGIN}/api/v1`;
 // purpose (a wrong password) tolerate exactly that line. The strict console test does not.
 const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of 4\d\d/;
 
-export const test = base.extend<{ strictConsole: boolean; consoleGuard: void }>({
+export const test = base.extend<{ strictConsole: boolean; expectedConsoleErrors: RegExp | null; consoleGuard: void }>({
   strictConsole: [false, { option: true }],
+  /** Console errors a test provokes on purpose and checks itself (e.g. the browser blocking a script). */
+  expectedConsoleErrors: [null, { option: true }],
   consoleGuard: [
-    async ({ page, strictConsole }, use) => {
+    async ({ page, strictConsole, expectedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on('console', (message) => {
         if (message.type() !== 'error') return;
         if (!strictConsole && EXPECTED_HTTP_ERROR.test(message.text())) return;
+        if (expectedConsoleErrors?.test(message.text())) return;
         errors.push(`${message.text()} (${message.location().url})`);
       });
       page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));

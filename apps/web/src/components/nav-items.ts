@@ -1,6 +1,7 @@
 /** The dashboard's sections, in menu order. */
 export const NAV_ITEMS: readonly { href: string; label: string }[] = [
   { href: '/projects', label: 'Projects' },
+  { href: '/artifacts', label: 'Artifacts' },
   { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'API tokens' },
   { href: '/usage', label: 'Usage' },

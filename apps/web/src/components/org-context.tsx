@@ -2,6 +2,7 @@
 
 import type { ClientSummary } from '@aius/contracts';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Empty, LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
 
 interface Organizations {
@@ -51,3 +52,14 @@ export function useOrganizations(): Organizations {
 }
 
 export const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
+
+/** What a page about the current organization shows until it has one: loading, a failed load, or none at all. */
+export function OrganizationStates({ orgs }: { orgs: Organizations }) {
+  return (
+    <>
+      {orgs.loading && !orgs.list ? <Loading /> : null}
+      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
+      {orgs.list && !orgs.current ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+    </>
+  );
+}

@@ -24,7 +24,7 @@ export class ClientsService {
   ) {}
 
   /**
-   * Every client the user belongs to, with their role: from ClientListCache when the user's
+   * Every client the user belongs to, with their role, the user's default client first: from ClientListCache when the user's
    * list has not changed, else one indexed query. It is the benchmark's authenticated route,
    * so the query goes to node-postgres directly as a prepared statement (parsed once per
    * connection), skipping Prisma's query layer.
@@ -39,10 +39,11 @@ export class ClientsService {
     if (cached) return cached;
     const { rows } = await this.prisma.pool.query<{ id: string; name: string; role: Role; created_at: Date }>({
       name: 'clients.list',
+      // The default client first (spec §11: the CLI uploads to data[0]), then the others by age.
       text: `SELECT c.id, c.name, m.role::text AS role, c.created_at
-        FROM memberships m JOIN clients c ON c.id = m.client_id
+        FROM memberships m JOIN clients c ON c.id = m.client_id JOIN users u ON u.id = m.user_id
         WHERE m.user_id = $1
-        ORDER BY c.created_at, c.id`,
+        ORDER BY (c.id = u.default_client_id) IS TRUE DESC, c.created_at, c.id`,
       values: [userId],
     });
     const list = { data: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: toUnixSeconds(r.created_at) })) };

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ArtifactsModule } from '../artifacts/artifacts.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ProjectsController } from './projects.controller.js';
 import { ProjectsService } from './projects.service.js';
 
-/** Owns `projects`; membership checks go through ClientsService. */
-@Module({ imports: [ClientsModule], controllers: [ProjectsController], providers: [ProjectsService] })
+/** Owns `projects`; membership checks go through ClientsService, a project's artifacts through ArtifactsService. */
+@Module({ imports: [ClientsModule, ArtifactsModule], controllers: [ProjectsController], providers: [ProjectsService] })
 export class ProjectsModule {}

@@ -12,6 +12,7 @@ import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma, type Project as ProjectRow } from '../../generated/prisma/client.js';
+import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
@@ -32,6 +33,7 @@ export class ProjectsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly clients: ClientsService,
+    private readonly artifacts: ArtifactsService,
   ) {}
 
   async listProjects(userId: string, clientId: string): Promise<ProjectListResponse> {
@@ -68,15 +70,18 @@ export class ProjectsService {
 
   /** Owner or admin of the project's client only (spec §6): a plain member creates, renames and forks. */
   async deleteProject(userId: string, id: string): Promise<DeleteProjectResponse> {
-    await this.accessible(userId, id, 'admin');
+    const project = await this.accessible(userId, id, 'admin');
     const deleted = await this.prisma.project.deleteMany({ where: { id } });
     if (deleted.count === 0) throw new ApiError('NOT_FOUND');
+    // Its artifact versions went with it (ON DELETE CASCADE); now the bytes only they used.
+    await this.artifacts.collectGarbage(project.clientId);
     return { deleted: true };
   }
 
   /**
-   * A point-in-time copy in the same client. Forks of one client take a transaction-scoped
-   * advisory lock, so concurrent forks see each other's names and never pick the same one.
+   * A point-in-time copy in the same client, artifacts included (sharing their stored bytes).
+   * Forks of one client take a transaction-scoped advisory lock, so concurrent forks see each
+   * other's names and never pick the same one.
    */
   async forkProject(userId: string, id: string): Promise<Project> {
     const original = await this.accessible(userId, id);
@@ -88,7 +93,7 @@ export class ProjectsService {
       // Postgres counts characters, so a name with an emoji would miss its earlier forks.
       const siblings = await tx.$queryRaw<{ name: string }[]>`
         SELECT name FROM projects WHERE client_id = ${source.clientId} AND starts_with(name, ${`${source.name} (fork`})`;
-      return tx.project.create({
+      const fork = await tx.project.create({
         data: {
           id: randomId(ID_PREFIX.project),
           clientId: source.clientId,
@@ -97,6 +102,8 @@ export class ProjectsService {
           forkedFromId: source.id,
         },
       });
+      await this.artifacts.copyToFork(tx, source.id, fork.id);
+      return fork;
     });
     return toProject(row);
   }

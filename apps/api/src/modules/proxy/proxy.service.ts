@@ -41,9 +41,7 @@ export class ProxyService {
 
   async listModels(request: FastifyRequest, reply: FastifyReply): Promise<ModelListResponse> {
     correlate(request, reply);
-    const data = await this.upstreams.listModels();
-    if (data === null) throw new ApiError('UPSTREAM_UNAVAILABLE');
-    return { object: 'list', data };
+    return { object: 'list', data: await this.upstreams.listModels() };
   }
 
   async chat({ principal, body, request, reply }: Call): Promise<void> {

@@ -64,10 +64,12 @@ export class UpstreamRegistry implements OnModuleDestroy {
   /**
    * Configured models are listed as they are (no network). An upstream configured without
    * a model list is asked for its own (`GET {base}/models`), cached for
-   * UPSTREAM_MODELS_CACHE_SECONDS; its ids are shown with the upstream's prefix. Null when
-   * an upstream had to be asked and none answered, and nothing else is configured.
+   * UPSTREAM_MODELS_CACHE_SECONDS; its ids are shown with the upstream's prefix. An upstream
+   * that does not answer contributes the last list it gave (none if it never answered), with a
+   * warning in the log: the list is what a client checks its key against, so it must not fail
+   * because one upstream is away (the chat call to that upstream still answers 503).
    */
-  async listModels(): Promise<Model[] | null> {
+  async listModels(): Promise<Model[]> {
     const lists = await Promise.all(
       this.upstreams.map((u) =>
         u.models.length > 0
@@ -75,7 +77,6 @@ export class UpstreamRegistry implements OnModuleDestroy {
           : this.upstreamModels(u),
       ),
     );
-    if (lists.length > 0 && lists.every((l) => l === null)) return null;
     const seen = new Set<string>();
     const out: Model[] = [];
     for (const list of lists) {
@@ -111,7 +112,7 @@ export class UpstreamRegistry implements OnModuleDestroy {
       });
       const body = (await res.body.json().catch(() => null)) as { data?: unknown } | null;
       if (res.statusCode !== 200 || !Array.isArray(body?.data)) {
-        this.logger.warn(`${u.name}: GET /models answered ${res.statusCode}`);
+        this.logger.warn(`${u.name}: GET /models answered ${res.statusCode}; GET /v1/models lists what it last gave`);
         return null;
       }
       const models = body.data.flatMap((m: unknown): Model[] => {
@@ -129,7 +130,7 @@ export class UpstreamRegistry implements OnModuleDestroy {
       this.fetched.set(u, { models, expiresAt: Date.now() + this.config.UPSTREAM_MODELS_CACHE_SECONDS * 1000 });
       return models;
     } catch (error) {
-      this.logger.warn(`${u.name}: GET /models failed (${(error as Error).message})`);
+      this.logger.warn(`${u.name}: GET /models failed (${(error as Error).message}); GET /v1/models lists what it last gave`);
       return null;
     }
   }

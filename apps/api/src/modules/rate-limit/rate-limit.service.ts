@@ -35,7 +35,7 @@ interface RouteLimits {
 @Injectable()
 export class RateLimitService {
   private readonly logger = new Logger('RateLimit');
-  private readonly policies: Record<Exclude<RoutePolicy, 'none'>, RatePolicy>;
+  private readonly policies: Record<'default' | 'credential', RatePolicy>;
   private readonly tokenPolicy: RatePolicy;
   /** `METHOD /api/v1/path/:param` (Fastify's route pattern) → the route table's limits. */
   private readonly routeLimits = new Map<string, RouteLimits>();
@@ -78,7 +78,7 @@ export class RateLimitService {
   }
 
   /**
-   * The per-token quota of the chat proxy, for a verified token: the decision taken on arrival
+   * The per-token quota of the chat proxy and of `rate: 'token'` routes, for a verified token: the decision taken on arrival
    * when there was one for this token, else one Redis round trip now (a token not yet cached).
    * Throws 429 `rate limit exceeded` past it.
    */
@@ -97,22 +97,31 @@ export class RateLimitService {
    * credential path keeps its stricter policy even without a handler. Anything unknown
    * counts under the default policy, so scanners are limited too. Null: not limited.
    */
-  private policyFor(request: FastifyRequest): { policy: RatePolicy; bucket: string; tokenQuota: boolean } | null {
+  private policyFor(request: FastifyRequest): IpLimit | null {
     const pattern = request.routeOptions.url ?? pathOf(request.url);
     const limits = this.routeLimits.get(`${request.method} ${pattern}`);
     const rate = limits?.rate ?? 'default';
     if (rate === 'none') return null;
-    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip', tokenQuota: limits?.tokenQuota === true };
+    if (rate === 'token') {
+      // A known token is counted against its own quota only; anything else per IP (and the
+      // token, once verified, by consumeToken): the first call of a token on an instance costs
+      // the IP budget one unit.
+      return { policy: this.policies.default, bucket: 'ip', tokenQuota: true, ipQuota: request.earlyTokenId === null };
+    }
+    return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip', tokenQuota: limits?.tokenQuota === true, ipQuota: true };
   }
 
   /** Resolves true when the request was answered 429. */
-  private async limitByIp(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    { policy, bucket, tokenQuota }: { policy: RatePolicy; bucket: string; tokenQuota: boolean },
-  ): Promise<boolean> {
-    const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
+  private async limitByIp(request: FastifyRequest, reply: FastifyReply, { policy, bucket, tokenQuota, ipQuota }: IpLimit): Promise<boolean> {
     const tokenId = tokenQuota ? request.earlyTokenId : null;
+    if (!ipQuota) {
+      // Only the token's quota; its verdict is applied once the credential is verified.
+      const [token] = await this.store.consumeAll([this.tokenQuota(tokenId!)]);
+      this.failingOpen = false;
+      request.arrivalTokenDecision = { tokenId: tokenId!, decision: { ...token!, policy: this.tokenPolicy } };
+      return false;
+    }
+    const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
     if (tokenId !== null) quotas.push(this.tokenQuota(tokenId));
     const [ip, token] = await this.store.consumeAll(quotas);
     this.failingOpen = false;
@@ -133,6 +142,14 @@ export class RateLimitService {
     const [result] = await this.store.consumeAll([quota]);
     return { ...result!, policy };
   }
+}
+
+interface IpLimit {
+  policy: RatePolicy;
+  bucket: string;
+  tokenQuota: boolean;
+  /** False when only the token's quota is taken (a `rate: 'token'` route with a known token). */
+  ipQuota: boolean;
 }
 
 function pathOf(url: string): string {

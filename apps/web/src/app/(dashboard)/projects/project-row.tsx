@@ -1,6 +1,7 @@
 'use client';
 
 import { updateProjectRequest, type Project } from '@aius/contracts';
+import Link from 'next/link';
 import { useState } from 'react';
 import { Field, FormError } from '@/components/field';
 import { call } from '@/lib/api';
@@ -65,6 +66,9 @@ export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowP
         <FormError message={forking.error} />
       </div>
       <div className="list-actions">
+        <Link className="btn small" href={`/projects/${project.id}/artifacts`} aria-label={`Artifacts of ${project.name}`}>
+          Artifacts
+        </Link>
         <button type="button" className="btn small" onClick={() => setEditing(true)} aria-label={`Rename ${project.name}`}>
           Rename
         </button>

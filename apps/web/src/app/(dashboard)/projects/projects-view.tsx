@@ -4,7 +4,7 @@ import { createProjectRequest, type ClientSummary, type Project } from '@aius/co
 import { useState } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError } from '@/components/field';
-import { useOrganizations } from '@/components/org-context';
+import { OrganizationStates, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { call } from '@/lib/api';
 import { useContractForm } from '@/lib/form';
@@ -20,9 +20,7 @@ export function ProjectsView() {
         <h1>Projects</h1>
         <p className="muted">{org ? <>In {org.name}. Switch organization at the top of the page.</> : 'Projects of your organization.'}</p>
       </header>
-      {orgs.loading && !orgs.list ? <Loading /> : null}
-      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
-      {orgs.list && !org ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+      <OrganizationStates orgs={orgs} />
       {org ? <OrganizationProjects key={org.id} org={org} /> : null}
     </>
   );

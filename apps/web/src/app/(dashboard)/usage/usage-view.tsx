@@ -2,8 +2,8 @@
 
 import type { ClientSummary } from '@aius/contracts';
 import { useState } from 'react';
-import { useOrganizations } from '@/components/org-context';
-import { Empty, LoadError, Loading } from '@/components/states';
+import { OrganizationStates, useOrganizations } from '@/components/org-context';
+import { LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
 import { lastDays } from './chart-scale';
 import { UsageChart, type ChartMetric } from './usage-chart';
@@ -23,9 +23,7 @@ export function UsageView() {
           {org ? <>Chat proxy calls made with {org.name}’s API tokens.</> : 'Chat proxy calls made with your organization’s API tokens.'} Days are UTC.
         </p>
       </header>
-      {orgs.loading && !orgs.list ? <Loading /> : null}
-      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
-      {orgs.list && !org ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+      <OrganizationStates orgs={orgs} />
       {org ? <OrganizationUsage key={org.id} org={org} /> : null}
     </>
   );

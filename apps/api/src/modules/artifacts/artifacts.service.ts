@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  uploadArtifactFields,
+  type Artifact,
+  type ArtifactDetail,
+  type ArtifactListResponse,
+  type ArtifactVersion,
+  type ListArtifactsQuery,
+} from '@aius/contracts';
+import type { Readable } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ContractPipe } from '../../common/contract-pipe.js';
+import { isDatabaseUnavailable } from '../../common/error-response.js';
+import { ApiError } from '../../common/api-error.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { toUnixSeconds } from '../clients/client-records.js';
+import { ClientsService } from '../clients/clients.service.js';
+import { ArtifactsRepository, type ArtifactRecord } from './artifacts.repository.js';
+import { BlobStores } from './blob-stores.js';
+import { contentTypeFor } from './content-type.js';
+import type { UploadBody } from './upload-body.js';
+
+const toArtifact = (r: ArtifactRecord): Artifact => ({
+  id: r.id,
+  org_id: r.clientId,
+  project_id: r.projectId,
+  path: r.path,
+  version: r.version,
+  size: r.size,
+  sha256: r.sha256,
+  content_type: r.contentType,
+  created_at: toUnixSeconds(r.createdAt),
+});
+const toVersion = (r: ArtifactRecord): ArtifactVersion => ({ ...toArtifact(r), uploaded_by: r.uploadedBy });
+
+/** A download: what the headers say, and the bytes as a stream. */
+export interface ArtifactContent {
+  record: ArtifactRecord;
+  body: Readable;
+}
+
+/** Files written less than this long ago may still be waiting for their row to commit. */
+const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Artifacts (spec §11): versioned uploads per (client, project, path), bytes stored once per
+ * client by SHA-256, read by the client's members only. Blobs no version refers to any more
+ * are deleted right after the deletes that orphan them, and by a sweep every
+ * EXPIRED_ROWS_PURGE_INTERVAL_SECONDS (for anything a failure or a cascade left behind).
+ */
+@Injectable()
+export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Artifacts');
+  private readonly fields = new ContractPipe(uploadArtifactFields);
+  /**
+   * Upload transactions at once on this instance: each holds a pooled connection while it writes
+   * up to 40 chunks, so a burst of large uploads must not take every connection and leave other
+   * requests waiting past DB_TIMEOUT_MS (503). The rest wait here, holding no connection.
+   */
+  private readonly writes: LimitFunction;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clients: ClientsService,
+    private readonly repository: ArtifactsRepository,
+    private readonly stores: BlobStores,
+  ) {
+    this.writes = pLimit(Math.max(1, Math.floor(config.DB_POOL_SIZE / 4)));
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async upload(userId: string, body: UploadBody): Promise<Artifact> {
+    const fields = this.fields.transform(body.fields);
+    await this.clients.assertMember(userId, fields.org_id);
+    const upload = {
+      clientId: fields.org_id,
+      projectId: fields.project_id ?? null,
+      path: fields.path,
+      contentType: contentTypeFor(fields.path, fields.content_type),
+      uploadedBy: userId,
+      size: body.size,
+      sha256: body.sha256,
+      chunks: body.chunks,
+    };
+    const record = await this.writes(() => this.repository.storeUpload(upload, this.stores.forWrites));
+    return toArtifact(record);
+  }
+
+  async list(userId: string, query: ListArtifactsQuery): Promise<ArtifactListResponse> {
+    await this.clients.assertMember(userId, query.org_id);
+    if (query.project_id !== undefined) await this.repository.assertProjectInClient(query.project_id, query.org_id);
+    // One more than asked, to know whether another page follows.
+    const rows = await this.repository.latestPerPath(query.org_id, query.project_id ?? null, query.cursor, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return { data: page.map(toVersion), next_cursor: rows.length > query.limit ? page.at(-1)!.path : null };
+  }
+
+  async get(userId: string, id: string): Promise<ArtifactDetail> {
+    const record = await this.accessible(userId, id);
+    const versions = await this.repository.versionsOf(record);
+    return { ...toVersion(record), versions: versions.map(toVersion) };
+  }
+
+  async content(userId: string, id: string): Promise<ArtifactContent> {
+    const record = await this.accessible(userId, id);
+    const blob = await this.repository.blobOf(record);
+    if (!blob) throw new ApiError('NOT_FOUND'); // collected with its last version a moment ago
+    return { record, body: this.stores.forReads(blob.storage).read(blob) };
+  }
+
+  /** Inside the fork's transaction: the fork gets every version, sharing the stored bytes. */
+  copyToFork(tx: Prisma.TransactionClient, fromProjectId: string, toProjectId: string): Promise<number> {
+    return this.repository.copyProject(tx, fromProjectId, toProjectId);
+  }
+
+  /**
+   * Deletes the blobs of a client (or of every client) that no version refers to any more,
+   * and their bytes. Called after a project's deletion has cascaded to its versions; never
+   * fails its caller (the sweep catches up).
+   */
+  async collectGarbage(clientId?: string): Promise<number> {
+    try {
+      const blobs = await this.repository.collectUnreferencedBlobs(clientId);
+      for (const storage of ['postgres', 'filesystem'] as const) {
+        const mine = blobs.filter((b) => b.storage === storage);
+        if (mine.length > 0) await this.stores.forReads(storage).remove(mine);
+      }
+      return blobs.length;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) this.logger.error(`blob garbage collection failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** Every unreferenced blob, and ARTIFACT_DIR files that no blob row names (a deleted client's). */
+  async sweep(): Promise<number> {
+    let removed = await this.collectGarbage();
+    const files = this.stores.filesystem;
+    if (files) {
+      try {
+        const orphans = await files.orphans((blob) => this.repository.blobExists(blob), ORPHAN_GRACE_MS);
+        await files.remove(orphans);
+        removed += orphans.length;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) this.logger.error(`ARTIFACT_DIR sweep failed: ${(error as Error).message}`);
+      }
+    }
+    return removed;
+  }
+
+  /** The version, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's), as for projects. */
+  private async accessible(userId: string, id: string): Promise<ArtifactRecord> {
+    const record = await this.repository.find(id);
+    if (!record) throw new ApiError('NOT_FOUND');
+    await this.clients.assertMember(userId, record.clientId);
+    return record;
+  }
+}

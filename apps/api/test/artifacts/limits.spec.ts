@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { userWithToken, type TokenHolder } from '../proxy/support.js';
+import { bearer, download, sha256, storedBlobs, upload } from './support.js';
+
+const MiB = 1024 * 1024;
+const tooLarge = { detail: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' } };
+
+describe('the default limit (ARTIFACT_MAX_BYTES unset: 10 MiB)', () => {
+  let t: TestApp;
+  let alice: TokenHolder;
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await userWithToken(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('takes a 10 MiB file (a 14 MB body) and gives the exact bytes back', async () => {
+    const bytes = randomBytes(10 * MiB);
+    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'big/ten.bin', content: bytes });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ size: 10 * MiB, sha256: sha256(bytes) });
+    const back = await download(t.base, bearer(alice.token), (res.body as { id: string }).id);
+    expect(back.status).toBe(200);
+    expect(back.headers.get('content-length')).toBe(String(10 * MiB));
+    expect(sha256(back.bytes)).toBe(sha256(bytes));
+    expect((await storedBlobs(t, alice.clientId)).chunks).toBe(40);
+  });
+
+  it('refuses one byte more with 413 PAYLOAD_TOO_LARGE, and stores nothing', async () => {
+    const before = await storedBlobs(t);
+    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'big/over.bin', content: randomBytes(10 * MiB + 1) });
+    expect([res.status, res.body]).toEqual([413, tooLarge]);
+    expect(await storedBlobs(t)).toEqual(before);
+  });
+
+  it('keeps the 1 MiB body limit on every other route', async () => {
+    const res = await fetch(`${t.base}/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(alice.token) },
+      body: JSON.stringify({ org_id: alice.clientId, name: 'x', padding: 'p'.repeat(2 * MiB) }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const chat = await fetch(`${t.base}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(alice.token) },
+      body: JSON.stringify({ model: 'm', messages: [], padding: 'p'.repeat(2 * MiB) }),
+    });
+    expect(chat.status).toBeGreaterThanOrEqual(400);
+    expect(chat.status).toBeLessThan(500);
+  });
+});
+
+describe('ARTIFACT_MAX_BYTES', () => {
+  let t: TestApp;
+  let alice: TokenHolder;
+  beforeAll(async () => {
+    t = await startTestApp({ ARTIFACT_MAX_BYTES: '1000' });
+    alice = await userWithToken(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('counts decoded bytes: exactly the limit passes, one more is 413', async () => {
+    expect((await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1000) })).status).toBe(200);
+    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1001) });
+    expect([res.status, res.body]).toEqual([413, tooLarge]);
+  });
+
+  it('answers 413 from Content-Length alone for a body far past the limit', async () => {
+    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(200_000) });
+    expect([res.status, res.body]).toEqual([413, tooLarge]);
+  });
+
+  it('answers 413 to a chunked body (no Content-Length) once it passes the limit', async () => {
+    const text = JSON.stringify({ org_id: alice.clientId, path: 'a', content_base64: randomBytes(200_000).toString('base64') });
+    const res = await fetch(`${t.base}/artifacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(alice.token) },
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < text.length; i += 16_384) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 16_384)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect([res.status, await res.json()]).toEqual([413, tooLarge]);
+  });
+});
+
+describe('a burst of large uploads', () => {
+  let t: TestApp;
+  let alice: TokenHolder;
+  beforeAll(async () => {
+    // A small pool and a short database time limit: a burst that took every connection would show as 503s.
+    t = await startTestApp({ DB_POOL_SIZE: '2', DB_TIMEOUT_MS: '300' });
+    alice = await userWithToken(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('leaves connections for other requests, which keep answering 200', async () => {
+    const bodies = Array.from({ length: 6 }, () => randomBytes(8 * MiB));
+    let uploading = true;
+    const others: number[] = [];
+    const meanwhile = (async () => {
+      while (uploading) {
+        const res = await fetch(`${t.base}/projects?org_id=${alice.clientId}`, { headers: bearer(alice.token) });
+        others.push(res.status);
+        await res.arrayBuffer();
+      }
+    })();
+    const results = await Promise.all(bodies.map((content, i) => upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: `burst/${i}.bin`, content })));
+    uploading = false;
+    await meanwhile;
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.filter((s) => s !== 200)).toEqual([]);
+  });
+});
