@@ -29,7 +29,9 @@ export function installBodyLimits(fastify: FastifyInstance): void {
 
 /** For the 413 answer (called by the exception filter, so no hook runs on every request). */
 export function discardRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
-  if (request.raw.complete) return;
+  // Complete: nothing left to read. Destroyed: a route's own parser gave up on the stream
+  // (the artifact upload's pipeline), so nothing can read the rest; Connection: close stays.
+  if (request.raw.complete || request.raw.destroyed) return;
   // Fastify asks for Connection: close here; keeping the connection lets Node read the rest
   // of the body off the socket before the next request, instead of resetting it.
   reply.removeHeader('connection');
