@@ -11,6 +11,7 @@ import { migrate } from './database/migrate.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
+import { RunSocket } from './modules/runs/run-socket.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -55,6 +56,8 @@ export async function createApp(
   app.get(RateLimitService).install(fastify);
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
   app.get(ChatRoute).install(fastify);
+  // The run loop's WebSocket, on the same server and port (see RunSocket).
+  await app.get(RunSocket).install(app);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
