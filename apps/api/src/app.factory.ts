@@ -48,6 +48,8 @@ export async function createApp(
   });
   registerJsonParser(app);
   const fastify = app.getHttpAdapter().getInstance();
+  // The run loop's WebSocket plugin first: see RunSocket.registerPlugin.
+  await app.get(RunSocket).registerPlugin(app);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.
@@ -57,7 +59,7 @@ export async function createApp(
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
   app.get(ChatRoute).install(fastify);
   // The run loop's WebSocket, on the same server and port (see RunSocket).
-  await app.get(RunSocket).install(app);
+  app.get(RunSocket).install(app);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completion } from '../support/fake-upstream.js';
 import { UPSTREAM_KEY } from '../proxy/support.js';
-import { RunClient, SYSTEM_PROMPT, TOOLS, startRunHarness, userMessages, type RunHarness } from './support.js';
+import { RunClient, sleep, SYSTEM_PROMPT, TOOLS, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;
 beforeAll(async () => {
-  h = await startRunHarness({ RUN_MODEL_ALIASES: JSON.stringify({ 'anthropic/claude-opus-4.8-fast': 'gpt-routed' }), RUN_DEFAULT_MODEL: 'gpt-default' });
+  h = await startRunHarness({ RUN_MODEL_ALIASES: JSON.stringify({ 'anthropic/claude-opus-4.8-fast': 'gpt-routed' }), RUN_DEFAULT_MODEL: 'gpt-default', RUN_PING_INTERVAL_SECONDS: '1' });
 });
 afterAll(() => h.close());
 
@@ -113,5 +113,20 @@ describe('run loop over the socket (spec §9)', () => {
     } finally {
       await t2.close();
     }
+  });
+
+  it('an idle run is kept alive with pings', async () => {
+    h.upstream.script = () => ({ json: completion(null, [{ id: 'wait', name: 'bash', arguments: '{}' }]) });
+    const c = await RunClient.open(h.t);
+    let pings = 0;
+    c.raw.on('ping', () => pings++);
+    c.begin(h.user.token, { messages: userMessages });
+    await c.frame(1);
+    let closed = false;
+    void c.closed.then(() => (closed = true));
+    await sleep(2_300);
+    expect(closed).toBe(false);
+    expect(pings).toBeGreaterThanOrEqual(2);
+    c.close();
   });
 });

@@ -48,8 +48,12 @@ export class RunSocket implements OnModuleDestroy {
     this.deps = { config, credentials, rateLimits, agents, upstreams, usage, recorder, openRuns, logger: this.logger };
   }
 
-  /** Before `app.init()`: the plugin must be loaded before the route is declared. */
-  async install(app: NestFastifyApplication): Promise<void> {
+  /**
+   * Loads @fastify/websocket. Before any other hook is added: the plugin's onRequest hook marks
+   * an upgrade request, and its onResponse hook then closes the socket of one answered over
+   * HTTP; a request refused by an earlier hook (the limiter's 429) would keep its socket open.
+   */
+  async registerPlugin(app: NestFastifyApplication): Promise<void> {
     await app.register(fastifyWebsocket, {
       options: { maxPayload: this.config.RUN_MAX_MESSAGE_BYTES },
       // ws already answers a protocol error (1009 for an oversized frame) with its close frame;
@@ -58,6 +62,10 @@ export class RunSocket implements OnModuleDestroy {
       // Our own shutdown has ended every run by then (see onModuleDestroy).
       preClose: (done) => done(),
     });
+  }
+
+  /** The route, once the plugin is loaded (it only upgrades routes declared after it). */
+  install(app: NestFastifyApplication): void {
     const fastify = app.getHttpAdapter().getInstance();
     fastify.get(`${API_BASE}${routes.runSocket.path}`, { websocket: true }, (socket) => this.accept(socket));
     this.pinger = setInterval(() => {
