@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 
 /** Who is calling, as established by the credential on this request (never by the body). */
 export interface Principal {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import WebSocket from 'ws';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
@@ -127,3 +128,14 @@ export class RunClient {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const userMessages = [{ role: 'user', content: 'Fix the failing test in src/app.ts' }];
+
+/** One query on the app's database, for asserting what was written. */
+export async function sql<T>(t: TestApp, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: t.db.url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
