@@ -58,6 +58,8 @@ describe('runs are recorded and listed (GET /runs, GET /runs/{id})', () => {
     expect(run!.id).toMatch(/^run_/);
 
     const detail = await get<RunDetail>(`/runs/${run!.id}`, h.user.cookie);
+    const [call1, call2] = detail.body.calls;
+    expect(call2!.offset_ms).toBeGreaterThanOrEqual(call1!.offset_ms + call1!.latency_ms);
     expect(detail.body.calls.map((x) => [x.iteration, x.kind, x.status, x.tool_calls])).toEqual([
       [1, 'chat', 200, 1],
       [2, 'chat', 200, 0],

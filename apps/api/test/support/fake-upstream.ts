@@ -89,7 +89,9 @@ export const FAKE_PROMPT_TOKENS = 11;
  * - anything else: a normal answer; the JSON answer echoes what was received (`echo`);
  * - `fake-400` / `fake-500`: that status with an OpenAI-style error body;
  * - `fake-slow`: waits `slowMs` before answering;
- * - `fake-endless`: streams a chunk every 20 ms until the client hangs up.
+ * - `fake-endless`: streams a chunk every 20 ms until the client hangs up;
+ * - `fake-tools-<n>`: one tool call per answer until the conversation holds n tool results,
+ *   then text (the run-loop benchmark's model).
  * Streams end with a usage chunk when `stream_options.include_usage` is set, then `data: [DONE]`.
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
@@ -146,6 +148,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (model === 'fake-400') return json(res, 400, { error: { message: 'bad request from upstream', type: 'invalid_request_error', code: 'fake_400' } });
     if (model === 'fake-500') return json(res, 500, { error: { message: 'upstream exploded', type: 'server_error' } });
     if (model === 'fake-slow') await sleep(options.slowMs ?? 5_000);
+    const rounds = /^fake-tools-(\d+)$/.exec(model);
+    if (rounds && body.stream !== true) {
+      const results = (body.messages as { role?: string }[]).filter((m) => m.role === 'tool').length;
+      return json(res, 200, results < Number(rounds[1]) ? completion(null, [{ id: `call_${results}`, name: 'bash', arguments: '{"command":"true"}' }]) : completion('done'));
+    }
     if (res.destroyed) return;
     const usage = { prompt_tokens: FAKE_PROMPT_TOKENS, completion_tokens: words, total_tokens: FAKE_PROMPT_TOKENS + words };
     const id = 'chatcmpl-fake';

@@ -126,6 +126,8 @@ export const runCall = z.object({
   total_tokens: z.number().int(),
   latency_ms: z.number().int(),
   started_at: z.number().int(),
+  /** When the call started, in ms after the run started (the timeline; `started_at` is whole seconds). */
+  offset_ms: z.number().int(),
 });
 
 export const runDetail = runSummary.extend({

@@ -47,6 +47,7 @@ export class RunsService {
         total_tokens: c.totalTokens,
         latency_ms: c.latencyMs,
         started_at: seconds(c.startedAt),
+        offset_ms: Math.max(0, c.startedAt.getTime() - run.startedAt.getTime()),
       })),
       transcript: Array.isArray(run.transcript) ? (run.transcript as Record<string, unknown>[]) : null,
     };
