@@ -171,7 +171,7 @@ export const configSchema = z.object({
   /** How long a tool result may take before the model is told the tool failed (a tool may wait for a human). */
   RUN_TOOL_RESULT_TIMEOUT_SECONDS: int(3600, 1, 7 * 86_400),
   /** Longest a run may stay open, tool waits included. */
-  RUN_MAX_WALL_SECONDS: int(4 * 3600, 10, 7 * 86_400),
+  RUN_MAX_WALL_SECONDS: int(4 * 3600, 1, 7 * 86_400),
   /** Largest frame accepted (the CLI sends the whole conversation); larger → close 1009. */
   RUN_MAX_MESSAGE_BYTES: int(32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Open runs per API token (shared through Redis when configured). */

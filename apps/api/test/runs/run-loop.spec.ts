@@ -129,4 +129,28 @@ describe('run loop over the socket (spec §9)', () => {
     expect(pings).toBeGreaterThanOrEqual(2);
     c.close();
   });
+
+  it('a peer that stops answering pings is dropped, and its run ends', async () => {
+    h.upstream.script = () => ({ json: completion(null, [{ id: 'wait', name: 'bash', arguments: '{}' }]) });
+    const c = await RunClient.open(h.t, '/api/v1', { autoPong: false });
+    c.begin(h.user.token, { messages: userMessages });
+    await c.frame(1);
+    const closed = await c.closed;
+    // Terminated without a close frame once a ping went unanswered for an interval.
+    expect(closed.code).toBe(1006);
+  });
+
+  it('a run open longer than RUN_MAX_WALL_SECONDS ends with an error frame', async () => {
+    const short = await startRunHarness({ RUN_DEFAULT_MODEL: 'gpt-fake', RUN_MAX_WALL_SECONDS: '1' });
+    try {
+      short.upstream.script = () => ({ json: completion(null, [{ id: 'wait', name: 'bash', arguments: '{}' }]) });
+      const c = await RunClient.open(short.t);
+      c.begin(short.user.token, { messages: userMessages });
+      expect(await c.closed).toEqual({ code: 1011, reason: '' });
+      expect(c.frames.map((f) => f.type)).toEqual(['ready', 'tool_call', 'error']);
+      expect(c.frames.at(-1)).toEqual({ type: 'error', detail: 'run time limit exceeded' });
+    } finally {
+      await short.close();
+    }
+  });
 });

@@ -76,8 +76,8 @@ export class RunClient {
   private waiters: (() => void)[] = [];
   private readonly ws: WebSocket;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  constructor(url: string, options: WebSocket.ClientOptions = {}) {
+    this.ws = new WebSocket(url, options);
     this.ws.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()) as Frame);
       this.waiters.splice(0).forEach((w) => w());
@@ -86,8 +86,8 @@ export class RunClient {
     this.ws.on('error', () => undefined);
   }
 
-  static async open(t: TestApp, prefix: '/api/v1' | '/v1' = '/api/v1'): Promise<RunClient> {
-    const client = new RunClient(`${t.origin.replace('http', 'ws')}${prefix}/runs/ws`);
+  static async open(t: TestApp, prefix: '/api/v1' | '/v1' = '/api/v1', options: WebSocket.ClientOptions = {}): Promise<RunClient> {
+    const client = new RunClient(`${t.origin.replace('http', 'ws')}${prefix}/runs/ws`, options);
     await new Promise<void>((resolve, reject) => {
       client.ws.once('open', () => resolve());
       client.ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade answered ${res.statusCode}`)));
