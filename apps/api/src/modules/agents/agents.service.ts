@@ -58,23 +58,22 @@ export class AgentsService implements OnModuleInit {
     throw new ApiError('NO_ACCESS');
   }
 
-  async putPrompt(userId: string, body: PutPromptRequest): Promise<VersionedResponse> {
-    await this.assertAdmin(userId);
-    await this.repository.putPrompt(body);
-    this.cache.clear();
-    return { name: body.name, version: body.version };
+  putPrompt(userId: string, body: PutPromptRequest): Promise<VersionedResponse> {
+    return this.write(userId, body, () => this.repository.putPrompt(body));
   }
 
-  async putTool(userId: string, body: PutToolRequest): Promise<VersionedResponse> {
-    await this.assertAdmin(userId);
-    await this.repository.putTool(body);
-    this.cache.clear();
-    return { name: body.name, version: body.version };
+  putTool(userId: string, body: PutToolRequest): Promise<VersionedResponse> {
+    return this.write(userId, body, () => this.repository.putTool(body));
   }
 
-  async putAgent(userId: string, body: PutAgentRequest): Promise<VersionedResponse> {
+  putAgent(userId: string, body: PutAgentRequest): Promise<VersionedResponse> {
+    return this.write(userId, body, () => this.repository.putAgent(body));
+  }
+
+  /** An admin's upsert; this instance's cached agents are dropped (the others' expire within AGENT_CACHE_MS). */
+  private async write(userId: string, body: VersionedResponse, upsert: () => Promise<void>): Promise<VersionedResponse> {
     await this.assertAdmin(userId);
-    await this.repository.putAgent(body);
+    await upsert();
     this.cache.clear();
     return { name: body.name, version: body.version };
   }

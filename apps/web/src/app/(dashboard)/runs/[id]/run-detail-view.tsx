@@ -2,6 +2,7 @@
 
 import type { RunDetail } from '@aius/contracts';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { Moment } from '@/components/moment';
 import { LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
@@ -26,43 +27,25 @@ export function RunDetailView({ runId }: { runId: string }) {
 }
 
 function Run({ run }: { run: RunDetail }) {
+  const facts: [string, ReactNode][] = [
+    ['Status', STATUS_LABEL[run.status]],
+    ['Agent', run.agent],
+    ['Model', run.model],
+    ['Steps', run.iterations],
+    ['Tokens', count(run.total_tokens)],
+    ['Duration', formatDuration(run.duration_ms)],
+    ['Who', run.user_email ?? run.user_id],
+    ['Started', <Moment key="started" seconds={run.started_at} />],
+  ];
   return (
     <>
       <dl className={styles.facts} aria-label="Run">
-        <div>
-          <dt>Status</dt>
-          <dd>{STATUS_LABEL[run.status]}</dd>
-        </div>
-        <div>
-          <dt>Agent</dt>
-          <dd>{run.agent}</dd>
-        </div>
-        <div>
-          <dt>Model</dt>
-          <dd className={styles.mono}>{run.model}</dd>
-        </div>
-        <div>
-          <dt>Steps</dt>
-          <dd>{run.iterations}</dd>
-        </div>
-        <div>
-          <dt>Tokens</dt>
-          <dd>{count(run.total_tokens)}</dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(run.duration_ms)}</dd>
-        </div>
-        <div>
-          <dt>Who</dt>
-          <dd>{run.user_email ?? run.user_id}</dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Moment seconds={run.started_at} />
-          </dd>
-        </div>
+        {facts.map(([term, value]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd className={term === 'Model' ? styles.mono : undefined}>{value}</dd>
+          </div>
+        ))}
       </dl>
       <section className="card" aria-labelledby="timeline-title">
         <h2 id="timeline-title">Upstream calls</h2>
