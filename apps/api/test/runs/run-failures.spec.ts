@@ -161,6 +161,32 @@ describe('run socket without an agent, behind a limiter, at shutdown', () => {
     }
   });
 
+  it('each upstream call takes the token quota, like a chat-proxy call: past it, an error frame', async () => {
+    const q = await startRunHarness({ RUN_DEFAULT_MODEL: 'gpt-fake', RATE_LIMIT_TOKEN_PER_MINUTE: '2' });
+    try {
+      q.upstream.script = (_b, i) => ({ json: completion(null, [{ id: `c${i}`, name: 'bash', arguments: '{}' }]) });
+      const c = await RunClient.open(q.t);
+      c.raw.on('message', (data) => {
+        const f = JSON.parse(data.toString()) as { type: string; tool_call_id?: string };
+        if (f.type === 'tool_call') c.send({ type: 'tool_result', tool_call_id: f.tool_call_id, result: 'ok' });
+      });
+      c.begin(q.user.token, { messages: userMessages });
+      expect(await c.closed).toEqual({ code: 1011, reason: '' });
+      expect(c.frames.map((f) => f.type)).toEqual(['ready', 'tool_call', 'tool_call', 'error']);
+      expect(c.frames.at(-1)).toEqual({ type: 'error', detail: 'rate limit exceeded' });
+      expect(q.upstream.calls).toHaveLength(2);
+      // The same bucket as the chat proxy: it is empty there too.
+      const chat = await fetch(`${q.t.base}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${q.user.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-fake', messages: userMessages }),
+      });
+      expect(chat.status).toBe(429);
+    } finally {
+      await q.close();
+    }
+  });
+
   it('shutdown ends open runs with the retryable error frame "server restarting" and close 1012', async () => {
     const s = await startRunHarness({ RUN_DEFAULT_MODEL: 'gpt-fake' });
     s.upstream.script = oneToolCall();
