@@ -37,6 +37,11 @@ describe('run socket failure paths (spec §9)', () => {
     }
   });
 
+  it('a plain GET without an upgrade is an unknown route', async () => {
+    const res = await fetch(`${h.t.base}/runs/ws`);
+    expect([res.status, await res.json()]).toEqual([404, { detail: 'Not Found' }]);
+  });
+
   it('a malformed start closes 1008 "invalid start frame"', async () => {
     for (const start of [{ type: 'start', messages: [] }, { type: 'start' }, { type: 'start', messages: 'hi' }]) {
       const c = await RunClient.open(h.t);

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { API_BASE, RUN_CLOSE, RUN_MESSAGES, routes } from '@aius/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { WebSocket } from 'ws';
+import { ApiError } from '../../common/api-error.js';
 import { CredentialCheck } from '../../common/credential-check.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { AgentsService } from '../agents/agents.service.js';
@@ -67,7 +68,15 @@ export class RunSocket implements OnModuleDestroy {
   /** The route, once the plugin is loaded (it only upgrades routes declared after it). */
   install(app: NestFastifyApplication): void {
     const fastify = app.getHttpAdapter().getInstance();
-    fastify.get(`${API_BASE}${routes.runSocket.path}`, { websocket: true }, (socket) => this.accept(socket));
+    fastify.route({
+      method: 'GET',
+      url: `${API_BASE}${routes.runSocket.path}`,
+      // A plain GET (no upgrade) gets the unknown-route answer every other path gives.
+      handler: () => {
+        throw new ApiError('ROUTE_NOT_FOUND');
+      },
+      wsHandler: (socket) => this.accept(socket),
+    });
     this.pinger = setInterval(() => {
       for (const conn of this.open) conn.ping();
     }, this.config.RUN_PING_INTERVAL_SECONDS * 1000);
