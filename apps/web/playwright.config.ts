@@ -12,6 +12,8 @@ function freePort(): string {
 }
 process.env.E2E_WEB_PORT ??= freePort();
 process.env.E2E_API_PORT ??= freePort();
+// The scripted OpenAI-compatible upstream the runs test starts in its own process.
+process.env.E2E_UPSTREAM_PORT ??= freePort();
 const webOrigin = `http://localhost:${process.env.E2E_WEB_PORT}`;
 const apiOrigin = `http://127.0.0.1:${process.env.E2E_API_PORT}`;
 
@@ -49,7 +51,7 @@ export default defineConfig({
       name: 'api',
       command: 'node e2e/support/api-server.mjs',
       url: `${apiOrigin}/api/v1/health`,
-      env: { E2E_API_PORT: process.env.E2E_API_PORT, APP_ORIGINS: webOrigin },
+      env: { E2E_API_PORT: process.env.E2E_API_PORT, E2E_UPSTREAM_PORT: process.env.E2E_UPSTREAM_PORT, APP_ORIGINS: webOrigin },
       reuseExistingServer: false,
       timeout: 60_000,
       // SIGTERM lets the launcher drop its database on the way out.

@@ -14,7 +14,7 @@ export interface BenchContext {
   root: string;
   measure(label: string, load: Load): Promise<Measurement>;
   /** Another AIUS (production build, fresh database) with extra settings; stopped at the end of the run. */
-  startAius(extraEnv?: Record<string, string>): Promise<{ base: string; databaseUrl: string }>;
+  startAius(extraEnv?: Record<string, string>): Promise<{ base: string; databaseUrl: string; pid: number }>;
   /** startServer (processes.ts), with the child stopped at the end of the run. */
   startServer(...args: Parameters<typeof startServer>): Promise<Child>;
   log(line: string): void;

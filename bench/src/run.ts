@@ -9,6 +9,7 @@ import { printReport } from './report.js';
 import { mintAiusToken } from './sections/aius.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
 import { proxySection } from './sections/proxy.js';
+import { runsSection } from './sections/runs.js';
 
 /**
  * `pnpm bench`: AIUS (production build, real Postgres and Redis, rate limiting on but with
@@ -51,12 +52,12 @@ async function cleanup(): Promise<void> {
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 /** AIUS from its production build on a fresh database; `extraEnv` adds settings (e.g. UPSTREAMS). */
-async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base: string; databaseUrl: string }> {
+async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base: string; databaseUrl: string; pid: number }> {
   const db = await createDatabase(postgres, 'aius_bench');
   cleanups.push(db.drop);
   const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv });
   children.push(child);
-  return { base, databaseUrl: db.url };
+  return { base, databaseUrl: db.url, pid: child.process.pid! };
 }
 
 try {
@@ -149,6 +150,7 @@ try {
     log,
   };
   await proxySection(ctx);
+  if (env.BENCH_RUNS !== '0') await runsSection(ctx);
 
   printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections, pinning: pinning().note });
   const lost = rows.reduce((n, r) => n + r.status5xx + r.errors + r.timeouts, 0);

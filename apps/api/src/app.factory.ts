@@ -13,6 +13,7 @@ import { ArtifactUploadRoute } from './modules/artifacts/artifact-upload.route.j
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
+import { RunSocket } from './modules/runs/run-socket.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -51,6 +52,8 @@ export async function createApp(
   });
   registerJsonParser(app);
   const fastify = app.getHttpAdapter().getInstance();
+  // The run loop's WebSocket plugin first: see RunSocket.registerPlugin.
+  await app.get(RunSocket).registerPlugin(app);
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
@@ -63,6 +66,8 @@ export async function createApp(
   app.get(ChatRoute).install(fastify);
   // The one route with a larger body limit and a streaming body parser, in a Fastify scope of its own.
   app.get(ArtifactUploadRoute).install(fastify);
+  // The run loop's WebSocket, on the same server and port (see RunSocket).
+  app.get(RunSocket).install(app);
   app.setGlobalPrefix(API_BASE.slice(1));
   app.useGlobalFilters(new ApiExceptionFilter());
   // No enableShutdownHooks(): Nest's close would stop the pools before the server (main.ts

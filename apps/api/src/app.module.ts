@@ -7,12 +7,14 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
+import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
+import { RunsModule } from './modules/runs/runs.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -38,6 +40,8 @@ export class AppModule {
         UsageModule,
         ProxyModule,
         ArtifactsModule,
+        AgentsModule,
+        RunsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

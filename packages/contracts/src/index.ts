@@ -11,3 +11,5 @@ export * from './schemas/proxy.js';
 export * from './schemas/usage.js';
 export * from './schemas/health.js';
 export * from './schemas/artifacts.js';
+export * from './schemas/runs.js';
+export * from './schemas/agents.js';

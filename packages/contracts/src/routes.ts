@@ -1,11 +1,13 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
 import * as artifacts from './schemas/artifacts.js';
+import * as agents from './schemas/agents.js';
 import * as auth from './schemas/auth.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
 import * as projects from './schemas/projects.js';
 import * as proxy from './schemas/proxy.js';
+import * as runs from './schemas/runs.js';
 import * as tokens from './schemas/tokens.js';
 import * as twoFactor from './schemas/two-factor.js';
 import * as usage from './schemas/usage.js';
@@ -98,6 +100,17 @@ export const routes = {
   listArtifacts: route({ method: 'GET', path: '/artifacts', auth: 'account', rate: 'default', query: artifacts.listArtifactsQuery, response: artifacts.artifactListResponse }),
   getArtifact: route({ method: 'GET', path: '/artifacts/:id', auth: 'account', rate: 'default', params: artifacts.artifactIdParams, response: artifacts.artifactDetail }),
   artifactContent: route({ method: 'GET', path: '/artifacts/:id/content', auth: 'account', rate: 'default', params: artifacts.artifactIdParams }),
+  // The run loop's WebSocket (spec §9): the upgrade counts against the per-IP limit; the bearer
+  // comes in the first frame (so `auth` is none here), each upstream call takes the token's quota.
+  runSocket: route({ method: 'GET', path: '/runs/ws', auth: 'none', rate: 'default' }),
+  listRuns: route({ method: 'GET', path: '/runs', auth: 'account', rate: 'default', query: runs.listRunsQuery, response: runs.runListResponse }),
+  getRun: route({ method: 'GET', path: '/runs/:id', auth: 'account', rate: 'default', params: runs.runIdParams, response: runs.runDetail }),
+
+  // Agent configuration (spec §10), instance admins only.
+  putPrompt: route({ method: 'POST', path: '/admin/prompts', auth: 'bearer', rate: 'default', body: agents.putPromptRequest, response: agents.versionedResponse }),
+  putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse }),
+  putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse }),
+  getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse }),
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof routes;

@@ -3,7 +3,7 @@ import { SESSION_COOKIE, type RouteDef } from '@aius/contracts';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from './api-error.js';
-import { BEARER_VERIFIER, SESSION_VERIFIER, type CredentialVerifier, type Principal } from './principal.js';
+import { BEARER_VERIFIER, SESSION_VERIFIER, type ArrivalWork, type CredentialVerifier, type Principal } from './principal.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -35,7 +35,7 @@ export class CredentialCheck {
 
     let principal: Principal;
     if (def.auth === 'bearer' || (def.auth === 'account' && authorization !== undefined)) {
-      principal = await this.viaBearer(authorization, request);
+      principal = await this.viaBearer(authorization, request.bearerPrefetch);
     } else if (cookie !== undefined) {
       principal = await this.viaSession(cookie);
       this.refuseCrossSite(request);
@@ -46,13 +46,22 @@ export class CredentialCheck {
     return principal;
   }
 
-  private async viaBearer(header: string | undefined, request: FastifyRequest): Promise<Principal> {
+  private async viaBearer(header: string | undefined, arrival: ArrivalWork | null): Promise<Principal> {
     if (header === undefined) throw new ApiError('MISSING_BEARER_TOKEN');
     const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(header);
     if (!match || match[1]!.toLowerCase() !== 'bearer') throw new ApiError('INVALID_AUTHORIZATION_HEADER');
-    const token = (match[2] ?? '').trim();
-    if (token === '') throw new ApiError('INVALID_BEARER_TOKEN');
-    const principal = this.bearers ? await this.bearers.verify(token, request) : null;
+    return this.bearer(match[2] ?? '', arrival);
+  }
+
+  /**
+   * An API token's caller, whichever transport carried it: the `Authorization` header here,
+   * the run socket's `auth` frame (spec §9: "verified exactly as a bearer"). Throws
+   * INVALID_BEARER_TOKEN for a blank token, INVALID_TOKEN for a bad or revoked one.
+   */
+  async bearer(token: string, arrival: ArrivalWork | null = null): Promise<Principal> {
+    const trimmed = token.trim();
+    if (trimmed === '') throw new ApiError('INVALID_BEARER_TOKEN');
+    const principal = this.bearers ? await this.bearers.verify(trimmed, arrival) : null;
     if (!principal) throw new ApiError('INVALID_TOKEN');
     return principal;
   }

@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 
 /** Who is calling, as established by the credential on this request (never by the body). */
 export interface Principal {
@@ -20,8 +19,17 @@ export interface Principal {
  * revoked); throw only for outages (they become 503).
  */
 export interface CredentialVerifier {
-  /** `request` lets a verifier use work it started for this request earlier (it may ignore it). */
-  verify(credential: string, request?: FastifyRequest): Promise<Principal | null>;
+  /**
+   * `arrival`: work the verifier's own arrival hook already did for this credential on this
+   * request (opaque to everyone else; it may ignore it). A plain value, so a transport without
+   * a Fastify request (the run socket) calls the same check.
+   */
+  verify(credential: string, arrival?: ArrivalWork | null): Promise<Principal | null>;
+}
+
+/** What an arrival hook planted for its verifier: only the token it is about is public. */
+export interface ArrivalWork {
+  readonly token: string;
 }
 export const SESSION_VERIFIER = Symbol('SESSION_VERIFIER');
 export const BEARER_VERIFIER = Symbol('BEARER_VERIFIER');
@@ -37,6 +45,8 @@ declare module 'fastify' {
     earlyTokenId: number | null;
     /** The user of that token, likewise a hint (for reads a module wants to start on arrival). */
     earlyUserId: string | null;
+    /** The bearer verifier's arrival work on this request's token (see ArrivalWork). */
+    bearerPrefetch: ArrivalWork | null;
   }
 }
 

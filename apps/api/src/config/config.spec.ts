@@ -12,6 +12,17 @@ describe('loadConfig', () => {
     expect(c.RATE_LIMIT_CREDENTIAL_PER_MINUTE).toBe(10);
     expect(c.REDIS_URL).toBeUndefined();
     expect(c.TRUSTED_PROXIES).toEqual(['127.0.0.1', '::1']);
+    expect(c.RUN_MAX_ITERATIONS).toBe(50);
+    expect(c.RUN_TOOL_RESULT_TIMEOUT_SECONDS).toBe(3600);
+    expect(c.RUN_MODEL_ALIASES).toEqual({});
+    expect(c.RUN_STORE_TRANSCRIPTS).toBe(false);
+    expect(c.ADMIN_EMAILS).toEqual([]);
+  });
+
+  it('reads the run loop settings', () => {
+    const c = loadConfig({ ...base, RUN_MODEL_ALIASES: '{"anthropic/claude-opus-4.8-fast":"claude-opus"}', ADMIN_EMAILS: ' Root@Example.com, ops@example.com ' });
+    expect(c.RUN_MODEL_ALIASES).toEqual({ 'anthropic/claude-opus-4.8-fast': 'claude-opus' });
+    expect(c.ADMIN_EMAILS).toEqual(['root@example.com', 'ops@example.com']);
   });
 
   it('fails with one line naming the variable', () => {
@@ -23,6 +34,8 @@ describe('loadConfig', () => {
       [{ ...base, DATABASE_URL: 'mysql://x' }, /^Invalid configuration: DATABASE_URL must be a postgresql:\/\/ URL$/],
       [{ ...base, REDIS_URL: 'nope' }, /^Invalid configuration: REDIS_URL /],
       [{ ...base, APP_ORIGINS: 'ftp://x' }, /^Invalid configuration: APP_ORIGINS /],
+      [{ ...base, RUN_MODEL_ALIASES: 'not json' }, /^Invalid configuration: RUN_MODEL_ALIASES must be a JSON object of model → model$/],
+      [{ ...base, RUN_MODEL_ALIASES: '{"a":""}' }, /^Invalid configuration: RUN_MODEL_ALIASES /],
     ];
     for (const [env, message] of cases) {
       let error: unknown;

@@ -42,6 +42,21 @@ function isProxyAddress(entry: string): boolean {
   return /^\d+$/.test(bits) ? Number(bits) <= max : family === 4 && isIP(bits) === 4;
 }
 
+/** A JSON text parsed into `schema`; `message` names what was expected. */
+function jsonText<S extends z.ZodType>(schema: S, message: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -169,6 +184,33 @@ export const configSchema = z.object({
   ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1, 512 * 1024 * 1024),
   /** Store artifact bytes as files under this directory instead of in Postgres (the default). */
   ARTIFACT_DIR: z.string().min(1).optional(),
+
+  // ── run loop (spec §9, §10; modules/runs, modules/agents) ───────────────────
+  /** JSON object: model id the client sends → model id routed upstream (the CLI sends OpenRouter slugs). */
+  RUN_MODEL_ALIASES: jsonText(z.record(z.string(), z.string().min(1)), 'must be a JSON object of model → model').default({}),
+  /** Used when `start.model` is missing or no upstream serves it. */
+  RUN_DEFAULT_MODEL: z.string().min(1).optional(),
+  /** Upstream calls per run before it ends as max_iterations. */
+  RUN_MAX_ITERATIONS: int(50, 1, 10_000),
+  /** How long a tool result may take before the model is told the tool failed (a tool may wait for a human). */
+  RUN_TOOL_RESULT_TIMEOUT_SECONDS: int(3600, 1, 7 * 86_400),
+  /** Longest a run may stay open, tool waits included. */
+  RUN_MAX_WALL_SECONDS: int(4 * 3600, 1, 7 * 86_400),
+  /** Largest frame accepted (the CLI sends the whole conversation); larger → close 1009. */
+  RUN_MAX_MESSAGE_BYTES: int(32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Open runs per API token (shared through Redis when configured). */
+  RUN_MAX_OPEN_PER_TOKEN: int(16, 1, 100_000),
+  RUN_AUTH_TIMEOUT_MS: int(5000, 100, 60_000),
+  RUN_PING_INTERVAL_SECONDS: int(30, 1, 3600),
+  /** Keep each run's messages in its record (off by default: conversations are the user's). */
+  RUN_STORE_TRANSCRIPTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Instance admins by email (comma-separated), on top of those granted with `admin grant`. */
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+  /** A JSON file of prompts, tools and agents loaded at boot (the admin routes' bodies). */
+  AGENT_CONFIG_FILE: z.string().min(1).optional(),
 
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

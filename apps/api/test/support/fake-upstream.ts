@@ -10,6 +10,44 @@ export interface ReceivedCall {
   body: Record<string, unknown>;
 }
 
+/** A scripted answer to one chat call (the run-loop tests drive the model's turns with these). */
+export interface ScriptedReply {
+  status?: number;
+  /** The JSON body (default: a completion built by `completion()`). */
+  json?: unknown;
+  /** A body sent as it is, e.g. an HTML error page. */
+  raw?: string;
+  /** Wait this long first (a client that leaves meanwhile is counted in `aborted`). */
+  delayMs?: number;
+}
+
+/** Decides a chat call's answer from its body and its index (0-based); undefined: the default behaviour. */
+export type ChatScript = (body: Record<string, unknown>, index: number) => ScriptedReply | undefined | Promise<ScriptedReply | undefined>;
+
+/** A chat completion whose message has `content` and, optionally, tool calls. */
+export function completion(content: string | null, toolCalls: { id: string; name: string; arguments: string }[] = []): unknown {
+  return {
+    id: 'chatcmpl-scripted',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'scripted',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content,
+          ...(toolCalls.length > 0
+            ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+            : {}),
+        },
+        finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+      },
+    ],
+    usage: { prompt_tokens: FAKE_PROMPT_TOKENS, completion_tokens: 3, total_tokens: FAKE_PROMPT_TOKENS + 3 },
+  };
+}
+
 export interface FakeUpstreamOptions {
   /** Path the API is mounted under (`/v1` like OpenAI's). */
   basePath?: string;
@@ -36,6 +74,8 @@ export interface FakeUpstream {
   aborted: number;
   /** Resolves on the next such abort. */
   nextAbort(): Promise<void>;
+  /** Set by a test to script the chat answers (null: the model-id behaviours above). */
+  script: ChatScript | null;
   close(): Promise<void>;
 }
 
@@ -49,7 +89,9 @@ export const FAKE_PROMPT_TOKENS = 11;
  * - anything else: a normal answer; the JSON answer echoes what was received (`echo`);
  * - `fake-400` / `fake-500`: that status with an OpenAI-style error body;
  * - `fake-slow`: waits `slowMs` before answering;
- * - `fake-endless`: streams a chunk every 20 ms until the client hangs up.
+ * - `fake-endless`: streams a chunk every 20 ms until the client hangs up;
+ * - `fake-tools-<n>`: one tool call per answer until the conversation holds n tool results,
+ *   then text (the run-loop benchmark's model).
  * Streams end with a usage chunk when `stream_options.include_usage` is set, then `data: [DONE]`.
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
@@ -59,7 +101,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const record = options.record ?? true;
   const calls: ReceivedCall[] = [];
   const abortWaiters: (() => void)[] = [];
-  const state = { aborted: 0 };
+  const state: { aborted: number; script: ChatScript | null; chats: number } = { aborted: 0, script: null, chats: 0 };
   const created = 1_700_000_000;
 
   const server: Server = createServer((req, res) => {
@@ -92,10 +134,25 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   });
 
   async function answer(res: ServerResponse, body: Record<string, unknown>, raw: string, authorization: string | undefined) {
+    const scripted = state.script ? await state.script(body, state.chats++) : undefined;
+    if (scripted) {
+      if (scripted.delayMs) await sleep(scripted.delayMs);
+      if (res.destroyed) return;
+      if (scripted.raw !== undefined) {
+        res.writeHead(scripted.status ?? 200, { 'content-type': 'text/html' });
+        return void res.end(scripted.raw);
+      }
+      return json(res, scripted.status ?? 200, scripted.json ?? completion('ok'));
+    }
     const model = String(body.model);
     if (model === 'fake-400') return json(res, 400, { error: { message: 'bad request from upstream', type: 'invalid_request_error', code: 'fake_400' } });
     if (model === 'fake-500') return json(res, 500, { error: { message: 'upstream exploded', type: 'server_error' } });
     if (model === 'fake-slow') await sleep(options.slowMs ?? 5_000);
+    const rounds = /^fake-tools-(\d+)$/.exec(model);
+    if (rounds && body.stream !== true) {
+      const results = (body.messages as { role?: string }[]).filter((m) => m.role === 'tool').length;
+      return json(res, 200, results < Number(rounds[1]) ? completion(null, [{ id: `call_${results}`, name: 'bash', arguments: '{"command":"true"}' }]) : completion('done'));
+    }
     if (res.destroyed) return;
     const usage = { prompt_tokens: FAKE_PROMPT_TOKENS, completion_tokens: words, total_tokens: FAKE_PROMPT_TOKENS + words };
     const id = 'chatcmpl-fake';
@@ -141,6 +198,13 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       return state.aborted;
     },
     nextAbort: () => new Promise<void>((resolve) => abortWaiters.push(resolve)),
+    get script() {
+      return state.script;
+    },
+    set script(fn: ChatScript | null) {
+      state.script = fn;
+      state.chats = 0;
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

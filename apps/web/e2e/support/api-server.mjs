@@ -13,6 +13,8 @@ const server = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1
 const port = process.env.E2E_API_PORT;
 if (!port) throw new Error('E2E_API_PORT is required');
 
+/** The account e2e/runs.spec.ts signs up as, to seed the `build` agent. */
+const RUNS_ADMIN_EMAIL = 'runs-admin@example.com';
 const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const name = `aius_e2e_${randomBytes(6).toString('hex')}`;
 
@@ -45,6 +47,10 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     // rate-limit suite's subject, not this one's.
     RATE_LIMIT_CREDENTIAL_PER_MINUTE: '1000',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '10000',
+    // The runs test (e2e/runs.spec.ts) drives a run against an upstream it starts itself.
+    UPSTREAM_BASE_URL: `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT}/v1`,
+    RUN_DEFAULT_MODEL: 'e2e-model',
+    ADMIN_EMAILS: RUNS_ADMIN_EMAIL,
   },
 });
 

@@ -5,5 +5,6 @@ export const NAV_ITEMS: readonly { href: string; label: string }[] = [
   { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'API tokens' },
   { href: '/usage', label: 'Usage' },
+  { href: '/runs', label: 'Runs' },
   { href: '/security', label: 'Security' },
 ];

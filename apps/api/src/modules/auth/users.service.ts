@@ -12,6 +12,13 @@ export class UsersService {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
+  /** id → email, for lists that show who did something (the run history). */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } });
+    return new Map(rows.map((r) => [r.id, r.email]));
+  }
+
   /** `email` is already lower-cased by the contract schema (emails compare case-insensitively). */
   findByEmail(email: string): Promise<User | null> {
     return this.prisma.user.findUnique({ where: { email } });

@@ -11,5 +11,7 @@ import { UpstreamRegistry } from './upstream-registry.js';
   imports: [UsageModule, CredentialsModule],
   controllers: [ProxyController],
   providers: [UpstreamRegistry, ProxyService, ChatRoute],
+  // The run loop calls its upstreams through the same registry (routing, keys, pools).
+  exports: [UpstreamRegistry],
 })
 export class ProxyModule {}

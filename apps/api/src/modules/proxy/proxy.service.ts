@@ -52,22 +52,8 @@ export class ProxyService {
     const route = this.upstreams.route(body.model);
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
 
-    const meter = (status: number, usage: TokenUsage | null) => {
-      if (principal.tokenId === undefined || principal.tokenClientId === undefined) return;
-      this.usage.record({
-        tokenId: principal.tokenId,
-        userId: principal.userId,
-        clientId: principal.tokenClientId,
-        projectId,
-        model: body.model,
-        promptTokens: usage?.promptTokens ?? 0,
-        completionTokens: usage?.completionTokens ?? 0,
-        totalTokens: usage?.totalTokens ?? 0,
-        latencyMs: Math.round(performance.now() - started),
-        status,
-        at: Date.now(),
-      });
-    };
+    const meter = (status: number, tokens: TokenUsage | null) =>
+      this.usage.recordCall(principal, { model: body.model, status, tokens, latencyMs: performance.now() - started, projectId });
 
     const { upstream, model } = route;
     // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { Model } from '@aius/contracts';
 import { Pool } from 'undici';
 import { APP_CONFIG, type AppConfig, type UpstreamConfig } from '../../config/config.js';
+import { readUsage, type TokenUsage } from './token-usage.js';
 
 /** One configured OpenAI-compatible server, with its own keep-alive connection pool. */
 export interface Upstream {
@@ -20,6 +21,14 @@ export interface UpstreamRoute {
   /** The model id the upstream knows: the client's id with a routing prefix stripped. */
   model: string;
 }
+
+/** How a non-streamed chat completion ended (the run loop's calls). */
+export type CompletionResult =
+  | { kind: 'answer'; status: number; body: unknown; tokens: TokenUsage | null }
+  /** Unreachable, refused, timed out, or a body that is not JSON. */
+  | { kind: 'failed' }
+  /** `signal` fired first (the caller went away). */
+  | { kind: 'aborted' };
 
 interface FetchedModels {
   models: Model[];
@@ -59,6 +68,42 @@ export class UpstreamRegistry implements OnModuleDestroy {
     if (exact) return { upstream: exact, model };
     for (const u of this.prefixed) if (model.startsWith(u.prefix!)) return { upstream: u, model: model.slice(u.prefix!.length) };
     return this.catchAll ? { upstream: this.catchAll, model } : null;
+  }
+
+  /**
+   * One non-streamed `POST {base}/chat/completions` on the route's upstream, with the server's
+   * key and the routed model id; aborted at once when `signal` fires. The answer's body is
+   * parsed, never handed on raw: an upstream's HTML error page must not reach a client.
+   */
+  async complete(route: UpstreamRoute, body: Record<string, unknown>, signal: AbortSignal, headers: Record<string, string> = {}): Promise<CompletionResult> {
+    const { upstream, model } = route;
+    try {
+      const res = await upstream.pool.request({
+        method: 'POST',
+        path: `${upstream.basePath}/chat/completions`,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'accept-encoding': 'identity',
+          ...headers,
+          ...(upstream.authorization ? { authorization: upstream.authorization } : {}),
+        },
+        body: JSON.stringify({ ...body, model, stream: false }),
+        signal,
+        headersTimeout: this.config.UPSTREAM_TIMEOUT_MS,
+        bodyTimeout: this.config.UPSTREAM_TIMEOUT_MS,
+      });
+      const text = await res.body.text();
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.statusCode < 300) return { kind: 'failed' };
+      }
+      return { kind: 'answer', status: res.statusCode, body: parsed, tokens: res.statusCode < 300 ? readUsage(parsed) : null };
+    } catch {
+      return signal.aborted ? { kind: 'aborted' } : { kind: 'failed' };
+    }
   }
 
   /**

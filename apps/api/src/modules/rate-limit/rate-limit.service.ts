@@ -83,13 +83,21 @@ export class RateLimitService {
    * Throws 429 `rate limit exceeded` past it.
    */
   async consumeToken(tokenId: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const early = request.arrivalTokenDecision;
-    const decision = early?.tokenId === tokenId ? early.decision : await this.decide(this.tokenPolicy, this.tokenQuota(tokenId));
+    const decision = await this.takeTokenQuota(tokenId, request.arrivalTokenDecision);
     const previous = request.rateDecision ?? undefined;
     const shown = previous ? closerToLimit(previous, decision) : decision;
     request.rateDecision = shown;
     if (shown !== previous) void reply.headers(rateLimitHeaders(shown));
     if (!decision.allowed) throw new RateLimitedError(rateLimitHeaders(shown));
+  }
+
+  /**
+   * One call's worth of a verified token's quota, for any transport: the chat proxy (through
+   * `consumeToken`) and each upstream call of the run loop take it from the same bucket.
+   * `arrival`: the decision the arrival hook already took for this token, if any.
+   */
+  async takeTokenQuota(tokenId: number, arrival: { tokenId: number; decision: RateDecision } | null = null): Promise<RateDecision> {
+    return arrival?.tokenId === tokenId ? arrival.decision : this.decide(this.tokenPolicy, this.tokenQuota(tokenId));
   }
 
   /**

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import type { CredentialVerifier, Principal } from '../../common/principal.js';
+import type { ArrivalWork, CredentialVerifier, Principal } from '../../common/principal.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { SharedEpochs, type Epoch } from '../../redis/shared-epoch.js';
 import { LastUsedRecorder } from './last-used.recorder.js';
@@ -12,8 +12,7 @@ import { TokensRepository } from './tokens.repository.js';
 type TokenPrincipal = Principal & { tokenId: number };
 
 /** A revocation-marker read started when the request arrived (see `install`). */
-interface Prefetched {
-  token: string;
+interface Prefetched extends ArrivalWork {
   hash: string;
   tokenId: number;
   marker: Promise<boolean | undefined>;
@@ -105,10 +104,9 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     });
   }
 
-  async verify(token: string, request?: FastifyRequest): Promise<Principal | null> {
+  async verify(token: string, arrival?: ArrivalWork | null): Promise<Principal | null> {
     // The arrival hook already checked and hashed this very token: don't do it twice.
-    const early = request?.bearerPrefetch;
-    const prefetched = early && early.token === token ? early : undefined;
+    const prefetched = arrival && arrival.token === token ? (arrival as Prefetched) : undefined;
     if (!prefetched && !isWellFormedToken(token)) return null;
     const hash = prefetched?.hash ?? hashToken(token);
     if (this.invalid.get(hash)) return null;
@@ -159,7 +157,8 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const cached = this.valid.get(hash);
     if (!cached) return;
     const tokenId = cached.principal.tokenId;
-    request.bearerPrefetch = { token, hash, tokenId, marker: this.stillLive(cached) };
+    const work: Prefetched = { token, hash, tokenId, marker: this.stillLive(cached) };
+    request.bearerPrefetch = work;
     request.earlyTokenId = tokenId;
     request.earlyUserId = cached.principal.userId;
   }
@@ -223,12 +222,5 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const principal = { userId: row.userId, via: 'bearer' as const, tokenId: row.id, tokenClientId: row.clientId };
     this.valid.set(tokenHash, { principal, checkedAt: Date.now(), epoch });
     return principal;
-  }
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The arrival hook's work on this request's bearer, for `verify` (this module only). */
-    bearerPrefetch: Prefetched | null;
   }
 }

@@ -1,77 +1,85 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { rejectionSummary, writeBatched } from '../../database/batched-write.js';
+import { BatchWriter } from '../../database/batch-writer.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import type { Principal } from '../../common/principal.js';
 import { UsageRepository, type UsageEvent } from './usage.repository.js';
 
-/** While Postgres is away, keep at most this many events; older ones are dropped (and logged). */
-const MAX_PENDING = 200_000;
+/** One metered upstream call, as the chat proxy and the run loop both describe it. */
+export interface MeteredCall {
+  /** The model id the client asked for (before routing). */
+  model: string;
+  status: number;
+  tokens: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
+  latencyMs: number;
+  projectId?: string | null;
+  runId?: string | null;
+}
 
 /**
- * Metering off the request path: `record()` only appends to an in-memory buffer. The buffer is
- * written every USAGE_FLUSH_INTERVAL_MS, or as soon as it holds USAGE_FLUSH_BATCH events, in one
- * statement (see UsageRepository.appendBatch), and once more when the app shuts down.
- * One flush runs at a time. If Postgres is unreachable the batch is kept and retried; an event
- * Postgres refuses is dropped alone, never with the rest of its batch (see writeBatched).
+ * Metering off the request path (a BatchWriter: buffered, written in one statement per
+ * USAGE_FLUSH_INTERVAL_MS or USAGE_FLUSH_BATCH events, see UsageRepository.appendBatch, and
+ * once more when the app shuts down; kept and retried while Postgres is unreachable, and an
+ * event Postgres refuses is dropped alone, never with the rest of its batch).
  * Raw events older than USAGE_EVENTS_RETENTION_DAYS are deleted in batches off the request
  * path; the daily rollups that the usage endpoint reads are kept.
  */
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('UsageRecorder');
-  private buffer: UsageEvent[] = [];
-  private flushing: Promise<void> | null = null;
-  private timer?: NodeJS.Timeout;
+  private readonly writer: BatchWriter<UsageEvent>;
   /** Null when events are kept forever (USAGE_EVENTS_RETENTION_DAYS=0). */
   readonly retention: ExpiredRowsPurge | null;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly repository: UsageRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+    repository: UsageRepository,
     prisma: PrismaService,
   ) {
+    this.writer = new BatchWriter('usage events', (rows) => repository.appendBatch(rows), {
+      intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+      batch: config.USAGE_FLUSH_BATCH,
+    });
     const days = config.USAGE_EVENTS_RETENTION_DAYS;
     this.retention =
       days > 0 ? new ExpiredRowsPurge(prisma, { table: 'usage_events', olderThanDays: days }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000) : null;
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.USAGE_FLUSH_INTERVAL_MS);
-    this.timer.unref();
+    this.writer.start();
     this.retention?.start();
   }
 
+  /** Meters an upstream call made with an API token (session callers have nothing to meter). */
+  recordCall(principal: Principal, call: MeteredCall): void {
+    if (principal.tokenId === undefined || principal.tokenClientId === undefined) return;
+    this.record({
+      tokenId: principal.tokenId,
+      userId: principal.userId,
+      clientId: principal.tokenClientId,
+      projectId: call.projectId ?? null,
+      model: call.model,
+      promptTokens: call.tokens?.promptTokens ?? 0,
+      completionTokens: call.tokens?.completionTokens ?? 0,
+      totalTokens: call.tokens?.totalTokens ?? 0,
+      latencyMs: Math.round(call.latencyMs),
+      status: call.status,
+      at: Date.now(),
+      runId: call.runId ?? null,
+    });
+  }
+
   record(event: UsageEvent): void {
-    this.buffer.push(event);
-    if (this.buffer.length >= this.config.USAGE_FLUSH_BATCH && !this.flushing) void this.flush();
+    this.writer.add(event);
   }
 
   /** Writes everything buffered so far; resolves when it is in Postgres (or kept for a retry). */
-  async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.flushing = this.write(batch).finally(() => {
-      this.flushing = null;
-    });
-    await this.flushing;
-  }
-
-  private async write(batch: UsageEvent[]): Promise<void> {
-    const outcome = await writeBatched(batch, (events) => this.repository.appendBatch(events), this.config.USAGE_FLUSH_BATCH);
-    if (outcome.rejected.length > 0) this.logger.error(rejectionSummary('usage events', outcome));
-    if (outcome.unwritten.length === 0) return;
-    const kept = [...outcome.unwritten, ...this.buffer];
-    const dropped = Math.max(0, kept.length - MAX_PENDING);
-    this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
-    this.logger.warn(`database unreachable, ${this.buffer.length} usage events kept for retry${dropped ? `, ${dropped} dropped` : ''}`);
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
     this.retention?.stop();
-    await this.flush();
+    await this.writer.stop();
   }
 }

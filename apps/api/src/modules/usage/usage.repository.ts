@@ -15,6 +15,8 @@ export interface UsageEvent {
   status: number;
   /** Unix milliseconds. */
   at: number;
+  /** The run an upstream call of the run loop belongs to. */
+  runId?: string | null;
 }
 
 export interface DailyModelRow {
@@ -56,15 +58,16 @@ export class UsageRepository {
       l: e.latencyMs,
       s: e.status,
       at: new Date(e.at).toISOString(),
+      r: e.runId ?? null,
     }));
     await this.prisma.$executeRawUnsafe(
       `WITH batch AS (
          SELECT b.*, (b.at AT TIME ZONE 'UTC')::date AS day FROM jsonb_to_recordset($1::jsonb)
-           AS b(t int, u text, c text, p text, m text, pt int, ct int, tt int, l int, s int, at timestamptz)
+           AS b(t int, u text, c text, p text, m text, pt int, ct int, tt int, l int, s int, at timestamptz, r text)
        ), events AS (
          INSERT INTO usage_events (token_id, user_id, client_id, project_id, model,
-                                   prompt_tokens, completion_tokens, total_tokens, latency_ms, status, created_at)
-         SELECT t, u, c, p, m, pt, ct, tt, l, s, at FROM batch
+                                   prompt_tokens, completion_tokens, total_tokens, latency_ms, status, created_at, run_id)
+         SELECT t, u, c, p, m, pt, ct, tt, l, s, at, r FROM batch
        ), daily AS (
          INSERT INTO usage_daily AS d (client_id, day, project_id, token_id, model, ${COUNTERS.join(', ')})
          SELECT c, day, coalesce(p, ''), t, m, ${SUM_COUNTERS}
