@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser } from '../support/accounts.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { completion, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { UPSTREAM_KEY } from '../proxy/support.js';
+import { RunClient, TOOLS } from '../runs/support.js';
 import { sparePort, waitFor } from './throwaway-servers.js';
 
 /**
@@ -200,5 +201,40 @@ describe('SIGTERM under load', () => {
     expect(streamedFor).toBeLessThan(3_000);
     expect(await api.exited).toBe(0);
     expect(api.output()).toMatch(/grace period over: cutting 1 connection/);
+  }, 60_000);
+  it('tells an open run to retry elsewhere as soon as draining starts, instead of holding the shutdown for the grace period', async () => {
+    const adminEmail = `restart-admin-${randomBytes(3).toString('hex')}@example.com`;
+    const api = await startApi({ SHUTDOWN_GRACE_MS: '20000', ADMIN_EMAILS: adminEmail, RUN_DEFAULT_MODEL: 'fake-slow' });
+    const admin = await registerUser(api.base, { email: adminEmail });
+    const minted = (await (
+      await fetch(`${api.base}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: admin.cookie }, body: JSON.stringify({ token_name: 'run' }) })
+    ).json()) as { token: string };
+    const seed = async (path: string, body: unknown) => {
+      const res = await fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${minted.token}` }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+    };
+    await seed('/admin/prompts', { name: 'build', text: 'You are the build agent.' });
+    await seed('/admin/tools', { name: 'bash', schema_json: JSON.stringify(TOOLS[1]) });
+    await seed('/admin/agents', { name: 'build', prompt_name: 'build', tool_names: ['bash'] });
+    // The model asks for a tool; the client never answers, so the run waits (for up to an hour).
+    upstream.script = () => ({ json: completion(null, [{ id: 'call_wait', name: 'bash', arguments: '{"command":"sleep"}' }]) });
+    try {
+      const run = new RunClient(`${api.base.replace('http', 'ws')}/runs/ws`);
+      await new Promise<void>((resolve, reject) => {
+        run.raw.once('open', () => resolve());
+        run.raw.once('error', reject);
+      });
+      run.begin(minted.token, { messages: [{ role: 'user', content: 'build it' }] });
+      expect((await run.frame(1)).type).toBe('tool_call');
+      const signalledAt = performance.now();
+      api.child.kill('SIGTERM');
+      expect(await run.closed).toEqual({ code: 1012, reason: '' });
+      expect(run.frames.at(-1)).toEqual({ type: 'error', detail: 'server restarting' });
+      expect(await api.exited).toBe(0);
+      // Ended at the start of draining: far inside the 20 s grace period the socket would otherwise have held.
+      expect(performance.now() - signalledAt).toBeLessThan(5_000);
+    } finally {
+      upstream.script = null;
+    }
   }, 60_000);
 });
