@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel, type Type } from '@nestjs/common';
+import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_BASE, API_BASE_ALIAS } from '@aius/contracts';
@@ -8,12 +8,14 @@ import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { createLogger } from './logging/logger.js';
+import { NestPinoLogger } from './logging/nest-logger.js';
+import { installRequestLog, requestId } from './logging/request-log.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the API (not yet listening): used by main.ts and by the integration tests. */
@@ -21,6 +23,10 @@ export async function createApp(
   config: AppConfig,
   options: { extraModules?: Type[] } = {},
 ): Promise<NestFastifyApplication> {
+  // One pino for Fastify's request log and every Nest Logger (see logging/logger.ts).
+  const logger = createLogger(config);
+  const nestLogger = new NestPinoLogger(logger);
+  Logger.overrideLogger(nestLogger);
   if (config.MIGRATE_ON_BOOT) {
     await migrate(config.DATABASE_URL, { log: (line) => new Logger('Migrations').log(line) });
   }
@@ -34,7 +40,11 @@ export async function createApp(
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: BODY_LIMIT,
-    logger: false,
+    loggerInstance: logger,
+    // Fastify's own two lines per request are replaced by one (logging/request-log.ts).
+    disableRequestLogging: true,
+    genReqId: requestId,
+    requestIdLogLabel: 'request_id',
     return503OnClosing: true,
     // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
     trustProxy: config.TRUSTED_PROXIES,
@@ -42,11 +52,12 @@ export async function createApp(
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: nestLogger,
     bodyParser: false,
   });
   registerJsonParser(app);
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLog(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.

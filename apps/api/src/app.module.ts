@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { OpenApiModule } from './modules/openapi/openapi.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         ProjectsModule,
         UsageModule,
         ProxyModule,
+        OpenApiModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

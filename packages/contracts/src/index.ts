@@ -10,3 +10,4 @@ export * from './schemas/projects.js';
 export * from './schemas/proxy.js';
 export * from './schemas/usage.js';
 export * from './schemas/health.js';
+export * from './schemas/openapi.js';

@@ -47,6 +47,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(8000, 1, 65535),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json` (one object per line) or `pretty` (human-readable); unset: pretty only in development at a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgresql://'),
   /** Connection and statement time limit: past it the API answers 503 instead of hanging. */
