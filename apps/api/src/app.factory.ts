@@ -10,7 +10,8 @@ import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
 import { createLogger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest-logger.js';
-import { installRequestLog, requestId } from './logging/request-log.js';
+import { RequestLog, echoRequestId, requestId } from './logging/request-log.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
@@ -42,9 +43,8 @@ export async function createApp(
     bodyLimit: BODY_LIMIT,
     loggerInstance: logger,
     // Fastify's own two lines per request are replaced by one (logging/request-log.ts).
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     genReqId: requestId,
-    requestIdLogLabel: 'request_id',
     return503OnClosing: true,
     // request.ip: the socket address, or X-Forwarded-For only when the peer is a trusted proxy (spec §7).
     trustProxy: config.TRUSTED_PROXIES,
@@ -57,7 +57,8 @@ export async function createApp(
   });
   registerJsonParser(app);
   const fastify = app.getHttpAdapter().getInstance();
-  installRequestLog(fastify);
+  echoRequestId(fastify);
+  app.get(MetricsService).install(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.

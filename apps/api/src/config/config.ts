@@ -148,6 +148,14 @@ export const configSchema = z.object({
   /** last_used_at is written in one batched UPDATE at this interval, never per request. */
   TOKEN_LAST_USED_FLUSH_MS: int(5000, 50, 600_000),
 
+  // ── operations (metrics) ──────────────────────────────────────────────────
+  /** Port of the Prometheus endpoint (GET /metrics), separate from the API's; unset: no metrics. */
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0, 'must be a port number').max(65535, 'must be a port number').optional(),
+  /** Where the metrics port listens: loopback by default; 0.0.0.0 for a Prometheus on another host. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Distinct model ids kept as label values; later ones are reported as `other`. */
+  METRICS_MAX_MODELS: int(100, 1, 10_000),
+
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { correlate } from './correlation.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
@@ -36,6 +37,7 @@ export class ProxyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstreams: UpstreamRegistry,
     private readonly usage: UsageRecorder,
+    private readonly metrics: MetricsService,
   ) {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
@@ -55,7 +57,16 @@ export class ProxyService {
     const route = this.upstreams.route(body.model);
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
 
-    const meter = (status: number, usage: TokenUsage | null) => {
+    const { upstream, model } = route;
+    const meter = (status: number, usage: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) => {
+      this.metrics.upstreamCall({
+        provider: upstream.name,
+        model: body.model,
+        errorType,
+        seconds: (performance.now() - started) / 1000,
+        inputTokens: usage?.promptTokens,
+        outputTokens: usage?.completionTokens,
+      });
       if (principal.tokenId === undefined || principal.tokenClientId === undefined) return;
       this.usage.record({
         tokenId: principal.tokenId,
@@ -72,7 +83,6 @@ export class ProxyService {
       });
     };
 
-    const { upstream, model } = route;
     // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.
     const payload = model === body.model && request.rawBody !== undefined ? request.rawBody : JSON.stringify({ ...body, model });
     const result = await exchange(
@@ -99,12 +109,13 @@ export class ProxyService {
       case 'client-gone':
         // Nobody to answer: tell Fastify the reply is dealt with rather than left unsent.
         reply.hijack();
-        return meter(CLIENT_CLOSED, result.usage);
+        return meter(CLIENT_CLOSED, result.usage, 'client_closed');
       case 'failed':
-        meter(503, null);
+        meter(503, null, 'unreachable');
         throw new ApiError('UPSTREAM_UNAVAILABLE');
       case 'stream':
-        return meter(result.status, result.usage);
+        // 503 here: the upstream broke off the stream.
+        return meter(result.status, result.usage, result.status === 503 ? 'unreachable' : null);
       case 'answer': {
         meter(result.status, result.status < 300 ? usageFromBody(result.body) : null);
         void reply.code(result.status).headers(passedBack(result.headers));

@@ -54,6 +54,8 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   private readonly valid: LRUCache<string, ValidEntry>;
   private readonly invalid: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<TokenPrincipal | null>>();
+  /** Cache outcomes of well-formed tokens (a known-bad one is `refused`); read by the metrics at scrape time. */
+  readonly cacheLookups = { hit: 0, miss: 0, refused: 0 };
   private readonly channel: string;
   private readonly markerTtlSeconds: number;
   private readonly revocations: Epoch;
@@ -111,9 +113,13 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const prefetched = early && early.token === token ? early : undefined;
     if (!prefetched && !isWellFormedToken(token)) return null;
     const hash = prefetched?.hash ?? hashToken(token);
-    if (this.invalid.get(hash)) return null;
+    if (this.invalid.get(hash)) {
+      this.cacheLookups.refused++;
+      return null;
+    }
     const cached = this.valid.get(hash);
     if (cached) {
+      this.cacheLookups.hit++;
       const revoked =
         prefetched && prefetched.tokenId === cached.principal.tokenId ? await prefetched.marker : await this.stillLive(cached);
       if (revoked === true) {
@@ -123,6 +129,8 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
       if (revoked === false || Date.now() - cached.checkedAt <= this.config.TOKEN_CACHE_FALLBACK_MS) {
         return this.used(cached.principal);
       }
+    } else {
+      this.cacheLookups.miss++;
     }
     const principal = await this.lookup(hash);
     return principal ? this.used(principal) : null;

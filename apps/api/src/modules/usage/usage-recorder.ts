@@ -22,6 +22,8 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   private buffer: UsageEvent[] = [];
   private flushing: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
+  /** Flush outcomes, read by the metrics at scrape time; `lagMs`: age of the oldest event of the last batch written. */
+  readonly flushes = { batches: 0, events: 0, failures: 0, dropped: 0, lagMs: 0 };
   /** Null when events are kept forever (USAGE_EVENTS_RETENTION_DAYS=0). */
   readonly retention: ExpiredRowsPurge | null;
 
@@ -46,6 +48,12 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
     if (this.buffer.length >= this.config.USAGE_FLUSH_BATCH && !this.flushing) void this.flush();
   }
 
+  /** Events waiting to be written, and how long the oldest has waited (0 when none). */
+  pending(now = Date.now()): { events: number; oldestAgeMs: number } {
+    const oldest = this.buffer[0];
+    return { events: this.buffer.length, oldestAgeMs: oldest ? now - oldest.at : 0 };
+  }
+
   /** Writes everything buffered so far; resolves when it is in Postgres (or kept for a retry). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
@@ -61,17 +69,24 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   private async write(batch: UsageEvent[]): Promise<void> {
     try {
       while (batch.length > 0) {
-        await this.repository.appendBatch(batch.slice(0, this.config.USAGE_FLUSH_BATCH));
+        const slice = batch.slice(0, this.config.USAGE_FLUSH_BATCH);
+        await this.repository.appendBatch(slice);
+        this.flushes.batches++;
+        this.flushes.events += slice.length;
+        this.flushes.lagMs = Date.now() - slice[0]!.at;
         batch = batch.slice(this.config.USAGE_FLUSH_BATCH);
       }
     } catch (error) {
+      this.flushes.failures++;
       if (!isDatabaseUnavailable(error)) {
+        this.flushes.dropped += batch.length;
         this.logger.error(`dropping ${batch.length} usage events: ${(error as Error).message}`);
         return;
       }
       const kept = [...batch, ...this.buffer];
       const dropped = Math.max(0, kept.length - MAX_PENDING);
       this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
+      this.flushes.dropped += dropped;
       this.logger.warn(`database unreachable, ${this.buffer.length} usage events kept for retry${dropped ? `, ${dropped} dropped` : ''}`);
     }
   }
