@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { BoundedLabel } from './bounded-label.js';
+import { HotCounter, HotHistogram, type CounterSeries, type HistogramSeries } from './hot-series.js';
 
 /** OpenTelemetry's advised buckets for gen_ai.client.operation.duration (seconds) and token usage. */
 const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -34,39 +35,34 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly models: BoundedLabel;
 
-  private readonly requests = new Counter({
-    name: 'aius_http_requests_total',
-    help: 'HTTP requests answered, by route template, method, status and credential kind',
-    labelNames: ['route', 'method', 'status', 'credential'] as const,
-    registers: [this.registry],
-  });
-  private readonly requestDuration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Time to answer an HTTP request (OpenTelemetry http.server.request.duration)',
-    labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
-    buckets: HTTP_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly operationDuration = new Histogram({
-    name: 'gen_ai_client_operation_duration_seconds',
-    help: 'Upstream chat completion calls (OpenTelemetry gen_ai.client.operation.duration)',
-    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'] as const,
-    buckets: GEN_AI_DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly tokenUsage = new Histogram({
-    name: 'gen_ai_client_token_usage',
-    help: 'Tokens per upstream call, by type (OpenTelemetry gen_ai.client.token.usage)',
-    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'] as const,
-    buckets: GEN_AI_TOKEN_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly upstreamErrors = new Counter({
-    name: 'aius_upstream_errors_total',
-    help: 'Upstream calls that failed, by upstream and error type (unreachable, client_closed, or the upstream status)',
-    labelNames: ['upstream', 'error_type'] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = new HotCounter(
+    this.registry,
+    'aius_http_requests_total',
+    'HTTP requests answered, by route template, method, status and credential kind',
+  );
+  private readonly requestDuration = new HotHistogram(
+    this.registry,
+    'http_server_request_duration_seconds',
+    'Time to answer an HTTP request (OpenTelemetry http.server.request.duration)',
+    HTTP_BUCKETS,
+  );
+  private readonly operationDuration = new HotHistogram(
+    this.registry,
+    'gen_ai_client_operation_duration_seconds',
+    'Upstream chat completion calls (OpenTelemetry gen_ai.client.operation.duration)',
+    GEN_AI_DURATION_BUCKETS,
+  );
+  private readonly tokenUsage = new HotHistogram(
+    this.registry,
+    'gen_ai_client_token_usage',
+    'Tokens per upstream call, by type (OpenTelemetry gen_ai.client.token.usage)',
+    GEN_AI_TOKEN_BUCKETS,
+  );
+  private readonly upstreamErrors = new HotCounter(
+    this.registry,
+    'aius_upstream_errors_total',
+    'Upstream calls that failed, by upstream and error type (unreachable, client_closed, or the upstream status)',
+  );
   /** Set by the run loop: sockets open on this instance. */
   readonly openRunSockets = new Gauge({
     name: 'aius_run_sockets_open',
@@ -74,11 +70,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** Children per label combination, so the hot paths do no label hashing. */
-  private readonly requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<string> }>();
+  /** Recorders per label combination, looked up by one string key per request. */
+  private readonly requestSeries = new Map<string, { count: CounterSeries; duration: HistogramSeries }>();
   private readonly upstreamSeries = new Map<
     string,
-    { duration: Histogram.Internal<string>; input: Histogram.Internal<string>; output: Histogram.Internal<string>; errors?: Counter.Internal }
+    { duration: HistogramSeries; input: HistogramSeries; output: HistogramSeries; errors?: CounterSeries }
   >();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -98,12 +94,12 @@ export class MetricsService {
       if (!series) {
         const status = String(reply.statusCode);
         series = {
-          count: this.requests.labels(route, request.method, status, credential),
-          duration: this.requestDuration.labels(route, request.method, status),
+          count: this.requests.series({ route, method: request.method, status, credential }),
+          duration: this.requestDuration.series({ http_route: route, http_request_method: request.method, http_response_status_code: status }),
         };
         this.requestSeries.set(key, series);
       }
-      series.count.inc();
+      series.count.value++;
       series.duration.observe(reply.elapsedTime / 1000);
       done();
     });
@@ -117,16 +113,17 @@ export class MetricsService {
     const key = `${call.provider} ${model} ${errorType}`;
     let series = this.upstreamSeries.get(key);
     if (!series) {
+      const operation = { gen_ai_operation_name: 'chat', gen_ai_provider_name: call.provider, gen_ai_request_model: model };
       series = {
-        duration: this.operationDuration.labels('chat', call.provider, model, errorType),
-        input: this.tokenUsage.labels('chat', call.provider, model, 'input'),
-        output: this.tokenUsage.labels('chat', call.provider, model, 'output'),
-        ...(errorType !== '' && { errors: this.upstreamErrors.labels(call.provider, errorType) }),
+        duration: this.operationDuration.series({ ...operation, error_type: errorType }),
+        input: this.tokenUsage.series({ ...operation, gen_ai_token_type: 'input' }),
+        output: this.tokenUsage.series({ ...operation, gen_ai_token_type: 'output' }),
+        ...(errorType !== '' && { errors: this.upstreamErrors.series({ upstream: call.provider, error_type: errorType }) }),
       };
       this.upstreamSeries.set(key, series);
     }
     series.duration.observe(call.seconds);
-    series.errors?.inc();
+    if (series.errors) series.errors.value++;
     if (call.inputTokens !== undefined) series.input.observe(call.inputTokens);
     if (call.outputTokens !== undefined) series.output.observe(call.outputTokens);
   }
