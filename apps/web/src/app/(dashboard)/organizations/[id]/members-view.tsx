@@ -21,6 +21,7 @@ export function MembersView({ clientId }: { clientId: string }) {
   const orgs = useOrganizations();
   const me = useMe();
   const router = useRouter();
+  const toast = useToast();
   const org = orgs.list?.find((c) => c.id === clientId) ?? null;
   const members = useQuery('listMembers', { params: { id: clientId } });
   const [removing, setRemoving] = useState<Member | null>(null);
