@@ -1,4 +1,4 @@
-import { expect, test, uniqueEmail, PASSWORD, WEB_ORIGIN } from './support/fixtures';
+import { expect, signUp, test, uniqueEmail, PASSWORD, WEB_ORIGIN } from './support/fixtures';
 
 test.describe('Get started', () => {
   test('is the first screen after sign-up: base URL, a token in one click, filled-in examples and the models', async ({ page }) => {
@@ -54,12 +54,7 @@ test.describe('Get started', () => {
   });
 
   test('the usage page of an organization without calls says so and points to Get started', async ({ page }) => {
-    await page.goto('/signup');
-    await page.getByLabel('Name').fill('Quiet Person');
-    await page.getByLabel('Email').fill(uniqueEmail('quiet'));
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page).toHaveURL(/\/get-started$/);
+    await signUp(page, 'Quiet Person', uniqueEmail('quiet'));
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Usage' }).click();
     await expect(page.getByText('No calls in this period yet.')).toBeVisible();
     await expect(page.getByTestId('failed-calls')).toHaveText('0');
