@@ -42,6 +42,7 @@ test.describe('Get started', () => {
     });
     expect(chat.status()).toBe(503);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Usage' }).click();
+    await expect(page).toHaveURL(/\/usage$/);
     // The usage flush runs every second; reload until the call is in.
     await expect(async () => {
       await page.reload();
