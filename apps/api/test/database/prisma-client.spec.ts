@@ -74,10 +74,8 @@ describe('Prisma client over the migrated database', () => {
     expect(loaded.apiTokens[0]).toMatchObject({ prefix: 'aius_abcdefg', lastUsedAt: at });
     expect(loaded.defaultClient?.name).toBe('Acme');
 
-    // forked_from_id is a plain reference (no relation): it outlives the origin.
-    const fork = await prisma.project.findUniqueOrThrow({ where: { id: 'proj_2' } });
-    expect(fork.forkedFromId).toBe('proj_1');
-    expect((await prisma.project.findUniqueOrThrow({ where: { id: fork.forkedFromId! } })).id).toBe('proj_1');
+    const fork = await prisma.project.findUniqueOrThrow({ where: { id: 'proj_2' }, include: { forkedFrom: true } });
+    expect(fork.forkedFrom?.id).toBe('proj_1');
     const daily = await prisma.usageDaily.findFirstOrThrow({ where: { clientId: client.id } });
     expect(daily.totalTokens).toBe(3n);
     expect(daily.day.toISOString().slice(0, 10)).toBe('2026-01-02');
