@@ -67,17 +67,6 @@ describe('projects', () => {
     expect((await spec.api.get(`/projects/${original.id}`, { cookie: u.cookie })).body).toMatchObject({ name: 'Site', forked_from_id: null });
   });
 
-  it('a fork keeps its origin after the origin is deleted', async () => {
-    const u = await userWithToken(spec.t.base);
-    const original = (await spec.api.post('/projects', { bearer: u.token }, { org_id: u.clientId, name: 'Doomed' })).body;
-    const fork = (await spec.api.post(`/projects/${original.id}/fork`, { bearer: u.token })).body;
-    expect((await spec.api.delete(`/projects/${original.id}`, { bearer: u.token })).status).toBe(200);
-    expect((await spec.api.get(`/projects/${fork.id}`, { bearer: u.token })).body).toMatchObject({ name: 'Doomed (fork)', forked_from_id: original.id });
-    expect((await spec.api.get(`/projects/${original.id}`, { bearer: u.token })).status).toBe(404);
-    // A fork of the fork still forks, and its own origin is the (living) fork.
-    expect((await spec.api.post(`/projects/${fork.id}/fork`, { bearer: u.token })).body).toMatchObject({ forked_from_id: fork.id });
-  });
-
   it('five concurrent forks get five distinct names', async () => {
     const u = await userWithToken(spec.t.base);
     const original = (await spec.api.post('/projects', { bearer: u.token }, { org_id: u.clientId, name: 'Busy' })).body;
