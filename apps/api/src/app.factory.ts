@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel, type Type } from '@nestjs/common';
+import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_BASE, API_BASE_ALIAS, DEFAULT_BODY_LIMIT } from '@aius/contracts';
@@ -9,6 +9,10 @@ import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
 import { migrate } from './database/migrate.js';
+import { createLogger } from './logging/logger.js';
+import { NestPinoLogger } from './logging/nest-logger.js';
+import { RequestLog, echoRequestId, requestId } from './logging/request-log.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { ArtifactUploadRoute } from './modules/artifacts/artifact-upload.route.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
@@ -16,13 +20,15 @@ import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { RunSocket } from './modules/runs/run-socket.js';
 import { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /** Builds the API (not yet listening): used by main.ts and by the integration tests. */
 export async function createApp(
   config: AppConfig,
   options: { extraModules?: Type[] } = {},
 ): Promise<NestFastifyApplication> {
+  // One pino for Fastify's request log and every Nest Logger (see logging/logger.ts).
+  const logger = createLogger(config);
+  const nestLogger = new NestPinoLogger(logger);
+  Logger.overrideLogger(nestLogger);
   if (config.MIGRATE_ON_BOOT) {
     await migrate(config.DATABASE_URL, { log: (line) => new Logger('Migrations').log(line) });
   }
@@ -36,7 +42,10 @@ export async function createApp(
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: DEFAULT_BODY_LIMIT,
-    logger: false,
+    loggerInstance: logger,
+    // Fastify's own two lines per request are replaced by one (logging/request-log.ts).
+    logController: new RequestLog(),
+    genReqId: requestId,
     // Requests already on a connection when shutdown starts are served, not refused with 503:
     // GracefulShutdown closes the listener and lets them finish (see there).
     return503OnClosing: false,
@@ -47,7 +56,7 @@ export async function createApp(
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: nestLogger,
     bodyParser: false,
   });
   registerJsonParser(app);
@@ -56,6 +65,8 @@ export async function createApp(
   await app.get(RunSocket).registerPlugin(app);
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
+  echoRequestId(fastify);
+  app.get(MetricsService).install(fastify);
   // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
   app.get(BearerVerifier).install(fastify);
   // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.

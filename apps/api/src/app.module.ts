@@ -8,9 +8,11 @@ import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { OpenApiModule } from './modules/openapi/openapi.module.js';
 import { ProjectsModule } from './modules/projects/projects.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
@@ -30,6 +32,7 @@ export class AppModule {
         LifecycleModule,
         DatabaseModule,
         RedisModule,
+        MetricsModule,
         RateLimitModule,
         CredentialsModule,
         HealthModule,
@@ -42,6 +45,7 @@ export class AppModule {
         ArtifactsModule,
         AgentsModule,
         RunsModule,
+        OpenApiModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_GUARD, useClass: CredentialGuard }],

@@ -40,4 +40,22 @@ test('at 375 px every page fits the screen and stays usable', async ({ page }, t
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await snap(page, testInfo, 'phone-security');
+
+  await nav.getByRole('link', { name: 'Get started' }).click();
+  await expect(page.getByRole('heading', { name: 'Get started', level: 1 })).toBeVisible();
+  await expectNoSidewaysScroll(page);
+  await snap(page, testInfo, 'phone-get-started');
+
+  // The chart is drawn at the phone's width: its labels keep their size instead of shrinking with it.
+  await nav.getByRole('link', { name: 'Usage' }).click();
+  const chart = page.getByRole('img', { name: /tokens per day from/ });
+  await expect(chart).toBeVisible();
+  await expect
+    .poll(() => chart.locator('text').evaluateAll((labels) => Math.min(...labels.map((l) => l.getBoundingClientRect().height))))
+    .toBeGreaterThanOrEqual(10);
+  const dateLabels = await chart.locator('text[text-anchor="middle"]').count();
+  expect(dateLabels).toBeGreaterThanOrEqual(2);
+  expect(dateLabels).toBeLessThanOrEqual(6);
+  await expectNoSidewaysScroll(page);
+  await snap(page, testInfo, 'phone-usage');
 });

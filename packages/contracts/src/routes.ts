@@ -1,10 +1,11 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
-import * as artifacts from './schemas/artifacts.js';
 import * as agents from './schemas/agents.js';
+import * as artifacts from './schemas/artifacts.js';
 import * as auth from './schemas/auth.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
+import * as openapi from './schemas/openapi.js';
 import * as projects from './schemas/projects.js';
 import * as proxy from './schemas/proxy.js';
 import * as runs from './schemas/runs.js';
@@ -47,6 +48,12 @@ export interface RouteDef {
   response?: z.ZodType;
   /** Where the spec gives a code another status on this route than the registry's default. */
   statusOverrides?: Partial<Record<ErrorKey, number>>;
+  /**
+   * The rules the route's service enforces (EMAIL_ALREADY_EXISTS, NO_ACCESS, …). Every other
+   * error it can answer follows from `auth`, `rate` and the schemas (see openapi/route-errors.ts).
+   * Checked: a test app fails its test file when it answers an error its route does not document.
+   */
+  errors?: readonly ErrorKey[];
   /** Largest request body in bytes; DEFAULT_BODY_LIMIT when omitted. Over it: 413 PAYLOAD_TOO_LARGE. */
   bodyLimit?: number;
 }
@@ -58,59 +65,62 @@ const route = <const R extends RouteDef>(r: R) => r;
 
 export const routes = {
   health: route({ method: 'GET', path: '/health', auth: 'none', rate: 'none', response: health.healthResponse }),
-  ready: route({ method: 'GET', path: '/ready', auth: 'none', rate: 'none', response: health.readyResponse }),
+  ready: route({ method: 'GET', path: '/ready', auth: 'none', rate: 'none', response: health.readyResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE', 'SHUTTING_DOWN'] }),
 
-  register: route({ method: 'POST', path: '/register', auth: 'none', rate: 'credential', body: auth.registerRequest, response: auth.registerResponse }),
-  login: route({ method: 'POST', path: '/login', auth: 'none', rate: 'credential', body: auth.loginRequest, response: auth.loginResponse }),
-  twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 } }),
+  register: route({ method: 'POST', path: '/register', auth: 'none', rate: 'credential', body: auth.registerRequest, response: auth.registerResponse, errors: ['EMAIL_ALREADY_EXISTS', 'REGISTRATION_FAILED', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  login: route({ method: 'POST', path: '/login', auth: 'none', rate: 'credential', body: auth.loginRequest, response: auth.loginResponse, errors: ['INVALID_CREDENTIALS', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 }, errors: ['INVALID_CHALLENGE', 'INVALID_CODE', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
   logout: route({ method: 'POST', path: '/logout', auth: 'session', rate: 'default', response: auth.logoutResponse }),
 
   // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
-  twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse }),
-  twoFactorEnable: route({ method: 'POST', path: '/2fa/enable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorEnableResponse }),
-  twoFactorDisable: route({ method: 'POST', path: '/2fa/disable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorDisableResponse }),
-  twoFactorRecoveryCodes: route({ method: 'POST', path: '/2fa/recovery-codes', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.recoveryCodesResponse }),
+  twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse, errors: ['2FA_ALREADY_ENABLED'] }),
+  twoFactorEnable: route({ method: 'POST', path: '/2fa/enable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorEnableResponse, errors: ['2FA_NOT_STARTED', 'INVALID_CODE', '2FA_ALREADY_ENABLED'] }),
+  twoFactorDisable: route({ method: 'POST', path: '/2fa/disable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorDisableResponse, errors: ['2FA_NOT_ENABLED', 'INVALID_CODE'] }),
+  twoFactorRecoveryCodes: route({ method: 'POST', path: '/2fa/recovery-codes', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.recoveryCodesResponse, errors: ['2FA_NOT_ENABLED', 'INVALID_CODE'] }),
   twoFactorStatus: route({ method: 'GET', path: '/2fa/status', auth: 'account', rate: 'default', response: twoFactor.twoFactorStatusResponse }),
 
-  createToken: route({ method: 'POST', path: '/tokens', auth: 'session', rate: 'default', body: tokens.createTokenRequest, response: tokens.createTokenResponse }),
+  createToken: route({ method: 'POST', path: '/tokens', auth: 'session', rate: 'default', body: tokens.createTokenRequest, response: tokens.createTokenResponse, errors: ['NO_ACCESS'] }),
   listTokens: route({ method: 'GET', path: '/tokens', auth: 'session', rate: 'default', response: tokens.tokenListResponse }),
-  revokeToken: route({ method: 'DELETE', path: '/tokens/:id', auth: 'session', rate: 'default', params: tokens.tokenIdParams, response: tokens.revokeTokenResponse }),
+  revokeToken: route({ method: 'DELETE', path: '/tokens/:id', auth: 'session', rate: 'default', params: tokens.tokenIdParams, response: tokens.revokeTokenResponse, errors: ['TOKEN_NOT_FOUND'] }),
 
   listClients: route({ method: 'GET', path: '/clients', auth: 'account', rate: 'default', response: clients.clientListResponse }),
   createClient: route({ method: 'POST', path: '/clients', auth: 'account', rate: 'default', body: clients.createClientRequest, response: clients.createClientResponse }),
-  listMembers: route({ method: 'GET', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.memberListResponse }),
-  addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member }),
-  updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member }),
-  removeMember: route({ method: 'DELETE', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, response: clients.removeMemberResponse }),
+  listMembers: route({ method: 'GET', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.memberListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'USER_NOT_FOUND', 'ALREADY_MEMBER'] }),
+  updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),
+  removeMember: route({ method: 'DELETE', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, response: clients.removeMemberResponse, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),
 
-  listProjects: route({ method: 'GET', path: '/projects', auth: 'account', rate: 'default', query: projects.listProjectsQuery, response: projects.projectListResponse }),
-  createProject: route({ method: 'POST', path: '/projects', auth: 'account', rate: 'default', body: projects.createProjectRequest, response: projects.project }),
-  getProject: route({ method: 'GET', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project }),
-  updateProject: route({ method: 'PATCH', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, body: projects.updateProjectRequest, response: projects.project }),
-  deleteProject: route({ method: 'DELETE', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.deleteProjectResponse }),
-  forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project }),
+  listProjects: route({ method: 'GET', path: '/projects', auth: 'account', rate: 'default', query: projects.listProjectsQuery, response: projects.projectListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  createProject: route({ method: 'POST', path: '/projects', auth: 'account', rate: 'default', body: projects.createProjectRequest, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  getProject: route({ method: 'GET', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  updateProject: route({ method: 'PATCH', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, body: projects.updateProjectRequest, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  deleteProject: route({ method: 'DELETE', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.deleteProjectResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
-  listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse }),
-  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest }),
-  usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse }),
+  listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse, errors: ['UPSTREAM_UNAVAILABLE'] }),
+  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'] }),
+  usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   // Uploads count against the calling token's quota instead of the per-IP one (see RouteDef.rate).
-  uploadArtifact: route({ method: 'POST', path: '/artifacts', auth: 'account', rate: 'token', body: artifacts.uploadArtifactRequest, response: artifacts.artifact }),
-  listArtifacts: route({ method: 'GET', path: '/artifacts', auth: 'account', rate: 'default', query: artifacts.listArtifactsQuery, response: artifacts.artifactListResponse }),
-  getArtifact: route({ method: 'GET', path: '/artifacts/:id', auth: 'account', rate: 'default', params: artifacts.artifactIdParams, response: artifacts.artifactDetail }),
-  artifactContent: route({ method: 'GET', path: '/artifacts/:id/content', auth: 'account', rate: 'default', params: artifacts.artifactIdParams }),
+  uploadArtifact: route({ method: 'POST', path: '/artifacts', auth: 'account', rate: 'token', body: artifacts.uploadArtifactRequest, response: artifacts.artifact, errors: ['MISSING_ORG_ID', 'NOT_FOUND', 'NO_ACCESS', 'PAYLOAD_TOO_LARGE'] }),
+  listArtifacts: route({ method: 'GET', path: '/artifacts', auth: 'account', rate: 'default', query: artifacts.listArtifactsQuery, response: artifacts.artifactListResponse, errors: ['MISSING_ORG_ID', 'NOT_FOUND', 'NO_ACCESS'] }),
+  getArtifact: route({ method: 'GET', path: '/artifacts/:id', auth: 'account', rate: 'default', params: artifacts.artifactIdParams, response: artifacts.artifactDetail, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  artifactContent: route({ method: 'GET', path: '/artifacts/:id/content', auth: 'account', rate: 'default', params: artifacts.artifactIdParams, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   // The run loop's WebSocket (spec §9): the upgrade counts against the per-IP limit; the bearer
   // comes in the first frame (so `auth` is none here), each upstream call takes the token's quota.
-  runSocket: route({ method: 'GET', path: '/runs/ws', auth: 'none', rate: 'default' }),
-  listRuns: route({ method: 'GET', path: '/runs', auth: 'account', rate: 'default', query: runs.listRunsQuery, response: runs.runListResponse }),
-  getRun: route({ method: 'GET', path: '/runs/:id', auth: 'account', rate: 'default', params: runs.runIdParams, response: runs.runDetail }),
+  // A plain GET without an upgrade gets the unknown-route answer.
+  runSocket: route({ method: 'GET', path: '/runs/ws', auth: 'none', rate: 'default', errors: ['ROUTE_NOT_FOUND'] }),
+  listRuns: route({ method: 'GET', path: '/runs', auth: 'account', rate: 'default', query: runs.listRunsQuery, response: runs.runListResponse, errors: ['MISSING_ORG_ID', 'NOT_FOUND', 'NO_ACCESS'] }),
+  getRun: route({ method: 'GET', path: '/runs/:id', auth: 'account', rate: 'default', params: runs.runIdParams, response: runs.runDetail, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   // Agent configuration (spec §10), instance admins only.
-  putPrompt: route({ method: 'POST', path: '/admin/prompts', auth: 'bearer', rate: 'default', body: agents.putPromptRequest, response: agents.versionedResponse }),
-  putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse }),
-  putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse }),
-  getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse }),
+  putPrompt: route({ method: 'POST', path: '/admin/prompts', auth: 'bearer', rate: 'default', body: agents.putPromptRequest, response: agents.versionedResponse, errors: ['NO_ACCESS'] }),
+  putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse, errors: ['NO_ACCESS'] }),
+  putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+
+  openApi: route({ method: 'GET', path: '/openapi.json', auth: 'none', rate: 'default', response: openapi.openApiDocumentResponse }),
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof routes;

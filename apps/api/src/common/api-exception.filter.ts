@@ -1,4 +1,4 @@
-import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { discardRefusedBody } from './body-limits.js';
 import { toErrorResponse } from './error-response.js';
@@ -9,7 +9,6 @@ const OUTAGE_LOG_INTERVAL_MS = 10_000;
 /** Every failure leaves through here, as one of the two `detail` envelopes (spec §2). */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
   // An outage meets every request: one line per interval, counting the rest, not one per 503.
   private outageLoggedAt = -Infinity;
   private outageUnlogged = 0;
@@ -22,8 +21,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (response.unexpected !== undefined) {
       // Only method and path: query strings and bodies may carry secrets.
       const where = `${request.method} ${request.url.split('?')[0]}`;
-      if (response.status === 503) this.logOutage(`${where}: database unreachable (${describe(response.unexpected)})`);
-      else this.logger.error(`${where}: ${describe(response.unexpected)}`, (response.unexpected as Error)?.stack);
+      // Through the request's logger, so the line carries its request id; `err` keeps the stack and causes.
+      if (response.status === 503) this.logOutage(request, `${where}: database unreachable (${describe(response.unexpected)})`);
+      else request.log.error({ err: response.unexpected }, `${where}: ${describe(response.unexpected)}`);
     }
     if (reply.sent) return;
     if (response.status === 413) discardRefusedBody(request, reply);
@@ -31,14 +31,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     void reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
   }
 
-  private logOutage(line: string): void {
+  private logOutage(request: FastifyRequest, line: string): void {
     const now = Date.now();
     if (now - this.outageLoggedAt < OUTAGE_LOG_INTERVAL_MS) {
       this.outageUnlogged++;
       return;
     }
     const more = this.outageUnlogged > 0 ? ` (${this.outageUnlogged} more answered 503 for it since the last line)` : '';
-    this.logger.warn(line + more);
+    request.log.warn(line + more);
     this.outageLoggedAt = now;
     this.outageUnlogged = 0;
   }

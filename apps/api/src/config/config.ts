@@ -72,6 +72,8 @@ export const configSchema = z.object({
   SHUTDOWN_DELAY_MS: int(0),
   /** Then how long in-flight requests and streams may take to finish before they are cut. */
   SHUTDOWN_GRACE_MS: int(25_000),
+  /** `json` (one object per line) or `pretty` (human-readable); unset: pretty only in development at a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   DATABASE_URL: url(/^postgres(ql)?:$/, 'postgresql://'),
   /** Connection and statement time limit: past it the API answers 503 instead of hanging. */
@@ -211,6 +213,14 @@ export const configSchema = z.object({
     .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
   /** A JSON file of prompts, tools and agents loaded at boot (the admin routes' bodies). */
   AGENT_CONFIG_FILE: z.string().min(1).optional(),
+
+  // ── operations (metrics) ──────────────────────────────────────────────────
+  /** Port of the Prometheus endpoint (GET /metrics), separate from the API's; unset: no metrics. */
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0, 'must be a port number').max(65535, 'must be a port number').optional(),
+  /** Where the metrics port listens: loopback by default; 0.0.0.0 for a Prometheus on another host. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Distinct model ids kept as label values; later ones are reported as `other`. */
+  METRICS_MAX_MODELS: int(100, 1, 10_000),
 
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

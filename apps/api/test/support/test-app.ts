@@ -3,6 +3,7 @@ import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { watchDocumentedErrors } from './documented-errors.js';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -40,6 +41,7 @@ export async function startTestApp(
     ...env,
   });
   const app = await createApp(config, { extraModules: options.extraModules });
+  const undocumented = watchDocumentedErrors(app.getHttpAdapter().getInstance());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -53,6 +55,8 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       if (!options.db) await db.drop();
+      const errors = undocumented();
+      if (errors.length > 0) throw new Error(`errors missing from the OpenAPI document:\n${errors.join('\n')}`);
     },
   };
 }

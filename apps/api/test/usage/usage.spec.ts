@@ -58,17 +58,18 @@ describe('usage metering', () => {
     const perCall = { prompt: FAKE_PROMPT_TOKENS, completion: 5 };
     expect(body.totals).toEqual({
       requests: 4,
+      failed_requests: 1,
       prompt_tokens: 3 * perCall.prompt,
       completion_tokens: 3 * perCall.completion,
       total_tokens: 3 * (perCall.prompt + perCall.completion),
     });
     expect(body.daily).toHaveLength(30);
-    expect(body.daily.at(-1)).toEqual({ date: today(), requests: 4, total_tokens: 3 * (perCall.prompt + perCall.completion) });
+    expect(body.daily.at(-1)).toEqual({ date: today(), requests: 4, failed_requests: 1, total_tokens: 3 * (perCall.prompt + perCall.completion) });
     expect(body.daily.slice(0, -1).every((d: { requests: number }) => d.requests === 0)).toBe(true);
     expect(body.by_model).toEqual([
-      { model: 'gpt-fake', requests: 2, prompt_tokens: 22, completion_tokens: 10, total_tokens: 32 },
-      { model: 'gpt-fake-mini', requests: 1, prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 },
-      { model: 'fake-500', requests: 1, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      { model: 'gpt-fake', requests: 2, failed_requests: 0, prompt_tokens: 22, completion_tokens: 10, total_tokens: 32 },
+      { model: 'gpt-fake-mini', requests: 1, failed_requests: 0, prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 },
+      { model: 'fake-500', requests: 1, failed_requests: 1, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     ]);
 
     const events = await sql<{ token_id: number; user_id: string; client_id: string; status: number; latency_ms: number }>(

@@ -39,13 +39,15 @@ export function uniqueEmail(label: string): string {
 
 export const PASSWORD = 'Calm-harbor-42';
 
-/** Signs up through the form; leaves the page on the projects dashboard. */
+/** Signs up through the form (which lands on Get started); leaves the page on the projects dashboard. */
 export async function signUp(page: Page, name: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto('/signup');
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/get-started$/);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Projects', exact: true }).click();
   await expect(page).toHaveURL(/\/projects$/);
   await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
 }

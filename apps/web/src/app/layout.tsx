@@ -9,7 +9,14 @@ export const metadata: Metadata = {
   description: 'Accounts, organizations, projects and API tokens for AIUS',
 };
 
-export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#f6f6f3' };
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#f6f6f3' },
+    { media: '(prefers-color-scheme: dark)', color: '#15171a' },
+  ],
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

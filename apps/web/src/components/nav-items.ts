@@ -1,5 +1,6 @@
 /** The dashboard's sections, in menu order. */
 export const NAV_ITEMS: readonly { href: string; label: string }[] = [
+  { href: '/get-started', label: 'Get started' },
   { href: '/projects', label: 'Projects' },
   { href: '/artifacts', label: 'Artifacts' },
   { href: '/organizations', label: 'Organizations' },

@@ -8,6 +8,7 @@ import { ApiError, call } from '@/lib/api';
 import { describeError } from '@/lib/error-copy';
 import { NAV_ITEMS } from './nav-items';
 import { OrganizationsProvider, useOrganizations } from './org-context';
+import { ToastProvider } from './toast';
 
 const MeContext = createContext<MeResponse | null>(null);
 
@@ -23,6 +24,7 @@ export function Shell({ me, children }: { me: MeResponse; children: ReactNode })
   return (
     <MeContext.Provider value={me}>
       <OrganizationsProvider>
+        <ToastProvider>
         <a href="#main" className="skip-link">
           Skip to content
         </a>
@@ -40,6 +42,7 @@ export function Shell({ me, children }: { me: MeResponse; children: ReactNode })
             {children}
           </main>
         </div>
+        </ToastProvider>
       </OrganizationsProvider>
     </MeContext.Provider>
   );

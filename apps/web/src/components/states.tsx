@@ -31,3 +31,13 @@ export function LoadError({ message, onRetry }: { message: string; onRetry?: () 
     </div>
   );
 }
+
+/** Something that does not exist: said plainly, with a way back instead of a retry that cannot help. */
+export function NotFoundState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state empty" role="alert">
+      <p className="state-title">{title}</p>
+      {children ? <div className="muted">{children}</div> : null}
+    </div>
+  );
+}

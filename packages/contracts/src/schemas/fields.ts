@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordWeakness, type ErrorKey } from '../errors.js';
+import { raisedKeys } from '../openapi/schema-errors.js';
 
 /**
  * Field builders whose issues carry an error key as their message, so the API's
@@ -76,11 +77,14 @@ const passwordBase = z
 
 export const loginPasswordField = passwordBase;
 
-export const newPasswordField = passwordBase.superRefine((password, ctx) => {
-  if (password.length === 0) return;
-  const weakness = passwordWeakness(password);
-  if (weakness) ctx.addIssue({ code: 'custom', message: 'PASSWORD_TOO_WEAK', params: { message: weakness } });
-});
+const TOO_WEAK = 'PASSWORD_TOO_WEAK' satisfies ErrorKey;
+export const newPasswordField = passwordBase
+  .superRefine((password, ctx) => {
+    if (password.length === 0) return;
+    const weakness = passwordWeakness(password);
+    if (weakness) ctx.addIssue({ code: 'custom', message: TOO_WEAK, params: { message: weakness } });
+  })
+  .register(raisedKeys, { keys: [TOO_WEAK] });
 
 export const optionalDescription = z
   .string({ error: 'INVALID_REQUEST' })

@@ -15,11 +15,12 @@ export const usageQuery = z.object({
 });
 export type UsageQuery = z.infer<typeof usageQuery>;
 
-const counts = { requests: z.number().int(), prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() };
+// `failed_requests`: calls answered with a status of 400 or more (upstream errors, unreachable upstream), included in `requests`.
+const counts = { requests: z.number().int(), failed_requests: z.number().int(), prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() };
 
 export const usageResponse = z.object({
   totals: z.object(counts),
-  daily: z.array(z.object({ date: z.string(), requests: z.number().int(), total_tokens: z.number().int() })),
+  daily: z.array(z.object({ date: z.string(), requests: z.number().int(), failed_requests: z.number().int(), total_tokens: z.number().int() })),
   by_model: z.array(z.object({ model: z.string(), ...counts })),
 });
 export type UsageResponse = z.infer<typeof usageResponse>;

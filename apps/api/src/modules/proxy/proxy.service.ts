@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { correlate } from './correlation.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
@@ -35,6 +36,7 @@ export class ProxyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstreams: UpstreamRegistry,
     private readonly usage: UsageRecorder,
+    private readonly metrics: MetricsService,
   ) {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
@@ -52,10 +54,20 @@ export class ProxyService {
     const route = this.upstreams.route(body.model);
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
 
-    const meter = (status: number, tokens: TokenUsage | null) =>
-      this.usage.recordCall(principal, { model: body.model, status, tokens, latencyMs: performance.now() - started, projectId });
-
     const { upstream, model } = route;
+    const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) => {
+      const latencyMs = performance.now() - started;
+      this.metrics.upstreamCall({
+        provider: upstream.name,
+        model: body.model,
+        errorType,
+        seconds: latencyMs / 1000,
+        inputTokens: tokens?.promptTokens,
+        outputTokens: tokens?.completionTokens,
+      });
+      this.usage.recordCall(principal, { model: body.model, status, tokens, latencyMs, projectId });
+    };
+
     // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.
     const payload = model === body.model && request.rawBody !== undefined ? request.rawBody : JSON.stringify({ ...body, model });
     const result = await exchange(
@@ -82,12 +94,13 @@ export class ProxyService {
       case 'client-gone':
         // Nobody to answer: tell Fastify the reply is dealt with rather than left unsent.
         reply.hijack();
-        return meter(CLIENT_CLOSED, result.usage);
+        return meter(CLIENT_CLOSED, result.usage, 'client_closed');
       case 'failed':
-        meter(503, null);
+        meter(503, null, 'unreachable');
         throw new ApiError('UPSTREAM_UNAVAILABLE');
       case 'stream':
-        return meter(result.status, result.usage);
+        // 503 here: the upstream broke off the stream.
+        return meter(result.status, result.usage, result.status === 503 ? 'unreachable' : null);
       case 'answer': {
         meter(result.status, result.status < 300 ? usageFromBody(result.body) : null);
         void reply.code(result.status).headers(passedBack(result.headers));

@@ -42,8 +42,11 @@ export class RateLimitStore implements OnModuleDestroy {
   private readonly memory = new LRUCache<string, number>({ max: 100_000 });
   private skipRedisUntil = 0;
   private readonly credits: QuotaCredits;
-  /** Requests decided, by where: from credits in memory, or by a Redis call they waited for. */
-  readonly decisions = { fromCredits: 0, inRedis: 0 };
+  /**
+   * Requests decided, by where: from credits in memory, by a Redis call they waited for, or in
+   * this process's memory while Redis is away. Plain counters, read by the metrics at scrape time.
+   */
+  readonly decisions = { fromCredits: 0, inRedis: 0, inMemory: 0 };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -129,6 +132,7 @@ export class RateLimitStore implements OnModuleDestroy {
     }
     const at = now ?? Date.now();
     const results: GcraResult[] = [];
+    this.decisions.inMemory++;
     for (const q of quotas) {
       const result = this.consumeInMemory(this.prefix + q.key, q.limit, q.windowMs, cost, at);
       results.push(result);

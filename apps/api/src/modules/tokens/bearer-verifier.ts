@@ -53,6 +53,8 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   private readonly valid: LRUCache<string, ValidEntry>;
   private readonly invalid: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<TokenPrincipal | null>>();
+  /** Cache outcomes of well-formed tokens (a known-bad one is `refused`); read by the metrics at scrape time. */
+  readonly cacheLookups = { hit: 0, miss: 0, refused: 0 };
   private readonly channel: string;
   private readonly markerTtlSeconds: number;
   private readonly revocations: Epoch;
@@ -109,9 +111,13 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
     const prefetched = arrival && arrival.token === token ? (arrival as Prefetched) : undefined;
     if (!prefetched && !isWellFormedToken(token)) return null;
     const hash = prefetched?.hash ?? hashToken(token);
-    if (this.invalid.get(hash)) return null;
+    if (this.invalid.get(hash)) {
+      this.cacheLookups.refused++;
+      return null;
+    }
     const cached = this.valid.get(hash);
     if (cached) {
+      this.cacheLookups.hit++;
       const revoked =
         prefetched && prefetched.tokenId === cached.principal.tokenId ? await prefetched.marker : await this.stillLive(cached);
       if (revoked === true) {
@@ -121,6 +127,8 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
       if (revoked === false || Date.now() - cached.checkedAt <= this.config.TOKEN_CACHE_FALLBACK_MS) {
         return this.used(cached.principal);
       }
+    } else {
+      this.cacheLookups.miss++;
     }
     const principal = await this.lookup(hash);
     return principal ? this.used(principal) : null;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { BatchWriter } from '../../database/batch-writer.js';
+import { BatchWriter, type BatchStats } from '../../database/batch-writer.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Principal } from '../../common/principal.js';
@@ -71,6 +71,17 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
 
   record(event: UsageEvent): void {
     this.writer.add(event);
+  }
+
+  /** Flush outcomes, read by the metrics at scrape time (see BatchWriter.stats). */
+  get flushes(): BatchStats {
+    return this.writer.stats;
+  }
+
+  /** Events waiting to be written, and how long the oldest has waited (0 when none). */
+  pending(now = Date.now()): { events: number; oldestAgeMs: number } {
+    const { rows, oldestAgeMs } = this.writer.pending(now);
+    return { events: rows, oldestAgeMs };
   }
 
   /** Writes everything buffered so far; resolves when it is in Postgres (or kept for a retry). */

@@ -23,6 +23,8 @@ export interface DailyModelRow {
   day: string;
   model: string;
   requests: number;
+  /** Calls answered with a status of 400 or more. */
+  errors: number;
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
@@ -89,10 +91,10 @@ export class UsageRepository {
   async dailyByModel(clientId: string, from: string, to: string, projectId?: string): Promise<DailyModelRow[]> {
     const [table, filter] = projectId === undefined ? ['usage_client_daily', ''] : ['usage_daily', 'AND project_id = $4'];
     const rows = await this.prisma.$queryRawUnsafe<
-      { day: string; model: string; requests: bigint; prompt: bigint; completion: bigint; total: bigint }[]
+      { day: string; model: string; requests: bigint; errors: bigint; prompt: bigint; completion: bigint; total: bigint }[]
     >(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
-              sum(requests)::bigint AS requests, sum(prompt_tokens)::bigint AS prompt,
+              sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, sum(prompt_tokens)::bigint AS prompt,
               sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
        FROM ${table}
        WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date ${filter}
@@ -103,6 +105,7 @@ export class UsageRepository {
       day: r.day,
       model: r.model,
       requests: Number(r.requests),
+      errors: Number(r.errors),
       promptTokens: Number(r.prompt),
       completionTokens: Number(r.completion),
       totalTokens: Number(r.total),

@@ -5,7 +5,7 @@ import { dayRange } from './usage-range.js';
 import { UsageRepository } from './usage.repository.js';
 
 type Counts = UsageResponse['totals'];
-const zero = (): Counts => ({ requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+const zero = (): Counts => ({ requests: 0, failed_requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
 
 @Injectable()
 export class UsageService {
@@ -24,12 +24,13 @@ export class UsageService {
     const rows = await this.repository.dailyByModel(query.org_id, range.from, range.to, query.project_id);
 
     const totals = zero();
-    const perDay = new Map(range.days.map((date) => [date, { date, requests: 0, total_tokens: 0 }]));
+    const perDay = new Map(range.days.map((date) => [date, { date, requests: 0, failed_requests: 0, total_tokens: 0 }]));
     const perModel = new Map<string, Counts>();
     for (const r of rows) {
       const model = perModel.get(r.model) ?? perModel.set(r.model, zero()).get(r.model)!;
       for (const c of [totals, model]) {
         c.requests += r.requests;
+        c.failed_requests += r.errors;
         c.prompt_tokens += r.promptTokens;
         c.completion_tokens += r.completionTokens;
         c.total_tokens += r.totalTokens;
@@ -37,6 +38,7 @@ export class UsageService {
       const day = perDay.get(r.day);
       if (day) {
         day.requests += r.requests;
+        day.failed_requests += r.errors;
         day.total_tokens += r.totalTokens;
       }
     }

@@ -11,7 +11,8 @@ export function SignupForm() {
   const router = useRouter();
   const form = useContractForm(registerRequest, async (body) => {
     await call('register', { body });
-    router.replace('/projects');
+    // A newcomer's first screen: how to make a first call.
+    router.replace('/get-started');
     router.refresh();
   });
 

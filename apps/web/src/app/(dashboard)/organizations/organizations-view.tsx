@@ -5,15 +5,18 @@ import Link from 'next/link';
 import { Field, FormError } from '@/components/field';
 import { ROLE_LABEL, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useContractForm } from '@/lib/form';
 
 export function OrganizationsView() {
   const orgs = useOrganizations();
+  const toast = useToast();
   const form = useContractForm(createClientRequest, async (body, formElement) => {
     const created = await call('createClient', { body });
     formElement.reset();
+    toast(`Organization “${created.name}” created`);
     orgs.switchTo(created.id);
     orgs.reload();
   });

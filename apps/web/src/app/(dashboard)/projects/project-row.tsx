@@ -4,6 +4,7 @@ import { updateProjectRequest, type Project } from '@aius/contracts';
 import Link from 'next/link';
 import { useState } from 'react';
 import { Field, FormError } from '@/components/field';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction, useContractForm } from '@/lib/form';
@@ -19,13 +20,19 @@ interface ProjectRowProps {
 export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowProps) {
   const [editing, setEditing] = useState(false);
   const forking = useAction();
+  const toast = useToast();
   const rename = useContractForm(updateProjectRequest, async (body) => {
     await call('updateProject', { params: { id: project.id }, body: { ...body, description: body.description || null } });
     setEditing(false);
+    toast('Project saved');
     onChanged();
   });
 
-  const fork = () => forking.run(() => call('forkProject', { params: { id: project.id } }).then(onChanged));
+  const fork = () => forking.run(() => call('forkProject', { params: { id: project.id } }).then((forked) => {
+        toast(`Forked as “${forked.name}”`);
+        onChanged();
+      }),
+    );
 
   if (editing) {
     return (

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError } from '@/components/field';
 import { OrganizationStates, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
@@ -29,12 +30,14 @@ export function ProjectsView() {
 function OrganizationProjects({ org }: { org: ClientSummary }) {
   const projects = useQuery('listProjects', { query: { org_id: org.id } });
   const [deleting, setDeleting] = useState<Project | null>(null);
+  const toast = useToast();
   const form = useContractForm(
     createProjectRequest,
     async (body, formElement) => {
       // An empty description box means no description, not an empty one.
       await call('createProject', { body: { ...body, description: body.description || undefined } });
       formElement.reset();
+      toast(`Project “${body.name}” created`);
       projects.reload();
     },
     () => ({ org_id: org.id }),
@@ -76,6 +79,7 @@ function OrganizationProjects({ org }: { org: ClientSummary }) {
           confirmLabel="Delete project"
           onConfirm={async () => {
             await call('deleteProject', { params: { id: deleting.id } });
+            toast(`Project “${deleting.name}” deleted`);
             projects.reload();
           }}
           onClose={() => setDeleting(null)}

@@ -6,6 +6,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { SecretValue } from '@/components/copy-button';
 import { Field, FormError, Submit } from '@/components/field';
 import { LoadError, Loading } from '@/components/states';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { useAction, useContractForm, type ContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
@@ -50,8 +51,10 @@ export function SecurityView() {
 function EnableTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => void }) {
   const [setup, setSetup] = useState<TwoFactorSetupResponse | null>(null);
   const starting = useAction();
+  const toast = useToast();
   const form = useContractForm(twoFactorCodeRequest, async (body) => {
     const result = await call('twoFactorEnable', { body });
+    toast('Two-factor authentication is on');
     onEnabled(result.recovery_codes);
   });
 
@@ -117,15 +120,18 @@ function QrCode({ text }: { text: string }) {
 
 function ManageTwoFactor({ remaining, onCodes, onDisabled }: { remaining: number; onCodes: (codes: string[]) => void; onDisabled: () => void }) {
   const [action, setAction] = useState<'regenerate' | 'disable' | null>(null);
+  const toast = useToast();
   const regenerate = useContractForm(twoFactorCodeRequest, async (body, formElement) => {
     const result = await call('twoFactorRecoveryCodes', { body });
     formElement.reset();
     setAction(null);
+    toast('New recovery codes made; the old ones no longer work');
     onCodes(result.recovery_codes);
   });
   const disable = useContractForm(twoFactorCodeRequest, async (body) => {
     await call('twoFactorDisable', { body });
     setAction(null);
+    toast('Two-factor authentication is off');
     onDisabled();
   });
 

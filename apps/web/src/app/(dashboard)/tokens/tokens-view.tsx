@@ -8,6 +8,7 @@ import { Field, FormError, SelectField } from '@/components/field';
 import { useOrganizations } from '@/components/org-context';
 import { Moment } from '@/components/moment';
 import { Empty, LoadError, Loading } from '@/components/states';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
@@ -16,6 +17,7 @@ export function TokensView() {
   const tokens = useQuery('listTokens');
   const [minted, setMinted] = useState<CreateTokenResponse | null>(null);
   const [revoking, setRevoking] = useState<TokenSummary | null>(null);
+  const toast = useToast();
 
   return (
     <>
@@ -45,6 +47,7 @@ export function TokensView() {
           confirmLabel="Revoke token"
           onConfirm={async () => {
             await call('revokeToken', { params: { id: String(revoking.id) } });
+            toast(`Token “${revoking.token_name}” revoked`);
             tokens.reload();
           }}
           onClose={() => setRevoking(null)}
@@ -60,9 +63,11 @@ export function TokensView() {
 
 function MintToken({ onMinted }: { onMinted: (token: CreateTokenResponse) => void }) {
   const orgs = useOrganizations();
+  const toast = useToast();
   const form = useContractForm(createTokenRequest, async (body, formElement) => {
     const token = await call('createToken', { body });
     formElement.reset();
+    toast('Token created');
     onMinted(token);
   });
   return (

@@ -1,9 +1,10 @@
 'use client';
 
 import type { ClientSummary } from '@aius/contracts';
+import Link from 'next/link';
 import { useState } from 'react';
 import { OrganizationStates, useOrganizations } from '@/components/org-context';
-import { LoadError, Loading } from '@/components/states';
+import { Empty, LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
 import { lastDays } from './chart-scale';
 import { UsageChart, type ChartMetric } from './usage-chart';
@@ -62,6 +63,10 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
               <dd>{n(data.totals.requests)}</dd>
             </div>
             <div>
+              <dt>Failed calls</dt>
+              <dd data-testid="failed-calls">{n(data.totals.failed_requests)}</dd>
+            </div>
+            <div>
               <dt>Prompt tokens</dt>
               <dd>{n(data.totals.prompt_tokens)}</dd>
             </div>
@@ -77,16 +82,22 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
           <section className="card" aria-labelledby="usage-chart-title" style={{ marginTop: '1.25rem' }}>
             <h2 id="usage-chart-title">{metric === 'requests' ? 'Requests' : 'Tokens'} per day</h2>
             <UsageChart daily={data.daily} metric={metric} />
-            {data.totals.requests === 0 ? <p className="muted">No calls in this period yet. Calls to /chat/completions with this organization’s tokens show up here within seconds.</p> : null}
+            {data.totals.requests === 0 ? (
+              <Empty title="No calls in this period yet.">
+                Calls to /chat/completions with this organization’s tokens show up here within seconds. <Link href="/get-started">Make a first call</Link>.
+              </Empty>
+            ) : null}
           </section>
           {data.by_model.length > 0 ? (
             <section className="card" aria-labelledby="usage-models-title">
               <h2 id="usage-models-title">By model</h2>
+              <div className={styles.tableScroll}>
               <table className="table">
                 <thead>
                   <tr>
                     <th scope="col">Model</th>
                     <th scope="col" className={styles.number}>Requests</th>
+                    <th scope="col" className={styles.number}>Failed</th>
                     <th scope="col" className={styles.number}>Prompt tokens</th>
                     <th scope="col" className={styles.number}>Completion tokens</th>
                     <th scope="col" className={styles.number}>Total tokens</th>
@@ -97,6 +108,7 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
                     <tr key={m.model}>
                       <th scope="row">{m.model}</th>
                       <td className={styles.number}>{n(m.requests)}</td>
+                      <td className={styles.number}>{n(m.failed_requests)}</td>
                       <td className={styles.number}>{n(m.prompt_tokens)}</td>
                       <td className={styles.number}>{n(m.completion_tokens)}</td>
                       <td className={styles.number}>{n(m.total_tokens)}</td>
@@ -104,6 +116,7 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
                   ))}
                 </tbody>
               </table>
+              </div>
             </section>
           ) : null}
         </>

@@ -8,7 +8,8 @@ import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError, SelectField } from '@/components/field';
 import { ROLE_LABEL, useOrganizations } from '@/components/org-context';
 import { useMe } from '@/components/shell';
-import { Empty, LoadError, Loading } from '@/components/states';
+import { Empty, LoadError, Loading, NotFoundState } from '@/components/states';
+import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction, useContractForm } from '@/lib/form';
@@ -20,6 +21,7 @@ export function MembersView({ clientId }: { clientId: string }) {
   const orgs = useOrganizations();
   const me = useMe();
   const router = useRouter();
+  const toast = useToast();
   const org = orgs.list?.find((c) => c.id === clientId) ?? null;
   const members = useQuery('listMembers', { params: { id: clientId } });
   const [removing, setRemoving] = useState<Member | null>(null);
@@ -30,6 +32,24 @@ export function MembersView({ clientId }: { clientId: string }) {
     members.reload();
     if (member.user_id === me.user.id) orgs.reload();
   };
+
+  if (members.errorStatus === 404) {
+    return (
+      <>
+        <header className="page-header">
+          <p className="crumbs">
+            <Link href="/organizations">Organizations</Link> /
+          </p>
+          <h1>Organization not found</h1>
+        </header>
+        <NotFoundState title="There is no organization at this address.">
+          <p>
+            It may have been deleted, or the link is mistyped. <Link href="/organizations">See your organizations</Link>.
+          </p>
+        </NotFoundState>
+      </>
+    );
+  }
 
   return (
     <>
@@ -71,6 +91,7 @@ export function MembersView({ clientId }: { clientId: string }) {
           confirmLabel={leaving ? 'Leave organization' : 'Remove member'}
           onConfirm={async () => {
             await call('removeMember', { params: { id: clientId, user_id: removing.user_id } });
+            toast(leaving ? `You left ${org?.name ?? 'the organization'}` : `${removing.name} removed`);
             if (!leaving) return members.reload();
             orgs.reload();
             router.push('/organizations');
@@ -85,9 +106,11 @@ export function MembersView({ clientId }: { clientId: string }) {
 }
 
 function AddMember({ clientId, onAdded }: { clientId: string; onAdded: () => void }) {
+  const toast = useToast();
   const form = useContractForm(addMemberRequest, async (body, formElement) => {
-    await call('addMember', { params: { id: clientId }, body });
+    const added = await call('addMember', { params: { id: clientId }, body });
     formElement.reset();
+    toast(`${added.name} added`);
     onAdded();
   });
   return (
@@ -116,8 +139,14 @@ interface MemberRowProps {
 
 function MemberRow({ clientId, member, isMe, canManage, onChanged, onRemove }: MemberRowProps) {
   const roleChange = useAction();
+  const toast = useToast();
   const changeRole = (role: Role) =>
-    roleChange.run(() => call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } }).then(onChanged));
+    roleChange.run(() =>
+      call('updateMember', { params: { id: clientId, user_id: member.user_id }, body: { role } }).then(() => {
+        toast(`${member.name} is now ${ROLE_LABEL[role]}`);
+        onChanged();
+      }),
+    );
   const roleId = `role-${member.user_id}`;
   return (
     <li className="list-item">

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** A caller's id is kept only when it is short and plain (it is echoed and logged). */
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `X-Request-Id` when acceptable, else a new one: correlates a call across proxies and logs. */
+export function requestId(request: IncomingMessage): string {
+  const sent = request.headers[REQUEST_ID_HEADER];
+  return typeof sent === 'string' && ACCEPTABLE_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * Fastify's request logging, reduced to one line per request, written when the answer has
+ * gone out: method, route template, status, latency, request id (bound by Fastify), client
+ * IP, the credential kind and API token id. Never a header, a query string or a body: those
+ * can carry secrets. Errors are logged where they are handled (ApiExceptionFilter), with
+ * their stack and causes, under the same request id.
+ */
+export class RequestLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'request_id' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!(request.log as Logger).isLevelEnabled('info')) return;
+    const principal = request.principal;
+    const route = request.routeOptions.url;
+    request.log.info(
+      {
+        method: request.method,
+        route: route ?? null,
+        ...(route === undefined && { path: request.url.split('?')[0] }),
+        status: reply.statusCode,
+        latency_ms: Math.round(reply.elapsedTime * 100) / 100,
+        ip: request.ip,
+        credential: principal?.via ?? 'none',
+        ...(principal?.tokenId !== undefined && { token_id: principal.tokenId }),
+      },
+      'request',
+    );
+  }
+}
+
+/** Every answer carries its request id. */
+export function echoRequestId(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+}

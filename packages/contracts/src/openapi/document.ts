@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { ERRORS } from '../errors.js';
+import * as contracts from '../index.js';
+import { API_BASE, API_BASE_ALIAS, SESSION_COOKIE, routes, type RouteDef, type RouteName } from '../routes.js';
+import { routeErrors, type RouteError } from './route-errors.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The OpenAPI 3.1 description of the API, generated from the route table, the error registry
+ * and the zod schemas (zod's own JSON Schema output) — nothing in it is written twice.
+ *
+ * Components are named after the contracts' exports (`registerRequest` → `RegisterRequest`).
+ * WebSocket frames: every zod schema exported from the contracts under a name ending in
+ * `Frame` (`authFrame`, `readyFrame`, …) is a component too, and listed under
+ * `x-aius-websocket-frames`, so frames added to the contracts are documented without
+ * touching this file.
+ */
+export function openApiDocument(): Json {
+  const names = exportNames();
+  const name = (schema: z.ZodType): string => {
+    const found = names.get(schema);
+    if (!found) throw new Error('a route schema is not exported from @aius/contracts, so it has no component name');
+    return found;
+  };
+  const defs = Object.entries(routes) as [RouteName, RouteDef][];
+
+  // Request bodies are described as sent (input), everything else as answered (output).
+  const inputs = new Set<z.ZodType>(defs.flatMap(([, def]) => (def.body ? [def.body] : [])));
+  const parameterSchemas = new Set<z.ZodType>(defs.flatMap(([, def]) => [def.query, def.params].filter((s) => s !== undefined)));
+  const frames = [...names].filter(([, id]) => id.endsWith('Frame')).map(([schema]) => schema);
+  const outputs = new Set<z.ZodType>([
+    ...defs.flatMap(([, def]) => (def.response ? [def.response] : [])),
+    ...[...names.keys()].filter((s) => isDocumentable(s) && !inputs.has(s) && !parameterSchemas.has(s)),
+    ...frames,
+  ]);
+  const schemas = { ...components(inputs, 'input', name), ...components(outputs, 'output', name) };
+
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const [routeName, def] of defs) {
+    const path = def.path.replace(/:([a-z_]+)/g, '{$1}');
+    (paths[path] ??= {})[def.method.toLowerCase()] = operation(routeName, def, name);
+  }
+
+  return {
+    openapi: '3.1.1',
+    info: {
+      title: 'AIUS API',
+      version: '1.0.0',
+      description:
+        'Account service, API gateway and OpenAI-compatible chat proxy. Every path is served under ' +
+        `\`${API_BASE}\` and \`${API_BASE_ALIAS}\`. Errors come in two \`detail\` shapes: structured ` +
+        '`{"detail":{"code","message"}}` on the account side (branch on `code`) and a plain string ' +
+        '`{"detail":"…"}` on the gateway side (the string is the contract). An unknown path answers 404 ' +
+        '`{"detail":"Not Found"}`, a known path with the wrong method 405 `{"detail":"Method Not Allowed"}`.',
+    },
+    servers: [{ url: API_BASE }, { url: API_BASE_ALIAS }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'The session JWT that register, login and 2fa/login return (also set as this cookie).',
+        },
+        bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'aius_…', description: 'An API token minted at POST /tokens.' },
+      },
+    },
+    'x-aius-websocket-frames': frames.map((schema) => ({ $ref: `#/components/schemas/${name(schema)}` })),
+  };
+}
+
+const SECURITY: Record<RouteDef['auth'], Json[]> = {
+  none: [],
+  session: [{ sessionCookie: [] }],
+  bearer: [{ bearerToken: [] }],
+  account: [{ sessionCookie: [] }, { bearerToken: [] }],
+};
+
+/** Headers that only the chat proxy reads or answers (spec §8). */
+const CHAT_HEADERS = [contracts.PROJECT_HEADER, ...contracts.CORRELATION_HEADERS];
+
+function operation(routeName: RouteName, def: RouteDef, name: (s: z.ZodType) => string): Json {
+  const ok: Json = def.response
+    ? { description: 'OK', content: { 'application/json': { schema: ref(name(def.response)) } } }
+    : {
+        description: 'The upstream answer, relayed: JSON, or `text/event-stream` chunks ending `data: [DONE]` when `stream` is true',
+        content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } },
+      };
+  const responses: Record<string, Json> = { '200': ok, ...errorResponses(routeErrors(def)) };
+  if (!def.response) responses.default = { description: "An upstream error, passed through with the upstream's status and body" };
+  const parameters = [
+    ...parametersOf(def.params, 'path'),
+    ...parametersOf(def.query, 'query'),
+    ...(def.tokenQuota ? CHAT_HEADERS.map((header) => ({ name: header, in: 'header', required: false, schema: { type: 'string' } })) : []),
+  ];
+  return {
+    operationId: routeName,
+    summary: humanize(routeName),
+    tags: [tagOf(def.path)],
+    security: SECURITY[def.auth],
+    ...(parameters.length > 0 && { parameters }),
+    ...(def.body && { requestBody: { required: true, content: { 'application/json': { schema: ref(name(def.body)) } } } }),
+    responses,
+  };
+}
+
+/** One response per status: the codes and strings the route can answer there, with an example of each. */
+function errorResponses(errors: RouteError[]): Record<string, Json> {
+  const byStatus = new Map<number, RouteError[]>();
+  for (const error of errors) byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), error]);
+  const out: Record<string, Json> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const codes = list.filter((e) => ERRORS[e.key].envelope === 'structured').map((e) => e.key);
+    const strings = list.filter((e) => ERRORS[e.key].envelope === 'string').map((e) => ERRORS[e.key].message);
+    const shapes: Json[] = [];
+    if (codes.length > 0) shapes.push(structuredShape(codes));
+    if (strings.length > 0) shapes.push(stringShape(strings));
+    const examples = Object.fromEntries(
+      list.map((e) => {
+        const def = ERRORS[e.key];
+        return [e.key, { summary: e.key, value: { detail: def.envelope === 'string' ? def.message : { code: e.key, message: def.message } } }];
+      }),
+    );
+    out[String(status)] = {
+      description: list.map((e) => e.key).join(', '),
+      ...(status === 429 && { headers: RATE_LIMIT_HEADERS }),
+      content: { 'application/json': { schema: shapes.length === 1 ? shapes[0] : { oneOf: shapes }, examples } },
+    };
+  }
+  return out;
+}
+
+const structuredShape = (codes: string[]): Json => ({
+  type: 'object',
+  required: ['detail'],
+  properties: {
+    detail: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string', enum: codes }, message: { type: 'string' } },
+    },
+  },
+});
+
+const stringShape = (strings: string[]): Json => ({
+  type: 'object',
+  required: ['detail'],
+  properties: { detail: { type: 'string', enum: strings } },
+});
+
+const RATE_LIMIT_HEADERS: Json = {
+  'Retry-After': { description: 'Seconds until a retry can succeed', schema: { type: 'integer' } },
+  RateLimit: { description: 'draft-ietf-httpapi-ratelimit-headers: the policy closest to its limit', schema: { type: 'string' } },
+  'RateLimit-Policy': { schema: { type: 'string' } },
+  'RateLimit-Limit': { schema: { type: 'integer' } },
+  'RateLimit-Remaining': { schema: { type: 'integer' } },
+  'RateLimit-Reset': { schema: { type: 'integer' } },
+};
+
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!schema) return [];
+  const json = strip(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Json);
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries((json.properties as Record<string, Json> | undefined) ?? {}).map(([key, property]) => ({
+    name: key,
+    in: where,
+    required: where === 'path' || required.has(key),
+    schema: property,
+  }));
+}
+
+function components(set: Set<z.ZodType>, io: 'input' | 'output', name: (s: z.ZodType) => string): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of set) registry.add(schema, { id: name(schema) });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, strip(schema)]));
+}
+
+/** OpenAPI components carry neither their own `$schema` nor an `$id` (they are addressed by path). */
+function strip(schema: Json): Json {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/** Objects and unions of the contracts make components; field builders (strings, enums) stay inline. */
+function isDocumentable(schema: z.ZodType): boolean {
+  const type = (schema._zod.def as { type: string }).type;
+  return type === 'object' || type === 'union';
+}
+
+/** Each zod schema exported by the contracts → its component name; an alias keeps the later name. */
+function exportNames(): Map<z.ZodType, string> {
+  const names = new Map<z.ZodType, string>();
+  for (const [key, value] of Object.entries(contracts)) {
+    if (!(value instanceof z.ZodType)) continue;
+    const base = key.endsWith('Schema') ? key.slice(0, -'Schema'.length) : key;
+    names.set(value, base.charAt(0).toUpperCase() + base.slice(1));
+  }
+  return names;
+}
+
+const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
+
+const humanize = (routeName: string): string => {
+  const words = routeName.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+const TAGS: Record<string, string> = {
+  register: 'account',
+  login: 'account',
+  me: 'account',
+  logout: 'account',
+  '2fa': 'two-factor',
+  models: 'chat proxy',
+  chat: 'chat proxy',
+  ready: 'health',
+  'openapi.json': 'health',
+};
+const tagOf = (path: string): string => {
+  const segment = path.split('/')[1] ?? '';
+  return TAGS[segment] ?? segment;
+};

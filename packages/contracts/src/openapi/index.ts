@@ -1,0 +1,2 @@
+export { openApiDocument } from './document.js';
+export { routeErrors, type RouteError } from './route-errors.js';
