@@ -46,11 +46,13 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     // Every test browses and signs up from the same address; per-IP limits are the
     // rate-limit suite's subject, not this one's.
     RATE_LIMIT_CREDENTIAL_PER_MINUTE: '1000',
-    // A configured model list: GET /models answers from it without calling the (absent) upstream.
-    UPSTREAMS: JSON.stringify([{ name: 'e2e', base_url: 'http://127.0.0.1:9/v1', models: ['gpt-e2e', 'gpt-e2e-mini'] }]),
+    // Configured model lists: GET /models answers from them without calling an upstream. The
+    // runs test (e2e/runs.spec.ts) drives a run against an upstream it starts itself.
+    UPSTREAMS: JSON.stringify([
+      { name: 'e2e', base_url: 'http://127.0.0.1:9/v1', models: ['gpt-e2e', 'gpt-e2e-mini'] },
+      { name: 'runs', base_url: `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT}/v1`, models: ['e2e-model'] },
+    ]),
     RATE_LIMIT_DEFAULT_PER_MINUTE: '10000',
-    // The runs test (e2e/runs.spec.ts) drives a run against an upstream it starts itself.
-    UPSTREAM_BASE_URL: `http://127.0.0.1:${process.env.E2E_UPSTREAM_PORT}/v1`,
     RUN_DEFAULT_MODEL: 'e2e-model',
     ADMIN_EMAILS: RUNS_ADMIN_EMAIL,
   },
