@@ -4,7 +4,7 @@ import type { ClientSummary, RunSummary } from '@aius/contracts';
 import Link from 'next/link';
 import { useState } from 'react';
 import { Moment } from '@/components/moment';
-import { useOrganizations } from '@/components/org-context';
+import { OrganizationStates, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
 import { STATUS_LABEL, count, formatDuration } from './run-format';
@@ -19,9 +19,7 @@ export function RunsView() {
         <h1>Runs</h1>
         <p className="muted">Agent runs from the AIUS CLI with {org ? <>{org.name}’s</> : 'your organization’s'} API tokens, newest first. A run shows up when it ends.</p>
       </header>
-      {orgs.loading && !orgs.list ? <Loading /> : null}
-      {orgs.error ? <LoadError message={orgs.error} onRetry={orgs.reload} /> : null}
-      {orgs.list && !org ? <Empty title="You’re not in any organization">Create one on the Organizations page first.</Empty> : null}
+      <OrganizationStates orgs={orgs} />
       {org ? <OrganizationRuns key={org.id} org={org} /> : null}
     </>
   );
