@@ -5,6 +5,7 @@ import type { Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
 import type { AppConfig } from '../../config/config.js';
 import type { AgentsService } from '../agents/agents.service.js';
+import type { MetricsService } from '../../metrics/metrics.service.js';
 import type { UpstreamRegistry, UpstreamRoute } from '../proxy/upstream-registry.js';
 import type { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
@@ -23,6 +24,7 @@ export interface RunDeps {
   usage: UsageRecorder;
   recorder: RunRecorder;
   openRuns: OpenRuns;
+  metrics: MetricsService;
   logger: Logger;
 }
 
@@ -154,6 +156,14 @@ export class AgentRun {
     const status = result.kind === 'answer' ? result.status : result.kind === 'aborted' ? CLIENT_CLOSED : 503;
     const tokens = result.kind === 'answer' ? result.tokens : null;
     this.deps.usage.recordCall(this.principal, { model, status, tokens, latencyMs, runId: this.id });
+    this.deps.metrics.upstreamCall({
+      provider: route.upstream.name,
+      model,
+      errorType: result.kind === 'answer' ? (status >= 400 ? String(status) : null) : result.kind,
+      seconds: latencyMs / 1000,
+      inputTokens: tokens?.promptTokens,
+      outputTokens: tokens?.completionTokens,
+    });
     this.calls.push({
       seq: kind === 'title' ? 0 : seq,
       kind,

@@ -7,6 +7,7 @@ import { ApiError } from '../../common/api-error.js';
 import { CredentialCheck } from '../../common/credential-check.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { GracefulShutdown } from '../../lifecycle/graceful-shutdown.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { UpstreamRegistry } from '../proxy/upstream-registry.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
@@ -48,8 +49,9 @@ export class RunSocket implements OnModuleDestroy {
     private readonly recorder: RunRecorder,
     openRuns: OpenRuns,
     shutdown: GracefulShutdown,
+    private readonly metrics: MetricsService,
   ) {
-    this.deps = { config, credentials, rateLimits, agents, upstreams, usage, recorder, openRuns, logger: this.logger };
+    this.deps = { config, credentials, rateLimits, agents, upstreams, usage, recorder, openRuns, metrics, logger: this.logger };
     // On SIGTERM the runs end as soon as draining starts, not once the HTTP server has closed:
     // an upgraded socket would otherwise hold the server's close for the whole grace period.
     shutdown.onDrain('run sockets', () => this.endRuns());
@@ -101,7 +103,11 @@ export class RunSocket implements OnModuleDestroy {
     }
     const conn = new RunConnection(socket, this.deps);
     this.open.add(conn);
-    void conn.done.then(() => this.open.delete(conn));
+    this.metrics.openRunSockets.set(this.open.size);
+    void conn.done.then(() => {
+      this.open.delete(conn);
+      this.metrics.openRunSockets.set(this.open.size);
+    });
   }
 
   /** Every open run gets the retryable end; later upgrades too. Once, whoever asks first. */
