@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunListResponse } from '@aius/contracts';
+import { OpenRuns } from '../../src/modules/runs/open-runs.js';
 import { RunRecorder } from '../../src/modules/runs/run-recorder.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { registerUser } from '../support/accounts.js';
 import { completion } from '../support/fake-upstream.js';
 import { startTestApp } from '../support/test-app.js';
 import { UPSTREAM_KEY, userWithToken } from '../proxy/support.js';
-import { RunClient, SYSTEM_PROMPT, sql, startRunHarness, userMessages, type RunHarness } from './support.js';
+import { RunClient, SYSTEM_PROMPT, sleep, sql, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;
 beforeAll(async () => {
@@ -154,6 +155,28 @@ describe('two instances with Redis', () => {
       c.begin(u.token, { messages: userMessages });
       expect(await c.closed).toEqual({ code: 1008, reason: 'invalid token' });
       expect(c.frames).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('one run per session across instances: of two starts at the same moment on two instances, exactly the later stays open', async () => {
+    const a = h.t;
+    const b = await startTestApp({}, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
+    try {
+      const ended: string[] = [];
+      const holder = (key: string) => ({ key, endReplaced: () => ended.push(key) });
+      // Both claim before either hears of the other (pub/sub takes a round trip).
+      a.app.get(OpenRuns).claimSession('ses_race', holder('run_on_a'));
+      b.app.get(OpenRuns).claimSession('ses_race', holder('run_on_b'));
+      await sleep(300);
+      expect(ended).toHaveLength(1);
+      // A later start, on either instance, ends the survivor and only it.
+      const survivor = ended[0] === 'run_on_a' ? 'run_on_b' : 'run_on_a';
+      await sleep(5);
+      a.app.get(OpenRuns).claimSession('ses_race', holder('run_newest'));
+      await sleep(300);
+      expect(ended).toEqual([ended[0], survivor]);
     } finally {
       await b.close();
     }

@@ -8,19 +8,29 @@ export interface SessionHolder {
   endReplaced(): void;
 }
 
+interface SessionClaim {
+  holder: SessionHolder;
+  key: string;
+  /** When the claim was made (ms, on the claiming instance's clock). */
+  at: number;
+}
+
+/** The order every instance agrees on, whatever their clocks: by claim time, then by key. */
+const isOlder = (a: { key: string; at: number }, b: { key: string; at: number }) => a.at < b.at || (a.at === b.at && a.key < b.key);
+
 /**
  * The two bounds on open runs (spec §9), across instances when Redis is there:
  * - per API token: a Redis sorted set of open run keys per token, each scored with the time it
  *   may stay open until (its wall-time bound), so a crashed instance's entries expire by
  *   themselves; per instance while Redis is unreachable.
  * - one run per `session_id`: a start announces its session on a channel and every instance
- *   ends its own open run of that session (as `disconnected`); on this instance at once.
+ *   ends its own older open run of that session (as `disconnected`); on this instance at once.
  */
 @Injectable()
 export class OpenRuns implements OnModuleInit {
   private readonly logger = new Logger('OpenRuns');
   private readonly local = new Map<number, Set<string>>();
-  private readonly sessions = new Map<string, SessionHolder>();
+  private readonly sessions = new Map<string, SessionClaim>();
   private readonly channel: string;
 
   constructor(
@@ -35,9 +45,15 @@ export class OpenRuns implements OnModuleInit {
     if (!subscriber) return;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
-      const [session, key] = JSON.parse(message) as [string, string];
-      const holder = this.sessions.get(session);
-      if (holder && holder.key !== key) holder.endReplaced();
+      const [session, key, at] = JSON.parse(message) as [string, string, number];
+      const mine = this.sessions.get(session);
+      // Only a newer claim ends ours: two starts on two instances at the same moment both hear
+      // of the other, and exactly one of them (the later, ties broken by key) stays open; a
+      // late message from an older start ends nothing.
+      if (mine && mine.holder.key !== key && isOlder(mine, { key, at })) {
+        this.sessions.delete(session);
+        mine.holder.endReplaced();
+      }
     });
     subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn(`session channel unavailable: ${String(error)}`));
   }
@@ -80,14 +96,15 @@ export class OpenRuns implements OnModuleInit {
 
   /** Makes `holder` the session's one open run, ending any other on every instance. */
   claimSession(session: string, holder: SessionHolder): void {
-    const previous = this.sessions.get(session);
-    this.sessions.set(session, holder);
+    const previous = this.sessions.get(session)?.holder;
+    const at = Date.now();
+    this.sessions.set(session, { holder, key: holder.key, at });
     if (previous && previous !== holder) previous.endReplaced();
-    this.redis.client?.publish(this.channel, JSON.stringify([session, holder.key])).catch(() => undefined);
+    this.redis.client?.publish(this.channel, JSON.stringify([session, holder.key, at])).catch(() => undefined);
   }
 
   releaseSession(session: string, holder: SessionHolder): void {
-    if (this.sessions.get(session) === holder) this.sessions.delete(session);
+    if (this.sessions.get(session)?.holder === holder) this.sessions.delete(session);
   }
 
   private tokenKey(tokenId: number): string {
