@@ -5,11 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import { UsageRecorder } from '../usage/usage-recorder.js';
 import { correlate } from './correlation.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
 import { exchange, headerValue } from './upstream-exchange.js';
+import { UpstreamMeter } from './upstream-meter.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 
 /** Upstream response headers worth handing back to the client besides the content type. */
@@ -35,8 +34,7 @@ export class ProxyService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstreams: UpstreamRegistry,
-    private readonly usage: UsageRecorder,
-    private readonly metrics: MetricsService,
+    private readonly meter: UpstreamMeter,
   ) {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
@@ -55,18 +53,8 @@ export class ProxyService {
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
 
     const { upstream, model } = route;
-    const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) => {
-      const latencyMs = performance.now() - started;
-      this.metrics.upstreamCall({
-        provider: upstream.name,
-        model: body.model,
-        errorType,
-        seconds: latencyMs / 1000,
-        inputTokens: tokens?.promptTokens,
-        outputTokens: tokens?.completionTokens,
-      });
-      this.usage.recordCall(principal, { model: body.model, status, tokens, latencyMs, projectId });
-    };
+    const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) =>
+      this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId });
 
     // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.
     const payload = model === body.model && request.rawBody !== undefined ? request.rawBody : JSON.stringify({ ...body, model });

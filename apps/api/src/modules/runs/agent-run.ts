@@ -5,10 +5,9 @@ import type { Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
 import type { AppConfig } from '../../config/config.js';
 import type { AgentsService } from '../agents/agents.service.js';
-import type { MetricsService } from '../../metrics/metrics.service.js';
+import type { UpstreamMeter } from '../proxy/upstream-meter.js';
 import type { UpstreamRegistry, UpstreamRoute } from '../proxy/upstream-registry.js';
 import type { RateLimitService } from '../rate-limit/rate-limit.service.js';
-import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { OpenRuns } from './open-runs.js';
 import type { RunConnection } from './run-connection.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -21,10 +20,9 @@ export interface RunDeps {
   rateLimits: RateLimitService;
   agents: AgentsService;
   upstreams: UpstreamRegistry;
-  usage: UsageRecorder;
+  meter: UpstreamMeter;
   recorder: RunRecorder;
   openRuns: OpenRuns;
-  metrics: MetricsService;
   logger: Logger;
 }
 
@@ -155,15 +153,9 @@ export class AgentRun {
     const latencyMs = Math.round(performance.now() - started);
     const status = result.kind === 'answer' ? result.status : result.kind === 'aborted' ? CLIENT_CLOSED : 503;
     const tokens = result.kind === 'answer' ? result.tokens : null;
-    this.deps.usage.recordCall(this.principal, { model, status, tokens, latencyMs, runId: this.id });
-    this.deps.metrics.upstreamCall({
-      provider: route.upstream.name,
-      model,
-      errorType: result.kind === 'answer' ? (status >= 400 ? String(status) : null) : result.kind,
-      seconds: latencyMs / 1000,
-      inputTokens: tokens?.promptTokens,
-      outputTokens: tokens?.completionTokens,
-    });
+    // Named as the chat proxy names them: a client that left, an upstream that could not be reached.
+    const errorType = result.kind === 'answer' ? (status >= 400 ? String(status) : null) : result.kind === 'aborted' ? 'client_closed' : 'unreachable';
+    this.deps.meter.record(this.principal, { provider: route.upstream.name, model, status, errorType, tokens, latencyMs, runId: this.id });
     this.calls.push({
       seq: kind === 'title' ? 0 : seq,
       kind,

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { GracefulShutdown } from '../../lifecycle/graceful-shutdown.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentsService } from '../agents/agents.service.js';
+import { UpstreamMeter } from '../proxy/upstream-meter.js';
 import { UpstreamRegistry } from '../proxy/upstream-registry.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
@@ -50,8 +51,9 @@ export class RunSocket implements OnModuleDestroy {
     openRuns: OpenRuns,
     shutdown: GracefulShutdown,
     private readonly metrics: MetricsService,
+    meter: UpstreamMeter,
   ) {
-    this.deps = { config, credentials, rateLimits, agents, upstreams, usage, recorder, openRuns, metrics, logger: this.logger };
+    this.deps = { config, credentials, rateLimits, agents, upstreams, meter, recorder, openRuns, logger: this.logger };
     // On SIGTERM the runs end as soon as draining starts, not once the HTTP server has closed:
     // an upgraded socket would otherwise hold the server's close for the whole grace period.
     shutdown.onDrain('run sockets', () => this.endRuns());
