@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIGRATIONS_DIR, listMigrations, migrate } from '../../src/database/migrate.js';
+import { listMigrations, migrate, MIGRATIONS_DIR } from '@aius/db';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const MIGRATION = '20261201100000_token_revoked_reason';
@@ -19,8 +19,8 @@ describe(MIGRATION, () => {
     db = await createTestDatabase();
     dir = await mkdtemp(path.join(tmpdir(), 'aius-migrations-'));
     // Everything before this migration first.
-    for (const m of await listMigrations(DEFAULT_MIGRATIONS_DIR)) {
-      if (m.name < MIGRATION) await cp(path.join(DEFAULT_MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
+    for (const m of await listMigrations(MIGRATIONS_DIR)) {
+      if (m.name < MIGRATION) await cp(path.join(MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
     }
     await migrate(db.url, { dir });
     const client = new pg.Client({ connectionString: db.url });
@@ -36,7 +36,7 @@ describe(MIGRATION, () => {
           ('usr_b', 'client_a', 'ex-member', 'h2', 'p', NULL),
           ('usr_b', 'client_b', 'own', 'h3', 'p', NULL),
           ('usr_b', 'client_a', 'revoked long ago', 'h4', 'p', '2026-01-01');`);
-      await cp(path.join(DEFAULT_MIGRATIONS_DIR, MIGRATION), path.join(dir, MIGRATION), { recursive: true });
+      await cp(path.join(MIGRATIONS_DIR, MIGRATION), path.join(dir, MIGRATION), { recursive: true });
       expect((await migrate(db.url, { dir })).applied).toEqual([MIGRATION]);
       const rows = (await client.query<{ name: string; revoked: boolean; reason: string | null; old: boolean }>(
         `SELECT name, revoked_at IS NOT NULL AS revoked, revoked_reason AS reason, revoked_at < '2026-02-01' AS old FROM api_tokens ORDER BY id`,
