@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CredentialGuard } from './common/credential.guard.js';
-import { CredentialsModule } from './common/credentials.module.js';
+import { CredentialsModule } from './credentials.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';

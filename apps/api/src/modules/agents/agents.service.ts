@@ -11,7 +11,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../identity/users.service.js';
 import { AgentsRepository, type ResolvedAgent } from './agents.repository.js';
 
 /**

@@ -14,7 +14,7 @@ import { ContractBody, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { AuthService, type AuthOutcome } from './auth.service.js';
 import { clearedSessionCookie } from './session-cookie.js';
-import type { SessionMeta } from './session.service.js';
+import type { SessionMeta } from '../identity/session.service.js';
 
 @Controller()
 export class AuthController {

@@ -1,18 +1,19 @@
 import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { IdentityModule } from './identity.module.js';
 import { PasswordHasher } from './password-hasher.js';
 
 /**
- * Register, login (with the 2FA challenge step), me, logout. Re-exports IdentityModule so
- * the global credential guard finds SESSION_VERIFIER and other modules find the users.
+ * The login flows: register (user, default client and session in one transaction), login with
+ * the 2FA challenge step, me, logout. Built on identity (users, sessions), two-factor and clients;
+ * nothing imports it.
  */
 @Module({
-  imports: [IdentityModule, TwoFactorModule],
+  imports: [IdentityModule, TwoFactorModule, ClientsModule],
   controllers: [AuthController],
   providers: [AuthService, PasswordHasher],
-  exports: [IdentityModule, AuthService],
 })
 export class AuthModule {}

@@ -13,14 +13,14 @@ import { PrismaService, type User } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { anyCause, isDatabaseUnavailable } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
-import { createClientWithOwner } from '../clients/create-client-with-owner.js';
+import { ClientsService } from '../clients/clients.service.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
 import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { sessionCookie } from './session-cookie.js';
-import { SessionService, type IssuedSession, type SessionMeta } from './session.service.js';
-import { UsersService, toWireUser } from './users.service.js';
+import { SessionService, type IssuedSession, type SessionMeta } from '../identity/session.service.js';
+import { UsersService, toWireUser } from '../identity/users.service.js';
 
 /** What a flow answers, plus the Set-Cookie value when it started a session. */
 export interface AuthOutcome<T> {
@@ -30,7 +30,7 @@ export interface AuthOutcome<T> {
 
 export const DEFAULT_CLIENT_NAME = 'Personal';
 
-/** Register, login, me and logout (spec §4). Owns the `users` table's writes. */
+/** Register, login, me and logout (spec §4), over identity's users and sessions. */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -43,6 +43,7 @@ export class AuthService {
     private readonly twoFactor: TwoFactorService,
     private readonly challenges: ChallengeService,
     private readonly throttle: LoginThrottle,
+    private readonly clients: ClientsService,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
@@ -52,11 +53,9 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(input.password);
     try {
       const { user, session } = await this.prisma.$transaction(async (tx) => {
-        const user = await tx.user.create({
-          data: { id: randomId(ID_PREFIX.user), email: input.email, name: input.name, passwordHash },
-        });
-        const client = await createClientWithOwner(tx, { ownerId: user.id, name: DEFAULT_CLIENT_NAME });
-        await tx.user.update({ where: { id: user.id }, data: { defaultClientId: client.id } });
+        const user = await this.users.create(tx, { id: randomId(ID_PREFIX.user), email: input.email, name: input.name, passwordHash });
+        const client = await this.clients.createOwned(tx, user.id, DEFAULT_CLIENT_NAME);
+        await this.users.setDefaultClient(tx, user.id, client.id);
         return { user, session: await this.sessions.issue(user.id, meta, tx) };
       });
       return sessionOutcome(user, session, AUTH_MESSAGES.registered);

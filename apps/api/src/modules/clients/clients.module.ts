@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../auth/identity.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { ClientListCache } from './client-list.cache.js';
 import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';

@@ -3,7 +3,7 @@ import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contr
 import type { FastifyRequest } from 'fastify';
 import { Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../identity/users.service.js';
 import { ClientListCache } from './client-list.cache.js';
 import { hasRole, toUnixSeconds } from './client-records.js';
 import { createClientWithOwner } from './create-client-with-owner.js';
@@ -56,6 +56,14 @@ export class ClientsService {
     const client = await this.prisma.$transaction((tx) => createClientWithOwner(tx, { ownerId: userId, name }));
     await this.cache.changed(userId);
     return { id: client.id, name: client.name, owner_id: owner.email, created_at: toUnixSeconds(client.createdAt) };
+  }
+
+  /**
+   * A new client owned by `ownerId`, inside the caller's transaction: registration creates the
+   * user's default client in the same transaction as the user (spec §4: all or nothing).
+   */
+  createOwned(tx: Prisma.TransactionClient, ownerId: string, name: string): Promise<{ id: string; name: string; createdAt: Date }> {
+    return createClientWithOwner(tx, { ownerId, name });
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CredentialsModule } from '../../common/credentials.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { ChatRoute } from './chat.route.js';
 import { ProxyController } from './proxy.controller.js';
@@ -9,7 +8,7 @@ import { UpstreamRegistry } from './upstream-registry.js';
 
 /** GET /models and POST /chat/completions (spec §8); metering goes through UsageModule. */
 @Module({
-  imports: [UsageModule, CredentialsModule],
+  imports: [UsageModule],
   controllers: [ProxyController],
   providers: [UpstreamRegistry, UpstreamMeter, ProxyService, ChatRoute],
   // The run loop calls its upstreams through the same registry (routing, keys, pools) and meter.

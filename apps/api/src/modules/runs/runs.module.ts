@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { CredentialsModule } from '../../common/credentials.module.js';
 import { AgentsModule } from '../agents/agents.module.js';
-import { IdentityModule } from '../auth/identity.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ProxyModule } from '../proxy/proxy.module.js';
 import { UsageModule } from '../usage/usage.module.js';
@@ -18,7 +17,7 @@ import { RunsService } from './runs.service.js';
  * path's own services, called with plain values.
  */
 @Module({
-  imports: [CredentialsModule, AgentsModule, ProxyModule, UsageModule, ClientsModule, IdentityModule],
+  imports: [AgentsModule, ProxyModule, UsageModule, ClientsModule, IdentityModule],
   controllers: [RunsController],
   providers: [RunsRepository, RunRecorder, OpenRuns, RunSocket, RunsService],
 })

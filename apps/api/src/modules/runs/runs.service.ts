@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ListRunsQuery, RunDetail, RunListResponse, RunStatus, RunSummary } from '@aius/contracts';
 import type { Run } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { UsersService } from '../auth/users.service.js';
+import { UsersService } from '../identity/users.service.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { RunsRepository } from './runs.repository.js';
 

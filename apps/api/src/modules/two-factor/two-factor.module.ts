@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../auth/identity.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { ChallengeService } from './challenge.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorController } from './two-factor.controller.js';

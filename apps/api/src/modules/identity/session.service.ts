@@ -5,6 +5,7 @@ import { randomId } from '../../common/random-id.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 export interface SessionMeta {
   ip?: string;
@@ -22,7 +23,7 @@ const USER_AGENT_MAX = 512;
 /**
  * Sessions (spec §3): an HS256 JWT that names a server-side row. The signature rejects
  * forgeries without touching the database; the row makes logout and "end other
- * sessions" take effect at once. The owner of the `sessions` table.
+ * sessions" take effect at once. Its rows are SessionsRepository's.
  */
 @Injectable()
 export class SessionService implements CredentialVerifier, OnModuleInit, OnModuleDestroy {
@@ -33,7 +34,8 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly prisma: PrismaService,
+    private readonly sessions: SessionsRepository,
+    prisma: PrismaService,
   ) {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
@@ -49,19 +51,14 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
   }
 
   /** Creates the row (inside `db`'s transaction when given one) and signs its token. */
-  async issue(userId: string, meta: SessionMeta, db: Prisma.TransactionClient = this.prisma): Promise<IssuedSession> {
+  async issue(userId: string, meta: SessionMeta, db?: Prisma.TransactionClient): Promise<IssuedSession> {
     const sessionId = randomId('ses_');
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.ttlSeconds;
-    await db.session.create({
-      data: {
-        id: sessionId,
-        userId,
-        expiresAt: new Date(expiresAt * 1000),
-        ip: meta.ip ?? null,
-        userAgent: meta.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
-      },
-    });
+    await this.sessions.insert(
+      { id: sessionId, userId, expiresAt: new Date(expiresAt * 1000), ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, USER_AGENT_MAX) ?? null },
+      db,
+    );
     const token = await new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
@@ -83,23 +80,17 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
     } catch {
       return null; // malformed, forged or expired
     }
-    const row = await this.prisma.session.findUnique({
-      where: { id: sessionId },
-      select: { userId: true, expiresAt: true, revokedAt: true },
-    });
+    const row = await this.sessions.find(sessionId);
     if (!row || row.userId !== userId || row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
     return { userId, via: 'session', sessionId };
   }
 
-  async revoke(sessionId: string): Promise<void> {
-    await this.prisma.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  revoke(sessionId: string): Promise<void> {
+    return this.sessions.revoke(sessionId);
   }
 
   /** Ends every live session of the user except `keepSessionId` (the caller's own, if any). */
-  async revokeOthers(userId: string, keepSessionId: string | undefined, db: Prisma.TransactionClient = this.prisma): Promise<void> {
-    await db.session.updateMany({
-      where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
-      data: { revokedAt: new Date() },
-    });
+  revokeOthers(userId: string, keepSessionId: string | undefined, db?: Prisma.TransactionClient): Promise<void> {
+    return this.sessions.revokeAllBut(userId, keepSessionId, db);
   }
 }

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Prisma } from '@aius/db';
+
+/** A session row as the credential check reads it. */
+export interface SessionState {
+  userId: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The only code that touches `sessions` (apart from the expired-rows purge it starts). */
+@Injectable()
+export class SessionsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inside `db`'s transaction when given one (registration creates user and session together). */
+  async insert(
+    data: { id: string; userId: string; expiresAt: Date; ip: string | null; userAgent: string | null },
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<void> {
+    await db.session.create({ data });
+  }
+
+  find(id: string): Promise<SessionState | null> {
+    return this.prisma.session.findUnique({ where: { id }, select: { userId: true, expiresAt: true, revokedAt: true } });
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+
+  /** Every live session of the user but `keepId`, inside `db`'s transaction when given one. */
+  async revokeAllBut(userId: string, keepId: string | undefined, db: Prisma.TransactionClient = this.prisma): Promise<void> {
+    await db.session.updateMany({
+      where: { userId, revokedAt: null, ...(keepId ? { id: { not: keepId } } : {}) },
+      data: { revokedAt: new Date() },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { User as WireUser } from '@aius/contracts';
+import type { Prisma, User } from '@aius/db';
+import { UsersRepository } from './users.repository.js';
+
+/** The users of the instance, for every module that needs one (login, 2FA, members, runs, admins). */
+@Injectable()
+export class UsersService {
+  constructor(private readonly users: UsersRepository) {}
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  /** `email` is already lower-cased by the contract schema (emails compare case-insensitively). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findByEmail(email);
+  }
+
+  /** id → email, for lists that show who did something (the run history). */
+  async emailsOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.users.profiles(ids)).map((r) => [r.id, r.email]));
+  }
+
+  /** id → email and name, for member lists. */
+  async profilesOf(ids: readonly string[]): Promise<Map<string, { email: string; name: string }>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await this.users.profiles(ids)).map((r) => [r.id, { email: r.email, name: r.name }]));
+  }
+
+  /** The client the user chose as their default (spec §11: listed first), if any. */
+  defaultClientOf(id: string): Promise<string | null> {
+    return this.users.defaultClientOf(id);
+  }
+
+  /** Inside the registration transaction: the user, then (once their client exists) their default client. */
+  create(tx: Prisma.TransactionClient, user: { id: string; email: string; name: string; passwordHash: string }): Promise<User> {
+    return this.users.insert(tx, user);
+  }
+
+  setDefaultClient(tx: Prisma.TransactionClient, id: string, clientId: string): Promise<void> {
+    return this.users.setDefaultClient(tx, id, clientId);
+  }
+}
+
+/** The user object of spec §4. */
+export function toWireUser(user: Pick<User, 'id' | 'email' | 'name' | 'createdAt'>): WireUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    provider: 'email',
+    provider_id: user.email,
+    created_at: Math.floor(user.createdAt.getTime() / 1000),
+  };
+}
