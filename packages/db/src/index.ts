@@ -5,3 +5,4 @@
 export * from './generated/prisma/client.js';
 export { PrismaService, type DatabaseOptions } from './prisma.service.js';
 export { MIGRATIONS_DIR, SCHEMA_PATH, MigrationError, PRISMA_ADVISORY_LOCK_KEY, listMigrations, migrate, type MigrationResult } from './migrate.js';
+export { anyCause, isDatabaseUnavailable, isTransient, refusalOf, type DatabaseRefusal, type ErrorLike } from './database-errors.js';

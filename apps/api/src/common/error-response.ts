@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ERRORS, type ErrorKey } from '@aius/contracts';
+import { isDatabaseUnavailable } from '@aius/db';
 import { ApiError } from './api-error.js';
 import { allowedMethods } from './route-matcher.js';
 
@@ -18,54 +19,6 @@ function envelope(key: ErrorKey, status?: number, message?: string): ErrorRespon
     status: status ?? def.status,
     body: def.envelope === 'string' ? { detail: def.message } : { detail: { code: key, message: text } },
   };
-}
-
-/**
- * Postgres/driver codes meaning "the database is not answering (in time)". 57014 is a
- * statement cancelled by statement_timeout (PrismaService sets it to DB_TIMEOUT_MS).
- */
-const DB_UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EPIPE',
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P03', '57014', '08000', '08001', '08003', '08004', '08006',
-]);
-
-export interface ErrorLike {
-  code?: unknown;
-  name?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  meta?: { driverAdapterError?: unknown };
-}
-
-/**
- * Whether the error, or any error it wraps, matches. Prisma 7 keeps the driver's error under
- * `cause`, or for raw queries (P2010) under `meta.driverAdapterError`, whose own `cause` holds
- * the Postgres code: both are followed.
- */
-export function anyCause(error: unknown, matches: (e: ErrorLike) => boolean): boolean {
-  const pending: unknown[] = [error];
-  for (let seen = 0; pending.length > 0 && seen < 10; seen++) {
-    const err = pending.shift();
-    if (!err || typeof err !== 'object') continue;
-    const e = err as ErrorLike;
-    if (matches(e)) return true;
-    pending.push(e.cause, e.meta?.driverAdapterError);
-  }
-  return false;
-}
-
-const UNREACHABLE_MESSAGE =
-  /(Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database server|Query read timeout|DatabaseNotReachable|terminating connection)/i;
-
-/** True for errors that mean "Postgres is not there right now" rather than a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  return anyCause(
-    error,
-    (e) =>
-      (typeof e.code === 'string' && DB_UNREACHABLE_CODES.has(e.code)) ||
-      e.name === 'PrismaClientInitializationError' ||
-      (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)),
-  );
 }
 
 /** Maps anything thrown while serving a request to its status, envelope and headers. */

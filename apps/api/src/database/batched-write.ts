@@ -1,4 +1,4 @@
-import { anyCause, isDatabaseUnavailable } from '../common/error-response.js';
+import { anyCause, isTransient } from '@aius/db';
 
 /** What became of the rows handed to `writeBatched`. */
 export interface BatchOutcome<T> {
@@ -11,10 +11,6 @@ export interface BatchOutcome<T> {
   /** That outage, when there was one. */
   outage?: unknown;
 }
-
-/** Deadlock and serialization failures: the same rows may well succeed a moment later. */
-const TRANSIENT_CODES = new Set(['40001', '40P01']);
-const isTransient = (error: unknown) => isDatabaseUnavailable(error) || anyCause(error, (e) => typeof e.code === 'string' && TRANSIENT_CODES.has(e.code));
 
 /**
  * The rule for every batched writer (usage events, last-used, and the audit/outbox writers to

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PrismaService } from '@aius/db';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ExpiredRowsPurges } from './expired-rows-purge.js';
 
 /** The one database connection pool of the process, from the parsed settings (see @aius/db). */
 export const databaseOptions = (config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POOL_SIZE' | 'DB_TIMEOUT_MS'>) => ({
@@ -11,7 +12,7 @@ export const databaseOptions = (config: Pick<AppConfig, 'DATABASE_URL' | 'DB_POO
 
 @Global()
 @Module({
-  providers: [{ provide: PrismaService, useFactory: (config: AppConfig) => new PrismaService(databaseOptions(config)), inject: [APP_CONFIG] }],
-  exports: [PrismaService],
+  providers: [{ provide: PrismaService, useFactory: (config: AppConfig) => new PrismaService(databaseOptions(config)), inject: [APP_CONFIG] }, ExpiredRowsPurges],
+  exports: [PrismaService, ExpiredRowsPurges],
 })
 export class DatabaseModule {}

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { Prisma, type PrismaService } from '@aius/db';
-import { isDatabaseUnavailable } from '../common/error-response.js';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Prisma, PrismaService, isDatabaseUnavailable } from '@aius/db';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 /**
  * Which rows a purge deletes: those past their `expires_at`, after which nothing reads them, or
@@ -12,8 +12,41 @@ export type PurgeRule = { table: 'sessions' | 'two_factor_challenges' } | { tabl
 export const PURGE_BATCH = 5_000;
 
 /**
- * Deletes a table's rows that its rule says are due, every `intervalMs`, started and stopped
- * by the module that owns the table (each due column is indexed). Off the request path,
+ * The one way to purge a table: the module that owns it asks `ExpiredRowsPurges.for(rule)` in its
+ * constructor; every purge runs each EXPIRED_ROWS_PURGE_INTERVAL_SECONDS from the app's start and
+ * stops with it.
+ */
+@Injectable()
+export class ExpiredRowsPurges implements OnModuleInit, OnModuleDestroy {
+  private readonly purges: ExpiredRowsPurge[] = [];
+  private readonly intervalMs: number;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly prisma: PrismaService,
+  ) {
+    this.intervalMs = config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000;
+  }
+
+  for(rule: PurgeRule): ExpiredRowsPurge {
+    const purge = new ExpiredRowsPurge(this.prisma, rule, this.intervalMs);
+    this.purges.push(purge);
+    return purge;
+  }
+
+  // Every provider has been constructed (and has asked for its purges) before any onModuleInit.
+  onModuleInit(): void {
+    for (const purge of this.purges) purge.start();
+  }
+
+  onModuleDestroy(): void {
+    for (const purge of this.purges) purge.stop();
+  }
+}
+
+/**
+ * Deletes a table's rows that its rule says are due, every `intervalMs` (each due column is
+ * indexed). Off the request path,
  * PURGE_BATCH rows per statement; an unreachable database just waits for the next round.
  * Several instances purging at once only try to delete the same rows twice over: harmless.
  */

@@ -8,8 +8,6 @@ export const ARTIFACT_CONTENT_TYPE_MAX = 255;
 /** Default page size of `GET /artifacts`, and its ceiling. */
 export const ARTIFACT_PAGE_DEFAULT = 100;
 export const ARTIFACT_PAGE_MAX = 1000;
-export const ID_PREFIX_ARTIFACT = 'art_';
-
 /**
  * Why a path is refused, or null when it is a relative POSIX path as spec §11 defines it: not
  * empty, no leading `/`, no `..` segment, no `\`, no control character (C0, DEL, C1), at most

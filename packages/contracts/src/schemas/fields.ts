@@ -105,5 +105,25 @@ export const roleSchema = z.enum(['owner', 'admin', 'member'], { error: 'INVALID
 export type Role = z.infer<typeof roleSchema>;
 
 /** The id prefixes of spec §1: opaque, URL-safe, unguessable. */
-export const ID_PREFIX = { user: 'usr_', client: 'client_', project: 'proj_' } as const;
-export const TOKEN_PREFIX = 'aius_';
+/**
+ * Every id prefix, in one table: ids are the prefix + 22 random base62 characters (spec §1).
+ * The last four never leave the server.
+ */
+export const ID_PREFIX = {
+  user: 'usr_',
+  client: 'client_',
+  project: 'proj_',
+  artifact: 'art_',
+  run: 'run_',
+  session: 'ses_',
+  stepRun: 'step_',
+  message: 'msg_',
+  toolCall: 'call_',
+  challenge: 'chl_',
+  recoveryCode: 'rc_',
+  blob: 'blob_',
+  runConnection: 'conn_',
+} as const;
+
+/** The ids' random part and an API token's (spec §1, §5) share one alphabet. */
+export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

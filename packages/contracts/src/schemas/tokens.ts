@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, storable, unixSeconds } from './fields.js';
+import { BASE62_ALPHABET, LIMITS, storable, unixSeconds } from './fields.js';
 
 export const createTokenRequest = z.object({
   token_name: z
@@ -70,5 +70,5 @@ export const TOKEN_FORMAT = {
   randomLength: 32,
   checksumLength: 6,
   displayPrefixLength: 12,
-  alphabet: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+  alphabet: BASE62_ALPHABET,
 } as const;

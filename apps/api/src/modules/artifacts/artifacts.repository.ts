@@ -1,7 +1,7 @@
+import { ID_PREFIX } from '@aius/contracts';
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@aius/db';
+import { Prisma, PrismaService, refusalOf } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { anyCause } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
 import type { BlobRef, BlobStorage, BlobStore, UploadConnection } from './blob-store.js';
 
@@ -35,8 +35,6 @@ export interface StoredBlob extends BlobRef {
   storage: BlobStorage;
 }
 
-const BLOB_PREFIX = 'blob_';
-const ARTIFACT_PREFIX = 'art_';
 /** Blobs deleted per garbage-collection statement. */
 const GC_BATCH = 1000;
 /** An upload whose blob is collected between its lookup and its insert tries again this often. */
@@ -76,7 +74,7 @@ export class ArtifactsRepository {
         await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`aius:artifact:${upload.clientId}:${upload.projectId ?? ''}:${upload.path}`]);
         let blobId = await existingBlob(db, upload);
         if (blobId === null) {
-          const id = randomId(BLOB_PREFIX);
+          const id = randomId(ID_PREFIX.blob);
           const inserted = await db.query(
             `INSERT INTO artifact_blobs (id, client_id, sha256, size, storage) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (client_id, sha256) DO NOTHING RETURNING id`,
@@ -92,7 +90,7 @@ export class ArtifactsRepository {
             if (blobId === null) throw new BlobCollected();
           }
         }
-        const id = randomId(ARTIFACT_PREFIX);
+        const id = randomId(ID_PREFIX.artifact);
         await db.query(
           `INSERT INTO artifacts (id, client_id, project_id, path, version, blob_id, size, sha256, content_type, uploaded_by)
            SELECT $1, $2, $3, $4, coalesce(max(a.version), 0) + 1, $5, $6, $7, $8, $9
@@ -105,7 +103,7 @@ export class ArtifactsRepository {
       } catch (error) {
         await db.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback as Error));
         if (written) await store.discard(written).catch(() => undefined);
-        const retry = error instanceof BlobCollected || anyCause(error, (e) => e.code === '23503');
+        const retry = error instanceof BlobCollected || refusalOf(error) === 'foreign-key';
         if (!retry || attempt >= UPLOAD_ATTEMPTS) throw error;
       } finally {
         // A connection whose rollback failed is not given back to the pool.
@@ -162,7 +160,7 @@ export class ArtifactsRepository {
     const sources = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM artifacts WHERE project_id = ${fromProjectId}`;
     if (sources.length === 0) return 0;
     const oldIds = sources.map((s) => s.id);
-    const newIds = oldIds.map(() => randomId(ARTIFACT_PREFIX));
+    const newIds = oldIds.map(() => randomId(ID_PREFIX.artifact));
     return tx.$executeRaw`
       INSERT INTO artifacts (id, client_id, project_id, path, version, blob_id, size, sha256, content_type, uploaded_by, created_at)
       SELECT m.new_id, a.client_id, ${toProjectId}, a.path, a.version, a.blob_id, a.size, a.sha256, a.content_type, a.uploaded_by, a.created_at

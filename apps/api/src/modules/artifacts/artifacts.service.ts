@@ -9,17 +9,16 @@ import {
 } from '@aius/contracts';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Prisma } from '@aius/db';
+import { isDatabaseUnavailable, type Prisma } from '@aius/db';
 import { ContractPipe } from '../../common/contract-pipe.js';
-import { isDatabaseUnavailable } from '../../common/error-response.js';
 import { ApiError } from '../../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { ArtifactsRepository, type ArtifactRecord } from './artifacts.repository.js';
 import { BlobStores } from './blob-stores.js';
 import { contentTypeFor } from './content-type.js';
 import type { UploadBody } from './upload-body.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 const toArtifact = (r: ArtifactRecord): Artifact => ({
   id: r.id,
@@ -30,7 +29,7 @@ const toArtifact = (r: ArtifactRecord): Artifact => ({
   size: r.size,
   sha256: r.sha256,
   content_type: r.contentType,
-  created_at: toUnixSeconds(r.createdAt),
+  created_at: unixSeconds(r.createdAt),
 });
 const toVersion = (r: ArtifactRecord): ArtifactVersion => ({ ...toArtifact(r), uploaded_by: r.uploadedBy });
 

@@ -9,9 +9,8 @@ import {
   type SessionResponse,
   type TwoFactorLoginRequest,
 } from '@aius/contracts';
-import { PrismaService, type User } from '@aius/db';
+import { PrismaService, isDatabaseUnavailable, refusalOf, type User } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { anyCause, isDatabaseUnavailable } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
@@ -60,7 +59,8 @@ export class AuthService {
       });
       return sessionOutcome(user, session, AUTH_MESSAGES.registered);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError('EMAIL_ALREADY_EXISTS');
+      // The unique index settles concurrent registrations of one email.
+      if (refusalOf(error) === 'unique') throw new ApiError('EMAIL_ALREADY_EXISTS');
       if (isDatabaseUnavailable(error)) throw error;
       // The first non-empty line only: Prisma messages go on to quote the query.
       const reason = error instanceof Error ? error.message.split('\n').find((line) => line.trim()) : String(error);
@@ -126,9 +126,4 @@ function sessionOutcome(user: User, session: IssuedSession, message: string): Au
     body: { user: toWireUser(user), message, session_token: session.token },
     cookie: sessionCookie(session.token, session.maxAgeSeconds),
   };
-}
-
-/** Postgres unique violation (23505), as Prisma reports it (P2002) or as the driver does. */
-function isUniqueViolation(error: unknown): boolean {
-  return anyCause(error, (e) => e.code === 'P2002' || e.code === '23505');
 }

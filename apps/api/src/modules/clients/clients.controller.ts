@@ -26,7 +26,8 @@ export class ClientsController {
 
   @Endpoint(routes.listClients)
   list(@CurrentPrincipal() p: Principal, @Req() request: FastifyRequest): Promise<ClientListResponse> {
-    return this.clients.listClients(p.userId, request);
+    // The version read on arrival counts only for the user it was read for.
+    return this.clients.listClients(p.userId, request.earlyUserId === p.userId ? request.clientListVersion : null);
   }
 
   @Endpoint(routes.createClient)

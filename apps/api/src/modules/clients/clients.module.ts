@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
 import { ClientListCache } from './client-list.cache.js';
 import { ClientsController } from './clients.controller.js';
+import { ClientsRepository } from './clients.repository.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
 import { MembershipEnd } from './membership-end.js';
@@ -10,7 +11,7 @@ import { MembershipEnd } from './membership-end.js';
 @Module({
   imports: [IdentityModule],
   controllers: [ClientsController],
-  providers: [ClientsService, MembersService, ClientListCache, MembershipEnd],
+  providers: [ClientsRepository, ClientsService, MembersService, ClientListCache, MembershipEnd],
   exports: [ClientsService, ClientListCache, MembershipEnd],
 })
 export class ClientsModule {}

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
-import type { FastifyRequest } from 'fastify';
-import { Prisma, PrismaService } from '@aius/db';
+import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { UsersService } from '../identity/users.service.js';
-import { ClientListCache } from './client-list.cache.js';
-import { hasRole, toUnixSeconds } from './client-records.js';
-import { createClientWithOwner } from './create-client-with-owner.js';
+import { ClientListCache, type ListVersion } from './client-list.cache.js';
+import { ClientsRepository } from './clients.repository.js';
+import { hasRole } from './client-records.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 /** The caller's standing in a client: whether the client exists and the caller's role in it. */
 export interface Standing {
@@ -18,34 +18,27 @@ export interface Standing {
 export class ClientsService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly clients: ClientsRepository,
     private readonly users: UsersService,
     private readonly cache: ClientListCache,
   ) {}
 
   /**
-   * Every client the user belongs to, with their role, the user's default client first: from ClientListCache when the user's
-   * list has not changed, else one indexed query. It is the benchmark's authenticated route,
-   * so the query goes to node-postgres directly as a prepared statement (parsed once per
-   * connection), skipping Prisma's query layer.
+   * Every client the user belongs to, with their role, the user's default client first (spec §11:
+   * the CLI uploads to data[0]), then the others by age: from ClientListCache when the user's list
+   * has not changed, else one indexed query (and the user's default client, read beside it).
+   * `early`: the list version read as the request arrived, for this very user, if any.
    */
-  async listClients(userId: string, request?: FastifyRequest): Promise<ClientListResponse> {
+  async listClients(userId: string, early: Promise<ListVersion | null> | null = null): Promise<ClientListResponse> {
     const local = this.cache.local(userId);
     if (local) return local;
-    // Started on arrival for a known bearer; only trusted for the same user.
-    const early = request?.earlyUserId === userId ? request.clientListVersion : null;
     const version = await (early ?? this.cache.version(userId));
     const cached = version === null ? undefined : this.cache.get(userId, version);
     if (cached) return cached;
-    const { rows } = await this.prisma.pool.query<{ id: string; name: string; role: Role; created_at: Date }>({
-      name: 'clients.list',
-      // The default client first (spec §11: the CLI uploads to data[0]), then the others by age.
-      text: `SELECT c.id, c.name, m.role::text AS role, c.created_at
-        FROM memberships m JOIN clients c ON c.id = m.client_id JOIN users u ON u.id = m.user_id
-        WHERE m.user_id = $1
-        ORDER BY (c.id = u.default_client_id) IS TRUE DESC, c.created_at, c.id`,
-      values: [userId],
-    });
-    const list = { data: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: toUnixSeconds(r.created_at) })) };
+    const [rows, preferred] = await Promise.all([this.clients.listForUser(userId), this.users.defaultClientOf(userId)]);
+    const first = rows.findIndex((r) => r.id === preferred);
+    const ordered = first > 0 ? [rows[first]!, ...rows.slice(0, first), ...rows.slice(first + 1)] : rows;
+    const list = { data: ordered.map((r) => ({ id: r.id, name: r.name, role: r.role, created_at: unixSeconds(r.created_at) })) };
     if (version !== null) this.cache.set(userId, version, list);
     return list;
   }
@@ -53,9 +46,9 @@ export class ClientsService {
   async createClient(userId: string, name: string): Promise<CreateClientResponse> {
     const owner = await this.users.findById(userId);
     if (!owner) throw new ApiError('UNAUTHENTICATED'); // the account was deleted under a live credential
-    const client = await this.prisma.$transaction((tx) => createClientWithOwner(tx, { ownerId: userId, name }));
+    const client = await this.prisma.$transaction((tx) => this.clients.insertWithOwner(tx, userId, name));
     await this.cache.changed(userId);
-    return { id: client.id, name: client.name, owner_id: owner.email, created_at: toUnixSeconds(client.createdAt) };
+    return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
   }
 
   /**
@@ -63,7 +56,7 @@ export class ClientsService {
    * user's default client in the same transaction as the user (spec §4: all or nothing).
    */
   createOwned(tx: Prisma.TransactionClient, ownerId: string, name: string): Promise<{ id: string; name: string; createdAt: Date }> {
-    return createClientWithOwner(tx, { ownerId, name });
+    return this.clients.insertWithOwner(tx, ownerId, name);
   }
 
   /**
@@ -74,14 +67,9 @@ export class ClientsService {
     return requireRole(await this.standing(userId, clientId), minRole);
   }
 
-  /** One query: does the client exist, and what is the user's role in it. */
-  async standing(userId: string, clientId: string, db: Prisma.TransactionClient = this.prisma, lock = false): Promise<Standing> {
-    const rows = await db.$queryRaw<{ role: Role | null }[]>`
-      SELECT m.role::text AS role
-      FROM clients c LEFT JOIN memberships m ON m.client_id = c.id AND m.user_id = ${userId}
-      WHERE c.id = ${clientId}
-      ${lock ? Prisma.sql`FOR UPDATE OF c` : Prisma.empty}`;
-    return rows.length === 0 ? { exists: false, role: null } : { exists: true, role: rows[0]!.role };
+  /** One query: does the client exist, and what is the user's role in it (`lock`: hold the client row for the transaction). */
+  standing(userId: string, clientId: string, db?: Prisma.TransactionClient, lock = false): Promise<Standing> {
+    return this.clients.standing(userId, clientId, db, lock);
   }
 
   /**
@@ -89,13 +77,7 @@ export class ClientsService {
    * they still belong to it, else their oldest membership; null when they belong to none.
    */
   async defaultClientOf(userId: string): Promise<string | null> {
-    const rows = await this.prisma.$queryRaw<{ client_id: string }[]>`
-      SELECT m.client_id
-      FROM memberships m JOIN users u ON u.id = m.user_id
-      WHERE m.user_id = ${userId}
-      ORDER BY (m.client_id = u.default_client_id) DESC NULLS LAST, m.created_at, m.client_id
-      LIMIT 1`;
-    return rows[0]?.client_id ?? null;
+    return this.clients.firstMembership(userId, await this.users.defaultClientOf(userId));
   }
 }
 

@@ -3,25 +3,19 @@ import type { AddMemberRequest, Member, MemberListResponse, RemoveMemberResponse
 import { type Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { UsersService } from '../identity/users.service.js';
-import { toUnixSeconds } from './client-records.js';
 import { ClientListCache } from './client-list.cache.js';
+import { ClientsRepository, type MemberRow } from './clients.repository.js';
 import { ClientsService, requireRole } from './clients.service.js';
 import { MembershipEnd } from './membership-end.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
-interface MemberRow {
-  user_id: string;
-  email: string;
-  name: string;
-  role: Role;
-  created_at: Date;
-}
-
-const toMember = (r: MemberRow): Member => ({
+/** A member row with who they are (from identity). */
+const toMember = (r: MemberRow, who: { email: string; name: string }): Member => ({
   user_id: r.user_id,
-  email: r.email,
-  name: r.name,
+  email: who.email,
+  name: who.name,
   role: r.role,
-  created_at: toUnixSeconds(r.created_at),
+  created_at: unixSeconds(r.created_at),
 });
 
 /**
@@ -35,6 +29,7 @@ const toMember = (r: MemberRow): Member => ({
 export class MembersService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly memberships: ClientsRepository,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly lists: ClientListCache,
@@ -43,12 +38,10 @@ export class MembersService {
 
   async listMembers(userId: string, clientId: string): Promise<MemberListResponse> {
     await this.clients.assertMember(userId, clientId);
-    const rows = await this.prisma.$queryRaw<MemberRow[]>`
-      SELECT u.id AS user_id, u.email, u.name, m.role::text AS role, m.created_at
-      FROM memberships m JOIN users u ON u.id = m.user_id
-      WHERE m.client_id = ${clientId}
-      ORDER BY m.created_at, u.id`;
-    return { data: rows.map(toMember) };
+    const rows = await this.memberships.members(clientId);
+    const who = await this.users.profilesOf(rows.map((r) => r.user_id));
+    // A user deleted since the first read has taken their memberships with them.
+    return { data: rows.flatMap((r) => (who.has(r.user_id) ? [toMember(r, who.get(r.user_id)!)] : [])) };
   }
 
   async addMember(userId: string, clientId: string, input: AddMemberRequest): Promise<Member> {
@@ -56,13 +49,10 @@ export class MembersService {
     if (input.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
     const user = await this.users.findByEmail(input.email);
     if (!user) throw new ApiError('USER_NOT_FOUND');
-    const inserted = await this.prisma.$queryRaw<{ created_at: Date }[]>`
-      INSERT INTO memberships (client_id, user_id, role) VALUES (${clientId}, ${user.id}, ${input.role}::"role")
-      ON CONFLICT DO NOTHING
-      RETURNING created_at`;
-    if (inserted.length === 0) throw new ApiError('ALREADY_MEMBER');
+    const createdAt = await this.memberships.insertMember(clientId, user.id, input.role);
+    if (createdAt === null) throw new ApiError('ALREADY_MEMBER');
     await this.lists.changed(user.id);
-    return toMember({ user_id: user.id, email: user.email, name: user.name, role: input.role, created_at: inserted[0]!.created_at });
+    return toMember({ user_id: user.id, role: input.role, created_at: createdAt }, user);
   }
 
   async updateRole(userId: string, clientId: string, targetId: string, role: Role): Promise<Member> {
@@ -71,11 +61,11 @@ export class MembersService {
       const target = await this.member(tx, clientId, targetId);
       if ((target.role === 'owner' || role === 'owner') && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
       if (target.role === 'owner' && role !== 'owner') await this.keepAnOwner(tx, clientId);
-      await tx.membership.update({ where: { clientId_userId: { clientId, userId: targetId } }, data: { role } });
-      return toMember({ ...target, role });
+      await this.memberships.setRole(tx, clientId, targetId, role);
+      return { ...target, role };
     });
     await this.lists.changed(targetId);
-    return updated;
+    return toMember(updated, await this.profileOf(targetId));
   }
 
   /**
@@ -89,7 +79,7 @@ export class MembersService {
       const target = await this.member(tx, clientId, targetId);
       if (target.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
       if (target.role === 'owner') await this.keepAnOwner(tx, clientId);
-      await tx.membership.delete({ where: { clientId_userId: { clientId, userId: targetId } } });
+      await this.memberships.deleteMember(tx, clientId, targetId);
       const announce = await this.endings.ended(tx, { clientId, userIds: [targetId] });
       return { removed: { removed: true, user_id: targetId } as const, announce };
     });
@@ -99,17 +89,19 @@ export class MembersService {
   }
 
   private async member(tx: Prisma.TransactionClient, clientId: string, targetId: string): Promise<MemberRow> {
-    const rows = await tx.$queryRaw<MemberRow[]>`
-      SELECT u.id AS user_id, u.email, u.name, m.role::text AS role, m.created_at
-      FROM memberships m JOIN users u ON u.id = m.user_id
-      WHERE m.client_id = ${clientId} AND m.user_id = ${targetId}`;
-    if (rows.length === 0) throw new ApiError('NOT_FOUND');
-    return rows[0]!;
+    const row = await this.memberships.member(tx, clientId, targetId);
+    if (!row) throw new ApiError('NOT_FOUND');
+    return row;
+  }
+
+  private async profileOf(userId: string): Promise<{ email: string; name: string }> {
+    const who = (await this.users.profilesOf([userId])).get(userId);
+    if (!who) throw new ApiError('NOT_FOUND'); // the account was deleted meanwhile
+    return who;
   }
 
   /** Called before an owner stops being one: refuses when they are the only owner left. */
   private async keepAnOwner(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
-    const owners = await tx.membership.count({ where: { clientId, role: 'owner' } });
-    if (owners <= 1) throw new ApiError('LAST_OWNER');
+    if ((await this.memberships.countOwners(tx, clientId)) <= 1) throw new ApiError('LAST_OWNER');
   }
 }

@@ -1,11 +1,13 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ID_PREFIX } from '@aius/contracts';
+import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
-import { type Prisma, PrismaService } from '@aius/db';
+import type { Prisma } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 export interface SessionMeta {
   ip?: string;
@@ -26,7 +28,7 @@ const USER_AGENT_MAX = 512;
  * sessions" take effect at once. Its rows are SessionsRepository's.
  */
 @Injectable()
-export class SessionService implements CredentialVerifier, OnModuleInit, OnModuleDestroy {
+export class SessionService implements CredentialVerifier {
   private readonly key: Uint8Array;
   private readonly ttlSeconds: number;
   /** Expired rows refuse their token anyway; deleting them keeps the table the size of the live sessions. */
@@ -35,25 +37,17 @@ export class SessionService implements CredentialVerifier, OnModuleInit, OnModul
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionsRepository,
-    prisma: PrismaService,
+    purges: ExpiredRowsPurges,
   ) {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
-    this.purge = new ExpiredRowsPurge(prisma, { table: 'sessions' }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
-  }
-
-  onModuleInit(): void {
-    this.purge.start();
-  }
-
-  onModuleDestroy(): void {
-    this.purge.stop();
+    this.purge = purges.for({ table: 'sessions' });
   }
 
   /** Creates the row (inside `db`'s transaction when given one) and signs its token. */
   async issue(userId: string, meta: SessionMeta, db?: Prisma.TransactionClient): Promise<IssuedSession> {
-    const sessionId = randomId('ses_');
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const sessionId = randomId(ID_PREFIX.session);
+    const issuedAt = unixSeconds();
     const expiresAt = issuedAt + this.ttlSeconds;
     await this.sessions.insert(
       { id: sessionId, userId, expiresAt: new Date(expiresAt * 1000), ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, USER_AGENT_MAX) ?? null },

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { User as WireUser } from '@aius/contracts';
 import type { Prisma, User } from '@aius/db';
 import { UsersRepository } from './users.repository.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 /** The users of the instance, for every module that needs one (login, 2FA, members, runs, admins). */
 @Injectable()
@@ -52,6 +53,6 @@ export function toWireUser(user: Pick<User, 'id' | 'email' | 'name' | 'createdAt
     name: user.name,
     provider: 'email',
     provider_id: user.email,
-    created_at: Math.floor(user.createdAt.getTime() / 1000),
+    created_at: unixSeconds(user.createdAt),
   };
 }

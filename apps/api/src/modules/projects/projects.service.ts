@@ -8,13 +8,15 @@ import {
   type Role,
   type UpdateProjectRequest,
 } from '@aius/contracts';
-import { Prisma, PrismaService, type Project as ProjectRow } from '@aius/db';
+import { PrismaService, type Project as ProjectRow } from '@aius/db';
+import { ProjectsRepository } from './projects.repository.js';
 import { ApiError } from '../../common/api-error.js';
+import { asContractError } from '../../common/database-refusals.js';
 import { randomId } from '../../common/random-id.js';
 import { ArtifactsService } from '../artifacts/artifacts.service.js';
-import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 const toProject = (p: ProjectRow): Project => ({
   id: p.id,
@@ -22,8 +24,8 @@ const toProject = (p: ProjectRow): Project => ({
   name: p.name,
   description: p.description,
   forked_from_id: p.forkedFromId,
-  created_at: toUnixSeconds(p.createdAt),
-  updated_at: toUnixSeconds(p.updatedAt),
+  created_at: unixSeconds(p.createdAt),
+  updated_at: unixSeconds(p.updatedAt),
 });
 
 /** Projects live in a client; every action first checks the caller's membership (and for a delete, role) there. */
@@ -31,21 +33,20 @@ const toProject = (p: ProjectRow): Project => ({
 export class ProjectsService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly projects: ProjectsRepository,
     private readonly clients: ClientsService,
     private readonly artifacts: ArtifactsService,
   ) {}
 
   async listProjects(userId: string, clientId: string): Promise<ProjectListResponse> {
     await this.clients.assertMember(userId, clientId);
-    const rows = await this.prisma.project.findMany({ where: { clientId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.projects.listInClient(clientId);
     return { data: rows.map(toProject) };
   }
 
   async createProject(userId: string, input: CreateProjectRequest): Promise<Project> {
     await this.clients.assertMember(userId, input.org_id);
-    const row = await this.prisma.project.create({
-      data: { id: randomId(ID_PREFIX.project), clientId: input.org_id, name: input.name, description: input.description ?? null },
-    });
+    const row = await this.projects.insert({ id: randomId(ID_PREFIX.project), clientId: input.org_id, name: input.name, description: input.description ?? null });
     return toProject(row);
   }
 
@@ -59,19 +60,15 @@ export class ProjectsService {
     if (input.name !== undefined) data.name = input.name;
     if (input.description !== undefined) data.description = input.description;
     if (Object.keys(data).length === 0) return toProject(current);
-    const updated = await this.prisma.project.update({ where: { id }, data }).catch((error: unknown) => {
-      // Deleted between the access check and the update.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new ApiError('NOT_FOUND');
-      throw error;
-    });
+    // Deleted between the access check and the update: NOT_FOUND.
+    const updated = await this.projects.update(id, data).catch(asContractError());
     return toProject(updated);
   }
 
   /** Owner or admin of the project's client only (spec §6): a plain member creates, renames and forks. */
   async deleteProject(userId: string, id: string): Promise<DeleteProjectResponse> {
     const project = await this.accessible(userId, id, 'admin');
-    const deleted = await this.prisma.project.deleteMany({ where: { id } });
-    if (deleted.count === 0) throw new ApiError('NOT_FOUND');
+    if (!(await this.projects.delete(id))) throw new ApiError('NOT_FOUND');
     // Its artifact versions went with it (ON DELETE CASCADE); now the bytes only they used.
     await this.artifacts.collectGarbage(project.clientId);
     return { deleted: true };
@@ -85,22 +82,14 @@ export class ProjectsService {
   async forkProject(userId: string, id: string): Promise<Project> {
     const original = await this.accessible(userId, id);
     const row = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
-      const source = await tx.project.findUnique({ where: { id } });
+      await this.projects.lockForks(tx, original.clientId);
+      const source = await this.projects.find(id, tx);
       if (!source) throw new ApiError('NOT_FOUND');
-      // starts_with, not left(name, prefix.length): JavaScript lengths count UTF-16 units and
-      // Postgres counts characters, so a name with an emoji would miss its earlier forks.
-      const siblings = await tx.$queryRaw<{ name: string }[]>`
-        SELECT name FROM projects WHERE client_id = ${source.clientId} AND starts_with(name, ${`${source.name} (fork`})`;
-      const fork = await tx.project.create({
-        data: {
-          id: randomId(ID_PREFIX.project),
-          clientId: source.clientId,
-          name: firstFreeForkName(source.name, new Set(siblings.map((s) => s.name))),
-          description: source.description,
-          forkedFromId: source.id,
-        },
-      });
+      const taken = await this.projects.forkNamesOf(tx, source.clientId, source.name);
+      const fork = await this.projects.insert(
+        { id: randomId(ID_PREFIX.project), clientId: source.clientId, name: firstFreeForkName(source.name, taken), description: source.description, forkedFromId: source.id },
+        tx,
+      );
       await this.artifacts.copyToFork(tx, source.id, fork.id);
       return fork;
     });
@@ -109,7 +98,7 @@ export class ProjectsService {
 
   /** The project, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's, or the caller is below `minRole` there). */
   private async accessible(userId: string, id: string, minRole: Role = 'member'): Promise<ProjectRow> {
-    const project = await this.prisma.project.findUnique({ where: { id } });
+    const project = await this.projects.find(id);
     if (!project) throw new ApiError('NOT_FOUND');
     await this.clients.assertMember(userId, project.clientId, minRole);
     return project;

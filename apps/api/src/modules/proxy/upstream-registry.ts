@@ -3,6 +3,7 @@ import type { Model } from '@aius/contracts';
 import { Pool } from 'undici';
 import { APP_CONFIG, type AppConfig, type UpstreamConfig } from '../../config/config.js';
 import { readUsage, type TokenUsage } from './token-usage.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
 /** One configured OpenAI-compatible server, with its own keep-alive connection pool. */
 export interface Upstream {
@@ -54,7 +55,7 @@ export class UpstreamRegistry implements OnModuleDestroy {
   private readonly fetched = new Map<Upstream, FetchedModels>();
   private readonly inflight = new Map<Upstream, Promise<Model[] | null>>();
   /** `created` for configured models, which carry no date of their own. */
-  private readonly bootSeconds = Math.floor(Date.now() / 1000);
+  private readonly bootSeconds = unixSeconds();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.upstreams = upstreamConfigs(config).map((u) => this.open(u));

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { RUN_MESSAGES, type RunStartFrame, type RunStatus } from '@aius/contracts';
+import { RUN_MESSAGES, type RunStartFrame, type RunStatus, ID_PREFIX } from '@aius/contracts';
 import type { CredentialCheck } from '../../common/credential-check.js';
 import type { Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
@@ -38,7 +38,7 @@ const CLIENT_CLOSED = 499;
  * metered like one (tagged with the run). The run is recorded when it ends, however it ends.
  */
 export class AgentRun {
-  readonly id = randomId('run_');
+  readonly id = randomId(ID_PREFIX.run);
   private status: RunStatus = 'failed';
   private readonly calls: RunCallRecord[] = [];
   private readonly startedAt = Date.now();
@@ -77,9 +77,9 @@ export class AgentRun {
     if (!(await openRuns.acquire(tokenId, this.id))) return this.conn.end({ kind: 'error', detail: RUN_MESSAGES.tooManyRuns });
 
     const ids = {
-      session_id: start.session_id ?? randomId('ses_'),
+      session_id: start.session_id ?? randomId(ID_PREFIX.session),
       run_id: start.run_id ?? this.id,
-      step_run_id: start.step_run_id ?? randomId('step_'),
+      step_run_id: start.step_run_id ?? randomId(ID_PREFIX.stepRun),
     };
     openRuns.claimSession(ids.session_id, this.conn);
     const wall = setTimeout(() => this.conn.end({ kind: 'error', detail: RUN_MESSAGES.wallTime }), config.RUN_MAX_WALL_SECONDS * 1000);
@@ -102,7 +102,7 @@ export class AgentRun {
         if (turn === null) return this.conn.end({ kind: 'error', detail: RUN_MESSAGES.upstreamUnavailable });
         this.calls.at(-1)!.toolCalls = turn.toolCalls.length;
         conversation.push(turn.message);
-        if (turn.text !== '') this.conn.send({ type: 'assistant_message', id: randomId('msg_'), message: { role: 'assistant', content: turn.text } });
+        if (turn.text !== '') this.conn.send({ type: 'assistant_message', id: randomId(ID_PREFIX.message), message: { role: 'assistant', content: turn.text } });
         if (turn.toolCalls.length === 0) return await this.complete('completed', title, ids);
         // The last call the budget allows: its tool calls would never be answered by a model.
         if (iterations === config.RUN_MAX_ITERATIONS) break;

@@ -1,4 +1,4 @@
-import { RUN_CLOSE, RUN_MESSAGES, runAuthFrame, runStartFrame, runToolResultFrame, type RunServerFrame } from '@aius/contracts';
+import { RUN_CLOSE, RUN_MESSAGES, runAuthFrame, runStartFrame, runToolResultFrame, type RunServerFrame, ID_PREFIX } from '@aius/contracts';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
@@ -27,7 +27,7 @@ const TOKEN_REFUSALS = new Set(['INVALID_TOKEN', 'INVALID_BEARER_TOKEN']);
  * upstream call in flight at once (`signal`) and wakes a loop waiting for tool results.
  */
 export class RunConnection implements SessionHolder {
-  readonly key = randomId('conn_', 16);
+  readonly key = randomId(ID_PREFIX.runConnection, 16);
   /** Cleared by each keepalive ping, set by the pong. */
   alive = true;
   private phase: 'auth' | 'start' | 'running' | 'ended' = 'auth';

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { ListRunsQuery, RunDetail, RunListResponse, RunStatus, RunSummary } from '@aius/contracts';
+import { ID_PREFIX, type ListRunsQuery, type RunDetail, type RunListResponse, type RunStatus, type RunSummary } from '@aius/contracts';
 import type { Run } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { UsersService } from '../identity/users.service.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { RunsRepository } from './runs.repository.js';
+import { unixSeconds } from '../../common/unix-time.js';
 
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** Run history (GET /runs, GET /runs/{id}): members of the run's client. */
 @Injectable()
@@ -46,7 +46,7 @@ export class RunsService {
         completion_tokens: c.completionTokens,
         total_tokens: c.totalTokens,
         latency_ms: c.latencyMs,
-        started_at: seconds(c.startedAt),
+        started_at: unixSeconds(c.startedAt),
         offset_ms: Math.max(0, c.startedAt.getTime() - run.startedAt.getTime()),
       })),
       transcript: Array.isArray(run.transcript) ? (run.transcript as Record<string, unknown>[]) : null,
@@ -55,9 +55,11 @@ export class RunsService {
 }
 
 /** `<startedAt ms>.<id>`; anything else is a bad request. */
+const CURSOR = new RegExp(`^(\\d{1,15})\\.(${ID_PREFIX.run}[A-Za-z0-9]{1,40})$`);
+
 function parseCursor(before: string | undefined): { startedAt: Date; id: string } | null {
   if (before === undefined) return null;
-  const match = /^(\d{1,15})\.(run_[A-Za-z0-9]{1,40})$/.exec(before);
+  const match = CURSOR.exec(before);
   if (!match) throw new ApiError('INVALID_REQUEST', { message: 'Invalid before cursor' });
   return { startedAt: new Date(Number(match[1])), id: match[2]! };
 }
@@ -79,8 +81,8 @@ function summary(r: Run, email: string | null): RunSummary {
     prompt_tokens: r.promptTokens,
     completion_tokens: r.completionTokens,
     total_tokens: r.totalTokens,
-    started_at: seconds(r.startedAt),
-    ended_at: seconds(r.endedAt),
+    started_at: unixSeconds(r.startedAt),
+    ended_at: unixSeconds(r.endedAt),
     duration_ms: r.endedAt.getTime() - r.startedAt.getTime(),
   };
 }

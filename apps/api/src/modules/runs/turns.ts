@@ -1,3 +1,4 @@
+import { ID_PREFIX } from '@aius/contracts';
 import { randomId } from '../../common/random-id.js';
 
 /** An OpenAI Chat message, forwarded as it is. */
@@ -33,7 +34,7 @@ export function readTurn(answer: unknown): Turn | null {
   const rawCalls = Array.isArray(m.tool_calls) ? (m.tool_calls as Record<string, unknown>[]) : [];
   const calls = rawCalls.map((call) => {
     const fn = (call?.function ?? {}) as { name?: unknown; arguments?: unknown };
-    const id = typeof call?.id === 'string' && call.id !== '' && !seen.has(call.id) ? call.id : randomId('call_');
+    const id = typeof call?.id === 'string' && call.id !== '' && !seen.has(call.id) ? call.id : randomId(ID_PREFIX.toolCall);
     seen.add(id);
     const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
     toolCalls.push({ id, name: typeof fn.name === 'string' ? fn.name : '', arguments: args });

@@ -1,14 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { TOKEN_FORMAT } from '@aius/contracts';
+import { randomBase62 } from '../../common/random-id.js';
 
 const { prefix, randomLength, checksumLength, displayPrefixLength, alphabet } = TOKEN_FORMAT;
 const TOKEN_LENGTH = prefix.length + randomLength + checksumLength;
 const BASE62 = /^[0-9A-Za-z]+$/;
-// Largest multiple of 62 that fits in a byte: bytes at or above it are redrawn, so
-// every base62 character is equally likely (plain `byte % 62` favours the first 8).
-const UNBIASED_LIMIT = 256 - (256 % alphabet.length);
-
 /** CRC-32 (IEEE, as zlib computes it) of `aius_` + the random part, in base62, 6 characters. */
 export function tokenChecksum(body: string): string {
   let n = crc32(body);
@@ -16,18 +13,6 @@ export function tokenChecksum(body: string): string {
   for (let i = 0; i < checksumLength; i++) {
     out = alphabet[n % 62] + out;
     n = Math.floor(n / 62);
-  }
-  return out;
-}
-
-function randomBase62(length: number): string {
-  let out = '';
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte >= UNBIASED_LIMIT) continue;
-      out += alphabet[byte % alphabet.length];
-      if (out.length === length) break;
-    }
   }
   return out;
 }

@@ -2,14 +2,13 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { MembershipEnd } from '../clients/membership-end.js';
 import { BearerVerifier } from './bearer-verifier.js';
 import { displayPrefix, generateToken, hashToken } from './token-format.js';
 import { TokensRepository } from './tokens.repository.js';
+import { unixSeconds, unixSecondsOrNull } from '../../common/unix-time.js';
 
-const orNull = (date: Date | null) => (date ? toUnixSeconds(date) : null);
 const reasonOf = (reason: string | null) => TOKEN_REVOCATION_REASONS.find((r) => r === reason) ?? null;
 
 /**
@@ -52,7 +51,7 @@ export class TokensService implements OnModuleInit {
       token_name: record.name,
       client_id: record.clientId,
       prefix: record.prefix,
-      created_at: toUnixSeconds(record.createdAt),
+      created_at: unixSeconds(record.createdAt),
     };
   }
 
@@ -64,9 +63,9 @@ export class TokensService implements OnModuleInit {
         token_name: r.name,
         client_id: r.clientId,
         prefix: r.prefix,
-        created_at: toUnixSeconds(r.createdAt),
-        last_used_at: orNull(r.lastUsedAt),
-        revoked_at: orNull(r.revokedAt),
+        created_at: unixSeconds(r.createdAt),
+        last_used_at: unixSecondsOrNull(r.lastUsedAt),
+        revoked_at: unixSecondsOrNull(r.revokedAt),
         revoked_reason: r.revokedAt ? reasonOf(r.revokedReason) : null,
       })),
     };
@@ -77,6 +76,6 @@ export class TokensService implements OnModuleInit {
     const revoked = await this.tokens.revoke(userId, id);
     if (!revoked) throw new ApiError('TOKEN_NOT_FOUND');
     await this.verifier.announceRevocations([revoked]);
-    return { id: revoked.id, revoked_at: toUnixSeconds(revoked.revokedAt) };
+    return { id: revoked.id, revoked_at: unixSeconds(revoked.revokedAt) };
   }
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { routes } from '@aius/contracts';
+import { Injectable } from '@nestjs/common';
+import { routes, ID_PREFIX } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
-import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorService } from './two-factor.service.js';
@@ -19,26 +18,18 @@ const INVALID_CODE_STATUS = routes.twoFactorLogin.statusOverrides.INVALID_CODE;
 
 /** The password-passed-now-prove-the-second-factor step of login. Owns `two_factor_challenges`. */
 @Injectable()
-export class ChallengeService implements OnModuleInit, OnModuleDestroy {
+export class ChallengeService {
   /** Challenges of users who never came back are not swept by `start`: this catches them. */
   readonly purge: ExpiredRowsPurge;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
     private readonly throttle: SecondFactorThrottle,
+    purges: ExpiredRowsPurges,
   ) {
-    this.purge = new ExpiredRowsPurge(prisma, { table: 'two_factor_challenges' }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000);
-  }
-
-  onModuleInit(): void {
-    this.purge.start();
-  }
-
-  onModuleDestroy(): void {
-    this.purge.stop();
+    this.purge = purges.for({ table: 'two_factor_challenges' });
   }
 
   /** A fresh challenge token; only its hash is stored. Spent and stale ones of the user are swept. */
@@ -49,7 +40,7 @@ export class ChallengeService implements OnModuleInit, OnModuleDestroy {
       this.prisma.twoFactorChallenge.deleteMany({ where: { userId, OR: [{ expiresAt: { lte: now } }, { usedAt: { not: null } }] } }),
       this.prisma.twoFactorChallenge.create({
         data: {
-          id: randomId('chl_'),
+          id: randomId(ID_PREFIX.challenge),
           userId,
           tokenHash: this.crypto.challengeHash(token),
           createdAt: now,

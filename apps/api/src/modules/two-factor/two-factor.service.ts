@@ -1,3 +1,4 @@
+import { ID_PREFIX } from '@aius/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   RecoveryCodesResponse,
@@ -175,7 +176,7 @@ export class TwoFactorService {
     await tx.recoveryCode.deleteMany({ where: { userId } });
     await tx.recoveryCode.createMany({
       data: codes.map((code) => ({
-        id: randomId('rc_'),
+        id: randomId(ID_PREFIX.recoveryCode),
         userId,
         codeHash: this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)),
       })),

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { PrismaService } from '@aius/db';
+import type { ExpiredRowsPurge, ExpiredRowsPurges } from '../../database/expired-rows-purge.js';
 import { loadConfig } from '../../config/config.js';
 import { UsageRecorder } from './usage-recorder.js';
 import type { UsageEvent, UsageRepository } from './usage.repository.js';
 
-/** Only the retention purge uses Prisma, and it never runs in these tests. */
-const noDatabase = {} as PrismaService;
+/** Only the retention purge uses the database, and it never runs in these tests. */
+const noDatabase = { for: () => ({}) as ExpiredRowsPurge } as unknown as ExpiredRowsPurges;
 
 const config = (batch: number) =>
   loadConfig({ DATABASE_URL: 'postgresql://x@localhost/x', SESSION_SECRET: 'x'.repeat(32), USAGE_FLUSH_BATCH: String(batch), USAGE_FLUSH_INTERVAL_MS: '60000' });

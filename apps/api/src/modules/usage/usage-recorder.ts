@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PrismaService } from '@aius/db';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { BatchWriter, type BatchStats } from '../../database/batch-writer.js';
-import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import type { Principal } from '../../common/principal.js';
 import { UsageRepository, type UsageEvent } from './usage.repository.js';
 
@@ -34,7 +33,7 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     repository: UsageRepository,
-    prisma: PrismaService,
+    purges: ExpiredRowsPurges,
   ) {
     this.writer = new BatchWriter('usage events', (rows) => repository.appendBatch(rows), {
       intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
@@ -42,12 +41,11 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
     });
     const days = config.USAGE_EVENTS_RETENTION_DAYS;
     this.retention =
-      days > 0 ? new ExpiredRowsPurge(prisma, { table: 'usage_events', olderThanDays: days }, config.EXPIRED_ROWS_PURGE_INTERVAL_SECONDS * 1000) : null;
+      days > 0 ? purges.for({ table: 'usage_events', olderThanDays: days }) : null;
   }
 
   onModuleInit(): void {
     this.writer.start();
-    this.retention?.start();
   }
 
   /** Meters an upstream call made with an API token (session callers have nothing to meter). */
@@ -90,7 +88,6 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.retention?.stop();
     await this.writer.stop();
   }
 }

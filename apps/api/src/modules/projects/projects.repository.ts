@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Prisma, type Project } from '@aius/db';
+
+/** The only code that touches `projects` (artifacts reads a project's client inside an upload: see ArtifactsRepository). */
+@Injectable()
+export class ProjectsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  listInClient(clientId: string): Promise<Project[]> {
+    return this.prisma.project.findMany({ where: { clientId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  insert(data: { id: string; clientId: string; name: string; description: string | null; forkedFromId?: string }, db: Prisma.TransactionClient = this.prisma): Promise<Project> {
+    return db.project.create({ data });
+  }
+
+  find(id: string, db: Prisma.TransactionClient = this.prisma): Promise<Project | null> {
+    return db.project.findUnique({ where: { id } });
+  }
+
+  /** Throws the `missing` refusal (P2025) when the project is gone. */
+  update(id: string, data: { name?: string; description?: string | null }): Promise<Project> {
+    return this.prisma.project.update({ where: { id }, data });
+  }
+
+  /** True when a row was deleted. */
+  async delete(id: string): Promise<boolean> {
+    return (await this.prisma.project.deleteMany({ where: { id } })).count > 0;
+  }
+
+  /** Inside a fork's transaction: forks of one client take turns, so each sees the names the others took. */
+  async lockForks(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${clientId}`}, 0))`;
+  }
+
+  /** The client's project names that could collide with a fork of `name`. */
+  async forkNamesOf(tx: Prisma.TransactionClient, clientId: string, name: string): Promise<Set<string>> {
+    // starts_with, not left(name, prefix.length): JavaScript lengths count UTF-16 units and
+    // Postgres counts characters, so a name with an emoji would miss its earlier forks.
+    const rows = await tx.$queryRaw<{ name: string }[]>`
+      SELECT name FROM projects WHERE client_id = ${clientId} AND starts_with(name, ${`${name} (fork`})`;
+    return new Set(rows.map((r) => r.name));
+  }
+}
