@@ -6,6 +6,7 @@ import { API_BASE, API_BASE_ALIAS, DEFAULT_BODY_LIMIT } from '@aius/contracts';
 import { migrate } from '@aius/db';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { installArrival } from './common/arrival.js';
 import { installBodyLimits } from './common/body-limits.js';
 import { clientErrorHandler, frameworkErrors } from './common/framework-errors.js';
 import type { AppConfig } from './config/config.js';
@@ -67,12 +68,12 @@ export async function createApp(
   installBodyLimits(fastify);
   echoRequestId(fastify);
   app.get(MetricsService).install(fastify);
-  // Before the limiter's hook, so a warm token's marker read joins the limiter's Redis write.
-  app.get(BearerVerifier).install(fastify);
-  // Also before the limiter's hook: GET /clients reads its cache version in the same round trip.
-  app.get(ClientListCache).install(fastify);
-  // A Fastify hook, not a Nest guard: it runs before body parsing and the credential guard.
-  app.get(RateLimitService).install(fastify);
+  // The arrival step, one Fastify hook (before body parsing and the credential guard) running its
+  // contributors in this order: a warm token's marker read and GET /clients's list-version read
+  // start first, so they leave in the same Redis write as the limiter's script (common/arrival.ts).
+  installArrival(fastify, [app.get(BearerVerifier), app.get(ClientListCache), app.get(RateLimitService)], (name, error) =>
+    new Logger('Arrival').error(`${name} failed, the request goes on without it: ${String(error)}`),
+  );
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
   app.get(ChatRoute).install(fastify);
   // The one route with a larger body limit and a streaming body parser, in a Fastify scope of its own.

@@ -1,9 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SESSION_COOKIE, type RouteDef } from '@aius/contracts';
-import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from './api-error.js';
-import { BEARER_VERIFIER, SESSION_VERIFIER, type ArrivalWork, type CredentialVerifier, type Principal } from './principal.js';
+import type { Arrival, KnownBearer } from './arrival.js';
+import { BEARER_VERIFIER, SESSION_VERIFIER, type CredentialVerifier, type Principal } from './principal.js';
+
+/** What the check reads of an HTTP request (Fastify's request has it). */
+export interface CredentialRequest {
+  readonly method: string;
+  readonly headers: { readonly authorization?: string; readonly cookie?: string; readonly origin?: string };
+  readonly arrival: Arrival;
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -29,28 +36,28 @@ export class CredentialCheck {
   }
 
   /** The caller of a route that takes a credential (auth ≠ none); throws the spec's error otherwise. */
-  async authenticate(def: RouteDef, request: FastifyRequest): Promise<Principal> {
+  async authenticate(def: RouteDef, request: CredentialRequest): Promise<Principal> {
     const authorization = request.headers.authorization;
     const cookie = readSessionCookie(request);
 
     let principal: Principal;
     if (def.auth === 'bearer' || (def.auth === 'account' && authorization !== undefined)) {
-      principal = await this.viaBearer(authorization, request.bearerPrefetch);
+      principal = await this.viaBearer(authorization, request.arrival.bearer);
     } else if (cookie !== undefined) {
       principal = await this.viaSession(cookie);
       this.refuseCrossSite(request);
     } else {
       throw new ApiError(def.auth === 'session' ? 'NO_SESSION_COOKIE' : 'UNAUTHENTICATED');
     }
-    request.principal = principal;
+    request.arrival.principal = principal;
     return principal;
   }
 
-  private async viaBearer(header: string | undefined, arrival: ArrivalWork | null): Promise<Principal> {
+  private async viaBearer(header: string | undefined, known: KnownBearer | null): Promise<Principal> {
     if (header === undefined) throw new ApiError('MISSING_BEARER_TOKEN');
     const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(header);
     if (!match || match[1]!.toLowerCase() !== 'bearer') throw new ApiError('INVALID_AUTHORIZATION_HEADER');
-    return this.bearer(match[2] ?? '', arrival);
+    return this.bearer(match[2] ?? '', known);
   }
 
   /**
@@ -58,10 +65,10 @@ export class CredentialCheck {
    * the run socket's `auth` frame (spec §9: "verified exactly as a bearer"). Throws
    * INVALID_BEARER_TOKEN for a blank token, INVALID_TOKEN for a bad or revoked one.
    */
-  async bearer(token: string, arrival: ArrivalWork | null = null): Promise<Principal> {
+  async bearer(token: string, known: KnownBearer | null = null): Promise<Principal> {
     const trimmed = token.trim();
     if (trimmed === '') throw new ApiError('INVALID_BEARER_TOKEN');
-    const principal = this.bearers ? await this.bearers.verify(trimmed, arrival) : null;
+    const principal = this.bearers ? await this.bearers.verify(trimmed, known) : null;
     if (!principal) throw new ApiError('INVALID_TOKEN');
     return principal;
   }
@@ -73,7 +80,7 @@ export class CredentialCheck {
   }
 
   /** Requests with no Origin (CLI, scripts) pass; browsers always send one on writes. */
-  private refuseCrossSite(request: FastifyRequest): void {
+  private refuseCrossSite(request: CredentialRequest): void {
     if (SAFE_METHODS.has(request.method)) return;
     const origin = request.headers.origin;
     if (origin === undefined) return;
@@ -83,7 +90,7 @@ export class CredentialCheck {
 }
 
 /** The session cookie's value, without a cookie-parsing plugin on the hot path. */
-export function readSessionCookie(request: FastifyRequest): string | undefined {
+export function readSessionCookie(request: Pick<CredentialRequest, 'headers'>): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {

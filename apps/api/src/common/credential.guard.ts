@@ -1,8 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RouteDef } from '@aius/contracts';
-import type { FastifyRequest } from 'fastify';
-import { CredentialCheck } from './credential-check.js';
+import { CredentialCheck, type CredentialRequest } from './credential-check.js';
 import { ROUTE_DEF } from './endpoint.decorator.js';
 
 /** The route table's `auth` column on every Nest route (global guard); the rules live in CredentialCheck. */
@@ -16,7 +15,7 @@ export class CredentialGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const def = this.reflector.get<RouteDef | undefined>(ROUTE_DEF, context.getHandler());
     if (!def || def.auth === 'none') return true;
-    await this.credentials.authenticate(def, context.switchToHttp().getRequest<FastifyRequest>());
+    await this.credentials.authenticate(def, context.switchToHttp().getRequest<CredentialRequest>());
     return true;
   }
 }

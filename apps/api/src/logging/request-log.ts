@@ -29,7 +29,8 @@ export class RequestLog extends LogController {
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (!(request.log as Logger).isLevelEnabled('info')) return;
-    const principal = request.principal;
+    // No arrival when the request never reached the hooks (a malformed URL).
+    const principal = request.arrival?.principal;
     const route = request.routeOptions.url;
     request.log.info(
       {

@@ -88,7 +88,7 @@ export class MetricsService {
     if (!this.enabled) return;
     fastify.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      const credential = request.principal?.via ?? 'none';
+      const credential = request.arrival?.principal?.via ?? 'none';
       const key = `${request.method} ${route} ${reply.statusCode} ${credential}`;
       let series = this.requestSeries.get(key);
       if (!series) {

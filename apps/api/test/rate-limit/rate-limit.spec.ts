@@ -20,7 +20,8 @@ class ProbeController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.rateLimit.consumeToken(Number(id), request, reply);
+    const headers = await this.rateLimit.consumeToken(Number(id), request.arrival);
+    if (headers) void reply.headers(headers);
     return { ok: true };
   }
 

@@ -49,7 +49,10 @@ export class ArtifactUploadRoute {
         bodyLimit: this.limits.maxBodyBytes,
         preParsing: async (request, reply, payload) => {
           const principal = await this.credentials.authenticate(def, request);
-          if (principal.tokenId !== undefined) await this.rateLimits.consumeToken(principal.tokenId, request, reply);
+          if (principal.tokenId !== undefined) {
+            const headers = await this.rateLimits.consumeToken(principal.tokenId, request.arrival);
+            if (headers) void reply.headers(headers);
+          }
           if (Number(request.headers['content-length']) > this.limits.maxBodyBytes) throw new ApiError('PAYLOAD_TOO_LARGE');
           return payload;
         },
@@ -63,8 +66,9 @@ export class ArtifactUploadRoute {
 }
 
 function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('upload handler reached without a credential');
-  return request.principal;
+  const principal = request.arrival.principal;
+  if (!principal) throw new Error('upload handler reached without a credential');
+  return principal;
 }
 
 /** Only this scope's parser produces one: any other content type left something else (or nothing). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { API_BASE, routes, type ClientListResponse } from '@aius/contracts';
-import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import type { Arrival, ArrivalContributor, ArrivingRequest, ListVersion } from '../../common/arrival.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { SharedEpochs, type Epoch } from '../../redis/shared-epoch.js';
@@ -12,11 +12,7 @@ const TTL_MS = 60_000;
 const VERSION_TTL_SECONDS = 86_400;
 const LIST_ROUTE = `${API_BASE}${routes.listClients.path}`;
 
-/** A user's list version as read from Redis, with the membership epoch read before it. */
-export interface ListVersion {
-  version: string;
-  epoch: string | null;
-}
+export type { ListVersion };
 
 interface Entry extends ListVersion {
   list: ClientListResponse;
@@ -36,7 +32,8 @@ interface Entry extends ListVersion {
  * and the cache is emptied whenever the connection comes back.
  */
 @Injectable()
-export class ClientListCache implements OnModuleInit {
+export class ClientListCache implements ArrivalContributor, OnModuleInit {
+  readonly name = 'client-list version';
   private readonly lists = new LRUCache<string, Entry>({ max: 10_000, ttl: TTL_MS });
   private readonly prefix: string;
   private readonly memberships: Epoch;
@@ -54,16 +51,16 @@ export class ClientListCache implements OnModuleInit {
     this.redis.client?.on('ready', () => this.lists.clear());
   }
 
-  /** Starts the version read of a bearer caller already known and not servable from memory, with the limiter's Redis call. */
-  install(fastify: FastifyInstance): void {
-    fastify.decorateRequest('clientListVersion', null);
-    fastify.addHook('onRequest', (request, _reply, done) => {
-      const userId = request.earlyUserId;
-      if (userId !== null && request.method === 'GET' && request.routeOptions.url === LIST_ROUTE && !this.local(userId)) {
-        request.clientListVersion = this.version(userId);
-      }
-      done();
-    });
+  /**
+   * The arrival step's second contributor, after the bearer prefetch: for `GET /clients` by a
+   * bearer already known, whose list is not servable from memory, starts the version read so it
+   * leaves with the limiter's Redis call.
+   */
+  arrive(request: ArrivingRequest, arrival: Arrival): void {
+    const userId = arrival.bearer?.userId;
+    if (userId !== undefined && request.method === 'GET' && request.routeOptions.url === LIST_ROUTE && !this.local(userId)) {
+      arrival.clientListVersion = this.version(userId);
+    }
   }
 
   /** The user's list from memory, when no membership change can have happened since it was checked. */
@@ -114,12 +111,5 @@ export class ClientListCache implements OnModuleInit {
   private unavailable(): null {
     this.lists.clear();
     return null;
-  }
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The caller's client-list version, read as the request arrived (GET /clients with a known bearer). */
-    clientListVersion: Promise<ListVersion | null> | null;
   }
 }

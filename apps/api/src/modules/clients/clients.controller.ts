@@ -1,4 +1,4 @@
-import { Controller, Req } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
   routes,
   type AddMemberRequest,
@@ -11,9 +11,9 @@ import {
   type RemoveMemberResponse,
   type UpdateMemberRequest,
 } from '@aius/contracts';
-import type { FastifyRequest } from 'fastify';
 import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
-import { CurrentPrincipal, type Principal } from '../../common/principal.js';
+import type { Arrival } from '../../common/arrival.js';
+import { CurrentArrival, CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
 
@@ -25,9 +25,9 @@ export class ClientsController {
   ) {}
 
   @Endpoint(routes.listClients)
-  list(@CurrentPrincipal() p: Principal, @Req() request: FastifyRequest): Promise<ClientListResponse> {
+  list(@CurrentPrincipal() p: Principal, @CurrentArrival() arrival: Arrival): Promise<ClientListResponse> {
     // The version read on arrival counts only for the user it was read for.
-    return this.clients.listClients(p.userId, request.earlyUserId === p.userId ? request.clientListVersion : null);
+    return this.clients.listClients(p.userId, arrival.bearer?.userId === p.userId ? arrival.clientListVersion : null);
   }
 
   @Endpoint(routes.createClient)

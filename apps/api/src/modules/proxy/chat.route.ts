@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { API_BASE, routes } from '@aius/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { API_BASE, PROJECT_HEADER, routes } from '@aius/contracts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ContractPipe } from '../../common/contract-pipe.js';
 import { CredentialCheck } from '../../common/credential-check.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
-import { ProxyService } from './proxy.service.js';
+import { correlate } from './correlation.js';
+import { ProxyService, projectOf } from './proxy.service.js';
+import type { AnswerSink } from './upstream-exchange.js';
 
 /**
  * POST /chat/completions, registered on Fastify directly instead of through a Nest controller.
@@ -13,7 +16,8 @@ import { ProxyService } from './proxy.service.js';
  * nothing this route needs. The contract is kept by the same parts the Nest routes use: the
  * Fastify hooks (per-IP limit, bearer prefetch) run as for every route, CredentialCheck applies
  * the route's `auth`, ContractPipe its body schema, and anything thrown reaches Nest's exception
- * filter through Fastify's error handler, which Nest installs for the whole instance.
+ * filter through Fastify's error handler, which Nest installs for the whole instance. This file is
+ * the route's HTTP side: ProxyService gets plain values and an AnswerSink.
  *
  * Order: credential (401s), then the token's quota (429), then the body (400s): the quota
  * counts every call whose credential is accepted (see RateLimitService).
@@ -34,9 +38,43 @@ export class ChatRoute {
       url: `${API_BASE}${def.path}`,
       handler: async (request, reply) => {
         const principal = await this.credentials.authenticate(def, request);
-        if (principal.tokenId !== undefined) await this.rateLimits.consumeToken(principal.tokenId, request, reply);
-        await this.proxy.chat({ principal, body: body.transform(request.body), request, reply });
+        if (principal.tokenId !== undefined) {
+          const headers = await this.rateLimits.consumeToken(principal.tokenId, request.arrival);
+          if (headers) void reply.headers(headers);
+        }
+        const parsed = body.transform(request.body);
+        const correlation = correlate(request, reply);
+        await this.proxy.chat({
+          principal,
+          body: parsed,
+          rawBody: request.rawBody,
+          accept: request.headers.accept,
+          projectId: projectOf(request.headers[PROJECT_HEADER]),
+          correlation,
+          answer: new FastifyAnswer(reply),
+        });
       },
     });
+  }
+}
+
+/** The Fastify reply as the proxy's AnswerSink. */
+class FastifyAnswer implements AnswerSink {
+  constructor(private readonly reply: FastifyReply) {}
+
+  get raw(): ServerResponse {
+    return this.reply.raw;
+  }
+
+  headersSoFar(): OutgoingHttpHeaders {
+    return this.reply.getHeaders() as OutgoingHttpHeaders;
+  }
+
+  takeOver(): void {
+    this.reply.hijack();
+  }
+
+  async send(status: number, headers: Record<string, string>, contentType: string, body: Buffer): Promise<void> {
+    await this.reply.code(status).headers(headers).type(contentType).send(body);
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Req, Res } from '@nestjs/common';
 import { routes, type ModelListResponse } from '@aius/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Endpoint } from '../../common/endpoint.decorator.js';
+import { correlate } from './correlation.js';
 import { ProxyService } from './proxy.service.js';
 
 /** GET /models. POST /chat/completions is served by ChatRoute, outside Nest's router (see there). */
@@ -10,7 +11,8 @@ export class ProxyController {
   constructor(private readonly proxy: ProxyService) {}
 
   @Endpoint(routes.listModels)
-  models(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModelListResponse> {
-    return this.proxy.listModels(request, reply);
+  async models(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModelListResponse> {
+    correlate(request, reply);
+    return { object: 'list', data: await this.proxy.listModels() };
   }
 }

@@ -1,13 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROJECT_HEADER, projectLabel, type ChatCompletionRequest, type ModelListResponse } from '@aius/contracts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROJECT_HEADER, projectLabel, type ChatCompletionRequest, type Model } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { correlate } from './correlation.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
-import { exchange, headerValue } from './upstream-exchange.js';
+import { exchange, headerValue, type AnswerSink } from './upstream-exchange.js';
 import { UpstreamMeter } from './upstream-meter.js';
 import { UpstreamRegistry } from './upstream-registry.js';
 
@@ -16,11 +14,19 @@ const PASSED_BACK = ['retry-after', 'x-request-id'] as const;
 /** nginx's "client closed request": recorded when the caller left before the answer was complete. */
 const CLIENT_CLOSED = 499;
 
-interface Call {
+/** One chat call, as plain values: who, what, and where the answer goes. */
+export interface ChatCall {
   principal: Principal;
   body: ChatCompletionRequest;
-  request: FastifyRequest;
-  reply: FastifyReply;
+  /** The JSON body as the client sent it (forwarded untouched when no routing prefix must be stripped). */
+  rawBody: string | undefined;
+  /** The client's Accept header. */
+  accept: string | undefined;
+  /** The x-aius-project-id label (see projectOf). */
+  projectId: string | null;
+  /** The correlation headers (spec §8), echoed to the client and forwarded upstream. */
+  correlation: Record<string, string>;
+  answer: AnswerSink;
 }
 
 /**
@@ -39,15 +45,12 @@ export class ProxyService {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
 
-  async listModels(request: FastifyRequest, reply: FastifyReply): Promise<ModelListResponse> {
-    correlate(request, reply);
-    return { object: 'list', data: await this.upstreams.listModels() };
+  listModels(): Promise<Model[]> {
+    return this.upstreams.listModels();
   }
 
-  async chat({ principal, body, request, reply }: Call): Promise<void> {
+  async chat({ principal, body, rawBody, accept, projectId, correlation, answer: reply }: ChatCall): Promise<void> {
     const started = performance.now();
-    const correlation = correlate(request, reply);
-    const projectId = projectOf(request);
     if (this.upstreams.upstreams.length === 0) throw new ApiError('UPSTREAM_UNAVAILABLE');
     const route = this.upstreams.route(body.model);
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
@@ -57,7 +60,7 @@ export class ProxyService {
       this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId });
 
     // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.
-    const payload = model === body.model && request.rawBody !== undefined ? request.rawBody : JSON.stringify({ ...body, model });
+    const payload = model === body.model && rawBody !== undefined ? rawBody : JSON.stringify({ ...body, model });
     const result = await exchange(
       upstream.pool,
       {
@@ -65,7 +68,7 @@ export class ProxyService {
         path: `${upstream.basePath}/chat/completions`,
         headers: {
           'content-type': 'application/json',
-          accept: request.headers.accept ?? '*/*',
+          accept: accept ?? '*/*',
           // Never relay a compressed body to a client that asked for identity (spec §1).
           'accept-encoding': 'identity',
           ...correlation,
@@ -81,7 +84,7 @@ export class ProxyService {
     switch (result.kind) {
       case 'client-gone':
         // Nobody to answer: tell Fastify the reply is dealt with rather than left unsent.
-        reply.hijack();
+        reply.takeOver();
         return meter(CLIENT_CLOSED, result.usage, 'client_closed');
       case 'failed':
         meter(503, null, 'unreachable');
@@ -91,16 +94,14 @@ export class ProxyService {
         return meter(result.status, result.usage, result.status === 503 ? 'unreachable' : null);
       case 'answer': {
         meter(result.status, result.status < 300 ? usageFromBody(result.body) : null);
-        void reply.code(result.status).headers(passedBack(result.headers));
-        await reply.type(headerValue(result.headers['content-type']) ?? 'application/json').send(result.body);
+        await reply.send(result.status, passedBack(result.headers), headerValue(result.headers['content-type']) ?? 'application/json', result.body);
       }
     }
   }
 }
 
-/** The optional project label; scoped to the token's client when recorded (see README). */
-function projectOf(request: FastifyRequest): string | null {
-  const value = request.headers[PROJECT_HEADER];
+/** The optional project label from its header; scoped to the token's client when recorded (see README). */
+export function projectOf(value: string | string[] | undefined): string | null {
   if (value === undefined || value === '') return null;
   const label = projectLabel.safeParse(value);
   if (!label.success) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { StreamUsageScanner, type TokenUsage } from './token-usage.js';
 
@@ -13,6 +12,21 @@ export type ExchangeResult =
   | { kind: 'failed' }
   /** The client hung up first; the upstream call was aborted (usage: what a stream had reported). */
   | { kind: 'client-gone'; usage: TokenUsage | null };
+
+/**
+ * Where an upstream's answer goes: the client's HTTP response, without the framework's types
+ * (the route adapts its reply to this).
+ */
+export interface AnswerSink {
+  /** The Node response a stream is written to directly. */
+  readonly raw: ServerResponse;
+  /** Headers already set for the answer (request id, rate limits, correlation): they go out with a stream's. */
+  headersSoFar(): OutgoingHttpHeaders;
+  /** From now on the answer is written to `raw` directly (a stream), or nobody is left to answer. */
+  takeOver(): void;
+  /** A complete answer. */
+  send(status: number, headers: Record<string, string>, contentType: string, body: Buffer): Promise<void>;
+}
 
 /** Headers the stream's response carries besides those already set on the reply. */
 export type StreamHeaders = (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders;
@@ -28,7 +42,7 @@ export type StreamHeaders = (upstream: IncomingHttpHeaders) => OutgoingHttpHeade
 export function exchange(
   upstream: Dispatcher,
   options: Dispatcher.DispatchOptions,
-  reply: FastifyReply,
+  reply: AnswerSink,
   streamHeaders: StreamHeaders,
 ): Promise<ExchangeResult> {
   // The client may have hung up while the request waited for its checks: no upstream call then.
@@ -55,7 +69,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private scanner: StreamUsageScanner | null = null;
 
   constructor(
-    private readonly reply: FastifyReply,
+    private readonly reply: AnswerSink,
     private readonly streamHeaders: StreamHeaders,
     private readonly resolve: (result: ExchangeResult) => void,
   ) {
@@ -80,9 +94,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const contentType = headerValue(headers['content-type']);
     if (!contentType?.startsWith('text/event-stream')) return;
     // Headers already set on the reply (correlation, rate limit) go out with the stream's.
-    this.reply.hijack();
+    this.reply.takeOver();
     this.res.writeHead(statusCode, {
-      ...(this.reply.getHeaders() as OutgoingHttpHeaders),
+      ...this.reply.headersSoFar(),
       ...this.streamHeaders(headers),
       'content-type': contentType,
       'cache-control': 'no-cache',

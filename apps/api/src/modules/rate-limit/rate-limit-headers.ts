@@ -1,16 +1,6 @@
-import type { GcraResult } from './gcra.js';
+import type { RateDecision, RatePolicy } from '../../common/arrival.js';
 
-/** A named quota: `limit` requests per `windowSeconds`, counted per `key`. */
-export interface RatePolicy {
-  /** The policy name the IETF headers carry (`per-ip`, `per-account`, `per-token`). */
-  name: string;
-  limit: number;
-  windowSeconds: number;
-}
-
-export interface RateDecision extends GcraResult {
-  policy: RatePolicy;
-}
+export type { RateDecision, RatePolicy };
 
 /**
  * Both header styles of spec §7: draft-ietf-httpapi-ratelimit-headers-11 structured fields

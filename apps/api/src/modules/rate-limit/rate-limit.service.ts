@@ -1,19 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_BASE, ERRORS, routes, type RatePolicy as RoutePolicy, type RouteDef } from '@aius/contracts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Arrival, ArrivalContributor, ArrivalRefusal, ArrivalReply, ArrivingRequest } from '../../common/arrival.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RateLimitedError } from './rate-limited.error.js';
 import { closerToLimit, rateLimitHeaders, type RateDecision, type RatePolicy } from './rate-limit-headers.js';
 import { RateLimitStore, type Quota } from './rate-limit.store.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The decision already taken for the request, so a later per-token check can name the closer policy. */
-    rateDecision: RateDecision | null;
-    /** A per-token decision taken on arrival, for `consumeToken` to use once the token is verified. */
-    arrivalTokenDecision: { tokenId: number; decision: RateDecision } | null;
-  }
-}
 
 interface RouteLimits {
   rate: RoutePolicy;
@@ -27,13 +18,14 @@ interface RouteLimits {
  * bearers or oversized bodies is refused for the price of at most one Redis round trip.
  *
  * On a route with a token quota, a request whose bearer the verifier already knows
- * (`earlyTokenId`) has its token quota taken in that same round trip, after the IP quota and
+ * (`arrival.bearer`) has its token quota taken in that same round trip, after the IP quota and
  * only if the IP quota allowed it; the verdict is applied by `consumeToken` once the
  * credential is verified, so a bad credential still hears 401 first. The token quota thus
  * counts every call whose credential is accepted, whatever happens to it afterwards.
  */
 @Injectable()
-export class RateLimitService {
+export class RateLimitService implements ArrivalContributor {
+  readonly name = 'limiter';
   private readonly logger = new Logger('RateLimit');
   private readonly policies: Record<'default' | 'credential', RatePolicy>;
   private readonly tokenPolicy: RatePolicy;
@@ -57,38 +49,36 @@ export class RateLimitService {
     }
   }
 
-  /** Registers the per-IP check on every route, including unknown ones (scanners count too). */
-  install(fastify: FastifyInstance): void {
-    fastify.decorateRequest('rateDecision', null);
-    fastify.decorateRequest('arrivalTokenDecision', null);
-    fastify.addHook('onRequest', (request, reply, done) => {
-      const policy = this.policyFor(request);
-      // Unlimited routes (health, readiness) cost nothing: no promise, no Redis.
-      if (!policy) return done();
-      this.limitByIp(request, reply, policy).then(
-        (refused) => (refused ? undefined : done()),
-        (error: unknown) => {
-          // Fail open: a bug or outage in the limiter must never turn into a 500.
-          if (!this.failingOpen) this.logger.error(`rate limiter failed, requests pass unlimited: ${String(error)}`);
-          this.failingOpen = true;
-          done();
-        },
-      );
-    });
+  /**
+   * The arrival step's last contributor: the per-IP check on every route, including unknown ones
+   * (scanners count too). Resolves with the 429 to answer, or nothing to go on.
+   */
+  arrive(request: ArrivingRequest, arrival: Arrival, reply: ArrivalReply): Promise<ArrivalRefusal | undefined> | undefined {
+    const limit = this.limitFor(request, arrival);
+    // Unlimited routes (health, readiness) cost nothing: no promise, no Redis.
+    if (!limit) return undefined;
+    return this.limitByIp(request, arrival, reply, limit);
+  }
+
+  /** Fail open: a bug or outage in the limiter must never turn into a 500 (logged once per outage). */
+  failed(error: unknown): void {
+    if (!this.failingOpen) this.logger.error(`rate limiter failed, requests pass unlimited: ${String(error)}`);
+    this.failingOpen = true;
   }
 
   /**
-   * The per-token quota of the chat proxy and of `rate: 'token'` routes, for a verified token: the decision taken on arrival
-   * when there was one for this token, else one Redis round trip now (a token not yet cached).
-   * Throws 429 `rate limit exceeded` past it.
+   * The per-token quota of the chat proxy and of `rate: 'token'` routes, for a verified token: the
+   * decision taken on arrival when there was one for this token, else one Redis round trip now (a
+   * token not yet cached). Returns the rate-limit headers the answer must now carry (those of the
+   * decision closer to its limit), or null when the arrival's still stand; throws 429 past it.
    */
-  async consumeToken(tokenId: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const decision = await this.takeTokenQuota(tokenId, request.arrivalTokenDecision);
-    const previous = request.rateDecision ?? undefined;
+  async consumeToken(tokenId: number, arrival: Arrival): Promise<Record<string, string> | null> {
+    const decision = await this.takeTokenQuota(tokenId, arrival.tokenDecision);
+    const previous = arrival.rateDecision ?? undefined;
     const shown = previous ? closerToLimit(previous, decision) : decision;
-    request.rateDecision = shown;
-    if (shown !== previous) void reply.headers(rateLimitHeaders(shown));
+    arrival.rateDecision = shown;
     if (!decision.allowed) throw new RateLimitedError(rateLimitHeaders(shown));
+    return shown !== previous ? rateLimitHeaders(shown) : null;
   }
 
   /**
@@ -105,7 +95,7 @@ export class RateLimitService {
    * credential path keeps its stricter policy even without a handler. Anything unknown
    * counts under the default policy, so scanners are limited too. Null: not limited.
    */
-  private policyFor(request: FastifyRequest): IpLimit | null {
+  private limitFor(request: ArrivingRequest, arrival: Arrival): IpLimit | null {
     const pattern = request.routeOptions.url ?? pathOf(request.url);
     const limits = this.routeLimits.get(`${request.method} ${pattern}`);
     const rate = limits?.rate ?? 'default';
@@ -114,32 +104,34 @@ export class RateLimitService {
       // A known token is counted against its own quota only; anything else per IP (and the
       // token, once verified, by consumeToken): the first call of a token on an instance costs
       // the IP budget one unit.
-      return { policy: this.policies.default, bucket: 'ip', tokenQuota: true, ipQuota: request.earlyTokenId === null };
+      return { policy: this.policies.default, bucket: 'ip', tokenQuota: true, ipQuota: arrival.bearer === null };
     }
     return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip', tokenQuota: limits?.tokenQuota === true, ipQuota: true };
   }
 
-  /** Resolves true when the request was answered 429. */
-  private async limitByIp(request: FastifyRequest, reply: FastifyReply, { policy, bucket, tokenQuota, ipQuota }: IpLimit): Promise<boolean> {
-    const tokenId = tokenQuota ? request.earlyTokenId : null;
+  /** Resolves with the 429 to answer when the IP is over its quota. */
+  private async limitByIp(request: ArrivingRequest, arrival: Arrival, reply: ArrivalReply, { policy, bucket, tokenQuota, ipQuota }: IpLimit): Promise<ArrivalRefusal | undefined> {
+    const tokenId = tokenQuota ? (arrival.bearer?.tokenId ?? null) : null;
     if (!ipQuota) {
       // Only the token's quota; its verdict is applied once the credential is verified.
       const [token] = await this.store.consumeAll([this.tokenQuota(tokenId!)]);
       this.failingOpen = false;
-      request.arrivalTokenDecision = { tokenId: tokenId!, decision: { ...token!, policy: this.tokenPolicy } };
-      return false;
+      arrival.tokenDecision = { tokenId: tokenId!, decision: { ...token!, policy: this.tokenPolicy } };
+      return undefined;
     }
     const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
     if (tokenId !== null) quotas.push(this.tokenQuota(tokenId));
     const [ip, token] = await this.store.consumeAll(quotas);
     this.failingOpen = false;
     const decision = { ...ip!, policy };
-    request.rateDecision = decision;
-    if (token && tokenId !== null) request.arrivalTokenDecision = { tokenId, decision: { ...token, policy: this.tokenPolicy } };
-    void reply.headers(rateLimitHeaders(decision));
-    if (decision.allowed) return false;
-    await reply.code(429).type('application/json; charset=utf-8').send({ detail: ERRORS.RATE_LIMIT_EXCEEDED.message });
-    return true;
+    arrival.rateDecision = decision;
+    if (token && tokenId !== null) arrival.tokenDecision = { tokenId, decision: { ...token, policy: this.tokenPolicy } };
+    const headers = rateLimitHeaders(decision);
+    if (decision.allowed) {
+      reply.headers(headers);
+      return undefined;
+    }
+    return { status: 429, headers, body: { detail: ERRORS.RATE_LIMIT_EXCEEDED.message } };
   }
 
   private tokenQuota(tokenId: number): Quota {

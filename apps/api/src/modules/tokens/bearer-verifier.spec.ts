@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Arrival } from '../../common/arrival.js';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import type { RedisService } from '../../redis/redis.service.js';
@@ -160,22 +160,14 @@ describe(BearerVerifier.name, () => {
   });
 
   describe('the marker read started as the request arrives', () => {
-    /** Installs the verifier's onRequest hook on a fake Fastify; `arrive` runs it for one request. */
+    /** Runs the verifier's arrival step for one request; `arrive` returns what it wrote. */
     function withHook(verifier: BearerVerifier) {
-      let hook: ((request: FastifyRequest, reply: unknown, done: () => void) => void) | undefined;
-      verifier.install({ addHook: (_: string, fn: typeof hook) => (hook = fn), decorateRequest: () => {} } as unknown as FastifyInstance);
       return (authorization: string | undefined, routed = true) => {
-        // The fields Fastify's decorateRequest gives every request.
-        const request = {
-          headers: { authorization },
-          routeOptions: { url: routed ? '/api/v1/models' : undefined },
-          bearerPrefetch: null,
-          earlyTokenId: null,
-        } as unknown as FastifyRequest;
-        const done = vi.fn();
-        hook!(request, {}, done);
-        expect(done).toHaveBeenCalledTimes(1);
-        return request;
+        const request = { method: 'GET', url: '/api/v1/models', ip: '127.0.0.1', headers: { authorization }, routeOptions: { url: routed ? '/api/v1/models' : undefined } };
+        const arrival: Arrival = { bearer: null, clientListVersion: null, rateDecision: null, tokenDecision: null, principal: null };
+        // A synchronous step: it never holds the request up.
+        expect(verifier.arrive(request, arrival)).toBeUndefined();
+        return arrival;
       };
     }
 
@@ -186,7 +178,7 @@ describe(BearerVerifier.name, () => {
       await verifier.verify(token); // warm
       const request = arrive(`Bearer ${token}`);
       expect(redisClient.exists).toHaveBeenCalledTimes(1);
-      expect(await verifier.verify(token, request.bearerPrefetch)).toMatchObject({ tokenId: 8 });
+      expect(await verifier.verify(token, request.bearer)).toMatchObject({ tokenId: 8 });
       expect(redisClient.exists).toHaveBeenCalledTimes(1);
     });
 
@@ -196,7 +188,7 @@ describe(BearerVerifier.name, () => {
       const token = add(9);
       await verifier.verify(token);
       markers.add(`${config.REDIS_PREFIX}tokens:revoked:9`);
-      expect(await verifier.verify(token, arrive(`bearer  ${token} `).bearerPrefetch)).toBeNull();
+      expect(await verifier.verify(token, arrive(`bearer  ${token} `).bearer)).toBeNull();
     });
 
     it('is not started for unknown, malformed or cold tokens, nor for unrouted requests', async () => {
@@ -221,7 +213,7 @@ describe(BearerVerifier.name, () => {
       await verifier.verify(b);
       markers.add(`${config.REDIS_PREFIX}tokens:revoked:12`);
       const request = arrive(`Bearer ${a}`);
-      expect(await verifier.verify(b, request.bearerPrefetch)).toBeNull();
+      expect(await verifier.verify(b, request.bearer)).toBeNull();
       expect(redisClient.exists).toHaveBeenCalledTimes(2);
     });
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import type { ArrivalWork, CredentialVerifier, Principal } from '../../common/principal.js';
+import type { Arrival, ArrivalContributor, ArrivingRequest, KnownBearer } from '../../common/arrival.js';
+import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { SharedEpochs, type Epoch } from '../../redis/shared-epoch.js';
 import { LastUsedRecorder } from './last-used.recorder.js';
@@ -11,10 +11,9 @@ import { TokensRepository } from './tokens.repository.js';
 
 type TokenPrincipal = Principal & { tokenId: number };
 
-/** A revocation-marker read started when the request arrived (see `install`). */
-interface Prefetched extends ArrivalWork {
+/** A revocation-marker read started when the request arrived (see `arrive`). */
+interface Prefetched extends KnownBearer {
   hash: string;
-  tokenId: number;
   marker: Promise<boolean | undefined>;
 }
 
@@ -48,7 +47,8 @@ const NOT_REVOKED = Promise.resolve(false);
  *   Postgres check, then re-checked; that is the revocation bound while Redis is down.
  */
 @Injectable()
-export class BearerVerifier implements CredentialVerifier, OnModuleInit {
+export class BearerVerifier implements CredentialVerifier, ArrivalContributor, OnModuleInit {
+  readonly name = 'bearer prefetch';
   private readonly logger = new Logger('BearerVerifier');
   private readonly valid: LRUCache<string, ValidEntry>;
   private readonly invalid: LRUCache<string, true>;
@@ -86,29 +86,29 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
   }
 
   /**
-   * Starts the marker read of a warm token as the request arrives, in the same tick as the
-   * per-IP limiter's script (this hook is registered just before the limiter's), so both
-   * leave in one auto-pipelined write and the request pays one Redis round trip instead of
-   * two in a row. Only a read, only for tokens already known to be live: the limiter still
-   * decides before any credential is judged or any handler or query runs, and a bad bearer
-   * costs nothing here. `verify` uses the answer only for the same token on the same request.
+   * The arrival step's first contributor: starts the marker read of a warm token as the request
+   * arrives, in the same tick as the limiter's script (the limiter runs after it), so both leave in
+   * one auto-pipelined write and the request pays one Redis round trip instead of two in a row.
+   * Only a read, only for tokens already known to be live: the limiter still decides before any
+   * credential is judged or any handler or query runs, and a bad bearer costs nothing here.
+   * `verify` uses the answer only for the same token on the same request.
    */
-  install(fastify: FastifyInstance): void {
-    // Request fields declared up front keep Fastify's request objects one shape (and are
-    // cheaper for the garbage collector than WeakMaps keyed by request).
-    fastify.decorateRequest('bearerPrefetch', null);
-    fastify.decorateRequest('earlyTokenId', null);
-    fastify.decorateRequest('earlyUserId', null);
-    fastify.addHook('onRequest', (request, _reply, done) => {
-      const header = request.headers.authorization;
-      if (header !== undefined && request.routeOptions.url !== undefined) this.prefetch(request, header);
-      done();
-    });
+  arrive(request: ArrivingRequest, arrival: Arrival): void {
+    const header = request.headers.authorization;
+    if (header === undefined || request.routeOptions.url === undefined) return;
+    const token = BEARER_HEADER.exec(header)?.[1];
+    if (token === undefined || !isWellFormedToken(token)) return;
+    const hash = hashToken(token);
+    const cached = this.valid.get(hash);
+    if (!cached) return;
+    const { tokenId, userId } = cached.principal;
+    const known: Prefetched = { token, hash, tokenId, userId, marker: this.stillLive(cached) };
+    arrival.bearer = known;
   }
 
-  async verify(token: string, arrival?: ArrivalWork | null): Promise<Principal | null> {
-    // The arrival hook already checked and hashed this very token: don't do it twice.
-    const prefetched = arrival && arrival.token === token ? (arrival as Prefetched) : undefined;
+  async verify(token: string, known?: KnownBearer | null): Promise<Principal | null> {
+    // The arrival step already checked and hashed this very token: don't do it twice.
+    const prefetched = known && known.token === token ? (known as Prefetched) : undefined;
     if (!prefetched && !isWellFormedToken(token)) return null;
     const hash = prefetched?.hash ?? hashToken(token);
     if (this.invalid.get(hash)) {
@@ -156,19 +156,6 @@ export class BearerVerifier implements CredentialVerifier, OnModuleInit {
           `${this.config.TOKEN_CACHE_TTL_SECONDS}s: ${String(error)}`,
       );
     }
-  }
-
-  private prefetch(request: FastifyRequest, header: string): void {
-    const token = BEARER_HEADER.exec(header)?.[1];
-    if (token === undefined || !isWellFormedToken(token)) return;
-    const hash = hashToken(token);
-    const cached = this.valid.get(hash);
-    if (!cached) return;
-    const tokenId = cached.principal.tokenId;
-    const work: Prefetched = { token, hash, tokenId, marker: this.stillLive(cached) };
-    request.bearerPrefetch = work;
-    request.earlyTokenId = tokenId;
-    request.earlyUserId = cached.principal.userId;
   }
 
   private forget(tokenHash: string): void {
