@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabase as createTestDatabase } from '@aius/test-support';
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 export function onPath(command: string): boolean {
@@ -108,21 +108,8 @@ export async function startServer(
 }
 
 /** A fresh database on the machine's Postgres, dropped at the end of the run. */
-export async function createDatabase(serverUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${label}_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+export function createDatabase(serverUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  return createTestDatabase({ server: serverUrl, prefix: label });
 }
 
 const UNTHROTTLED = String(1_000_000_000);

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { API_BASE, expect, signUp, snap, test } from './support/fixtures';
 
 // The API's own WebSocket client (the dashboard has none): the test plays the CLI's side.
@@ -16,22 +16,17 @@ const WebSocket = createRequire(fileURLToPath(new URL('../../api/package.json', 
 const RUNS_ADMIN_EMAIL = 'runs-admin@example.com';
 const API_ORIGIN = `http://127.0.0.1:${process.env.E2E_API_PORT}`;
 
-/** A scripted model: one tool call, then text once the conversation holds the tool's result. */
-function startUpstream() {
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { messages: { role: string }[] };
-      const answered = body.messages.at(-1)?.role === 'tool';
-      const message = answered
-        ? { role: 'assistant', content: 'The test passes now.' }
-        : { role: 'assistant', content: 'Running the tests.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'bash', arguments: '{"command":"npm test"}' } }] };
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'e2e-model', choices: [{ index: 0, message }], usage: { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 } }));
-    });
-  });
-  return new Promise<typeof server>((resolve) => server.listen(Number(process.env.E2E_UPSTREAM_PORT), '127.0.0.1', () => resolve(server)));
+/** The tests' fake upstream, scripted as a model: one tool call, then text once the conversation holds the tool's result. */
+async function startUpstream(): Promise<FakeUpstream> {
+  const upstream = await startFakeUpstream({ port: Number(process.env.E2E_UPSTREAM_PORT), models: ['e2e-model'] });
+  upstream.script = (body) => {
+    const answered = (body.messages as { role: string }[]).at(-1)?.role === 'tool';
+    const message = answered
+      ? { role: 'assistant', content: 'The test passes now.' }
+      : { role: 'assistant', content: 'Running the tests.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'bash', arguments: '{"command":"npm test"}' } }] };
+    return { json: { id: 'x', object: 'chat.completion', created: 1, model: 'e2e-model', choices: [{ index: 0, message }], usage: { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 } } };
+  };
+  return upstream;
 }
 
 /** One run as the CLI drives it: auth + start, answer the tool call, wait for the close. */
@@ -91,6 +86,6 @@ test('a run from the CLI shows in the Runs page, with its upstream calls as a ti
     await expect(page.getByText('Not stored: this server keeps no message content')).toBeVisible();
     await snap(page, testInfo, 'run-detail');
   } finally {
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   }
 });

@@ -1,4 +1,4 @@
-import { startFakeUpstream } from '../../../apps/api/test/support/fake-upstream.js';
+import { startFakeUpstream } from '@aius/test-support';
 
 // The tests' OpenAI-compatible fake upstream, in a process of its own so it does not share a
 // core with the load generator. PORT is required (the bench picks a spare one).

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ERRORS, VALIDATION_PRIORITY, forkName, passwordWeakness, registerRequest, routes } from './index.js';
+import { ERRORS, forkName, passwordWeakness, registerRequest, routes, validationError } from './index.js';
+
+/** The error a register body answers with, as the API's validation pipe picks it. */
+function registerError(body: Record<string, unknown>) {
+  const parsed = registerRequest.safeParse(body);
+  if (parsed.success) throw new Error('expected the body to fail');
+  return validationError(parsed.error.issues);
+}
 
 describe('error registry', () => {
   it('spells every gateway string of the spec exactly', () => {
@@ -22,8 +29,12 @@ describe('error registry', () => {
     expect(ERRORS.LAST_OWNER.status).toBe(409);
   });
 
-  it('ranks only known keys for validation', () => {
-    for (const key of VALIDATION_PRIORITY) expect(ERRORS[key]).toBeDefined();
+  it('answers a body failing several checks with the one the spec checks first, whatever the field order', () => {
+    // Every field wrong at once: the name's absence is reported, not the bad email or the weak password.
+    expect(registerError({ password: 'x', email: 'bad', name: '' }).key).toBe('MISSING_NAME');
+    // Anything the schema did not name is INVALID_REQUEST, and it outranks a format or strength check.
+    expect(validationError([{ message: 'PASSWORD_TOO_WEAK' }, { message: 'Expected string, received number' }]).key).toBe('INVALID_REQUEST');
+    expect(validationError([]).key).toBe('INVALID_REQUEST');
   });
 });
 
@@ -37,9 +48,13 @@ describe('password policy', () => {
   });
 
   it('register checks every MISSING_* before INVALID_EMAIL and PASSWORD_TOO_WEAK', () => {
-    const r = registerRequest.safeParse({ name: '', email: 'bad', password: 'x' });
-    expect(r.success).toBe(false);
-    expect(r.error!.issues.map((i) => i.message)).toContain('MISSING_NAME');
+    expect(registerError({ name: 'Ada', email: '', password: '' }).key).toBe('MISSING_EMAIL');
+    expect(registerError({ name: 'Ada', email: 'bad', password: '' }).key).toBe('MISSING_PASSWORD');
+    expect(registerError({ name: 'Ada', email: 'bad', password: 'x' }).key).toBe('INVALID_EMAIL');
+    expect(registerError({ name: 'Ada', email: 'ada@example.com', password: 'abcdefgh' })).toEqual({
+      key: 'PASSWORD_TOO_WEAK',
+      message: 'Password must contain at least one number',
+    });
   });
 });
 

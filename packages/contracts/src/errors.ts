@@ -102,3 +102,26 @@ export const VALIDATION_PRIORITY: readonly ErrorKey[] = [
   'PASSWORD_TOO_WEAK',
   'INVALID_TOKEN_ID',
 ];
+
+const rank = (key: ErrorKey) => {
+  const i = VALIDATION_PRIORITY.indexOf(key);
+  return i === -1 ? VALIDATION_PRIORITY.length : i;
+};
+
+/**
+ * The one error a failed schema check answers with: each issue carries an error key as its message
+ * (anything else is INVALID_REQUEST), and the highest in VALIDATION_PRIORITY wins (first issue on a
+ * tie). `message`: the issue's own wording where the key's default is not enough (PASSWORD_TOO_WEAK
+ * names the rule that failed). The API's validation pipe answers with it.
+ */
+export function validationError(issues: readonly { message: string; params?: unknown }[]): { key: ErrorKey; message?: string } {
+  let best: { key: ErrorKey; message?: string } | undefined;
+  for (const issue of issues) {
+    const key: ErrorKey = isErrorKey(issue.message) ? issue.message : 'INVALID_REQUEST';
+    if (!best || rank(key) < rank(best.key)) {
+      const params = issue.params as { message?: unknown } | undefined;
+      best = { key, message: typeof params?.message === 'string' ? params.message : undefined };
+    }
+  }
+  return best ?? { key: 'INVALID_REQUEST' };
+}

@@ -131,6 +131,20 @@ type In<S> = S extends z.ZodType ? z.input<S> : never;
 export type RouteBody<N extends RouteName> = In<Routes[N] extends { body: infer B } ? B : never>;
 export type RouteQuery<N extends RouteName> = In<Routes[N] extends { query: infer Q } ? Q : never>;
 export type RouteResponse<N extends RouteName> = Out<Routes[N] extends { response: infer R } ? R : never>;
+export type RouteParams<N extends RouteName> = In<Routes[N] extends { params: infer P } ? P : never>;
+
+type Slot<K extends string, T> = [T] extends [never] ? { [P in K]?: undefined } : { [P in K]: T };
+/** What a call of route N sends, typed by its schemas: `{ body, query, params }` as the route takes them. */
+export type RouteCallOptions<N extends RouteName> = Slot<'body', RouteBody<N>> & Slot<'query', RouteQuery<N>> & Slot<'params', RouteParams<N>>;
+
+// Both runtimes of this package (browsers and Node) have URLSearchParams; the package's lib (ES only) does not declare it.
+declare const URLSearchParams: new (init: Record<string, string>) => { toString(): string };
+
+/** The URL of a call of `def` (relative to the API origin): its filled path and query. */
+export function routeUrl(def: RouteDef, options: { query?: unknown; params?: unknown } = {}): string {
+  const url = `${API_BASE}${fillPath(def.path, options.params as Record<string, string | number> | undefined)}`;
+  return options.query ? `${url}?${new URLSearchParams(options.query as Record<string, string>)}` : url;
+}
 
 /** `/projects/:id` + `{id:'proj_x'}` → `/projects/proj_x` (URL-encoded). */
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {

@@ -1,12 +1,7 @@
 import type { PipeTransform } from '@nestjs/common';
-import { VALIDATION_PRIORITY, isErrorKey, type ErrorKey } from '@aius/contracts';
+import { validationError, type ErrorKey } from '@aius/contracts';
 import type { z } from 'zod';
 import { ApiError } from './api-error.js';
-
-const rank = (key: ErrorKey) => {
-  const i = VALIDATION_PRIORITY.indexOf(key);
-  return i === -1 ? VALIDATION_PRIORITY.length : i;
-};
 
 /**
  * Validates one part of the request against the contract's zod schema. The schemas
@@ -25,15 +20,7 @@ export class ContractPipe<S extends z.ZodType> implements PipeTransform<unknown,
     // hears which field is missing rather than that the body was absent.
     const result = this.schema.safeParse(value === undefined ? {} : value);
     if (result.success) return result.data;
-    let best: { key: ErrorKey; message?: string } | undefined;
-    for (const issue of result.error.issues) {
-      const key: ErrorKey = isErrorKey(issue.message) ? issue.message : 'INVALID_REQUEST';
-      if (!best || rank(key) < rank(best.key)) {
-        const params = (issue as { params?: { message?: unknown } }).params;
-        best = { key, message: typeof params?.message === 'string' ? params.message : undefined };
-      }
-    }
-    const key = best?.key ?? 'INVALID_REQUEST';
-    throw new ApiError(key, { status: this.statusOverrides[key], message: best?.message });
+    const { key, message } = validationError(result.error.issues);
+    throw new ApiError(key, { status: this.statusOverrides[key], message });
   }
 }

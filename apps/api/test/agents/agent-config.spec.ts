@@ -7,7 +7,7 @@ import { registerUser } from '../support/accounts.js';
 import { startTestApp } from '../support/test-app.js';
 import { userWithToken } from '../proxy/support.js';
 import { RunClient, SYSTEM_PROMPT, TOOLS, admin, sql, startRunHarness, userMessages, type RunHarness } from '../runs/support.js';
-import { completion } from '../support/fake-upstream.js';
+import { completion } from '@aius/test-support';
 
 let h: RunHarness;
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { send } from '@aius/test-support';
 import type { TestApp } from '../support/test-app.js';
 
 /** Runs one SQL statement against the test app's own database (to inspect or sabotage it). */
@@ -22,24 +23,14 @@ export interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** One HTTP call to the API; JSON in and out. */
+/** One HTTP call to the API by method and path (the typed `call` of @aius/test-support names a route instead). */
 export async function call(
   t: TestApp,
   method: string,
   path: string,
   options: { body?: unknown; cookie?: string; bearer?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.cookie) headers.cookie = options.cookie;
-  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  const res = await fetch(`${t.base}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  return (await send(`${t.base}${path}`, method, options, options.body)) as Reply;
 }
 
 export const structured = (code: string, message: string) => ({ detail: { code, message } });

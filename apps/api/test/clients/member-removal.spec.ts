@@ -3,7 +3,7 @@ import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { sql } from '../auth/support.js';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { busyTraffic } from '../support/busy-instance.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ROOMY_LIMITS, apiAt } from '../gateway/http.js';
 import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';

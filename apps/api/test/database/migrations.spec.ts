@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, MigrationError, MIGRATIONS_DIR } from '@aius/db';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@aius/test-support';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

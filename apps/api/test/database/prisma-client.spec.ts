@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PrismaService } from '@aius/db';
 import { loadConfig } from '../../src/config/config.js';
 import { databaseOptions } from '../../src/database/database.module.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@aius/test-support';
 
 /** Every model and every field of schema.prisma round-trips through the generated client. */
 let db: TestDatabase;

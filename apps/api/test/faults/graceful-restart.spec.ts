@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser } from '../support/accounts.js';
-import { completion, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
-import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { completion, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@aius/test-support';
 import { UPSTREAM_KEY } from '../proxy/support.js';
 import { RunClient, TOOLS } from '../runs/support.js';
-import { sparePort, waitFor } from './throwaway-servers.js';
+import { sparePort, waitFor } from '@aius/test-support';
 
 /**
  * A restart under load (issue 12, item 4): the real production build in its own process, at

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '@aius/db';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { captureLogs } from './log-capture.js';
-import { ThrowawayPostgres, waitFor } from './throwaway-servers.js';
+import { ThrowawayPostgres, waitFor } from '@aius/test-support';
 
 /** A route that reads through Prisma's model API, like every account endpoint. */
 @Controller('test')

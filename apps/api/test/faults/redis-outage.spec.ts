@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { captureLogs } from './log-capture.js';
-import { ThrowawayRedis, waitFor } from './throwaway-servers.js';
+import { ThrowawayRedis, waitFor } from '@aius/test-support';
 
 const LIMIT = 8;
 let redis: ThrowawayRedis;

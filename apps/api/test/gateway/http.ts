@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { send, type As } from '@aius/test-support';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { registerUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -26,10 +27,7 @@ export function gatewayApp(env: Record<string, string> = {}, options: { extraMod
 }
 
 /** Who sends a request: the session cookie, a bearer token, both or neither. */
-export interface As {
-  cookie?: string;
-  bearer?: string;
-}
+export type { As };
 
 /**
  * Replies are read loosely: each test asserts the exact shape it expects, which is the
@@ -44,13 +42,8 @@ export interface Reply<T = Loose> {
 }
 
 export async function call<T = Loose>(base: string, method: string, path: string, as: As = {}, body?: unknown): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
-  if (as.cookie) headers.cookie = as.cookie;
-  if (as.bearer) headers.authorization = `Bearer ${as.bearer}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T) };
+  const answer = await send(`${base}${path}`, method, as, body);
+  return { status: answer.status, body: answer.body as T };
 }
 
 /** A bound client: `api.get('/clients', as)`. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsServer } from '../../src/metrics/metrics-server.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { closedPort, upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
 

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser } from '../support/accounts.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { FAKE_MODELS, UPSTREAM_KEY, upstreamsEnv, userWithToken, type TokenHolder } from './support.js';
 

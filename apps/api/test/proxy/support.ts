@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
-import type { FakeUpstream } from '../support/fake-upstream.js';
+import type { FakeUpstream } from '@aius/test-support';
 import type { TestApp } from '../support/test-app.js';
 
 export const UPSTREAM_KEY = 'sk-upstream-secret-never-from-clients';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv, userWithToken } from './support.js';
 

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { captureLogs } from '../faults/log-capture.js';
-import { startFakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream } from '@aius/test-support';
 import { closedPort, userWithToken, type TokenHolder } from './support.js';
 
 let t: TestApp;

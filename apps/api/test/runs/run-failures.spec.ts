@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completion } from '../support/fake-upstream.js';
+import { completion } from '@aius/test-support';
 import { RunClient, sleep, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;

@@ -4,7 +4,7 @@ import { OpenRuns } from '../../src/modules/runs/open-runs.js';
 import { RunRecorder } from '../../src/modules/runs/run-recorder.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { registerUser } from '../support/accounts.js';
-import { completion } from '../support/fake-upstream.js';
+import { completion } from '@aius/test-support';
 import { startTestApp } from '../support/test-app.js';
 import { UPSTREAM_KEY, userWithToken } from '../proxy/support.js';
 import { RunClient, SYSTEM_PROMPT, sleep, sql, startRunHarness, userMessages, type RunHarness } from './support.js';

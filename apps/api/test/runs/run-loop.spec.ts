@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completion } from '../support/fake-upstream.js';
+import { completion } from '@aius/test-support';
 import { UPSTREAM_KEY } from '../proxy/support.js';
 import { RunClient, sleep, SYSTEM_PROMPT, TOOLS, startRunHarness, userMessages, type RunHarness } from './support.js';
 

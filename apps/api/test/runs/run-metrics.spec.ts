@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsServer } from '../../src/metrics/metrics-server.js';
-import { completion } from '../support/fake-upstream.js';
+import { completion } from '@aius/test-support';
 import { RunClient, sleep, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;

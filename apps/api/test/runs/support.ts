@@ -1,7 +1,7 @@
 import pg from 'pg';
 import WebSocket from 'ws';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { UPSTREAM_KEY, userWithToken, type TokenHolder } from '../proxy/support.js';
 

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { watchDocumentedErrors } from './documented-errors.js';
-import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from './test-database.js';
+import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@aius/test-support';
 
 export interface TestApp {
   app: NestFastifyApplication;

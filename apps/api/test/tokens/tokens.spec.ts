@@ -5,6 +5,7 @@ import { Endpoint } from '../../src/common/endpoint.decorator.js';
 import { LastUsedRecorder } from '../../src/modules/tokens/last-used.recorder.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
 import { isWellFormedToken } from '../../src/modules/tokens/token-format.js';
+import { call, callOk } from '@aius/test-support';
 import { registerUser } from '../support/accounts.js';
 import { coded, gatewayApp, userWithToken } from '../gateway/http.js';
 
@@ -24,15 +25,17 @@ const spec = gatewayApp({ TOKEN_LAST_USED_FLUSH_MS: '600000' }, { extraModules: 
 describe('POST /tokens', () => {
   it('mints an aius_ token once, for the default client, with its 12-character prefix', async () => {
     const u = await registerUser(spec.t.base);
-    const clients = await spec.api.get('/clients', { cookie: u.cookie });
-    const r = await spec.api.post('/tokens', { cookie: u.cookie }, { token_name: 'ci' });
+    const as = { cookie: u.cookie };
+    const clients = await callOk(spec.t.origin, 'listClients', { as });
+    const r = await call(spec.t.origin, 'createToken', { body: { token_name: 'ci' }, as });
     expect(r.status).toBe(200);
+    if (!r.ok) throw new Error(JSON.stringify(r.body));
     expect(Object.keys(r.body).sort()).toEqual(['client_id', 'created_at', 'id', 'prefix', 'token', 'token_name']);
     expect(r.body.token).toMatch(/^aius_[0-9A-Za-z]{38}$/);
     expect(isWellFormedToken(r.body.token)).toBe(true);
     expect(r.body.prefix).toBe(r.body.token.slice(0, 12));
     expect(r.body.token_name).toBe('ci');
-    expect(r.body.client_id).toBe(clients.body.data[0].id);
+    expect(r.body.client_id).toBe(clients.data[0]!.id);
     expect(Number.isInteger(r.body.id)).toBe(true);
     expect(Math.abs(r.body.created_at - Date.now() / 1000)).toBeLessThan(60);
   });
@@ -56,7 +59,7 @@ describe('POST /tokens', () => {
   it('refuses a client the caller is not in, or that does not exist, with NO_ACCESS', async () => {
     const [u, other] = [await registerUser(spec.t.base), await userWithToken(spec.t.base)];
     for (const client_id of [other.clientId, 'client_doesnotexist']) {
-      const r = await spec.api.post('/tokens', { cookie: u.cookie }, { token_name: 'x', client_id });
+      const r = await call(spec.t.origin, 'createToken', { body: { token_name: 'x', client_id }, as: { cookie: u.cookie } });
       expect(r.status).toBe(403);
       expect(r.body).toEqual(coded('NO_ACCESS'));
     }

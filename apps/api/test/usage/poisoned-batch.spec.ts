@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { sql } from '../auth/support.js';
 import { captureLogs } from '../faults/log-capture.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURGE_BATCH } from '../../src/database/expired-rows-purge.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { sql } from '../auth/support.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv, userWithToken } from '../proxy/support.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { sql } from '../auth/support.js';
 import { registerUser } from '../support/accounts.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
 

@@ -2,12 +2,8 @@
 // drops that database when stopped. Run by playwright.config.ts (webServer).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-
-// The API's own Postgres driver: the dashboard has no database dependency of its own.
-const apiPackage = fileURLToPath(new URL('../../../api/package.json', import.meta.url));
-const pg = createRequire(apiPackage)('pg');
+import { createDatabase } from '@aius/test-support';
 
 const server = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const port = process.env.E2E_API_PORT;
@@ -15,20 +11,7 @@ if (!port) throw new Error('E2E_API_PORT is required');
 
 /** The account e2e/runs.spec.ts signs up as, to seed the `build` agent. */
 const RUNS_ADMIN_EMAIL = 'runs-admin@example.com';
-const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-const name = `aius_e2e_${randomBytes(6).toString('hex')}`;
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-await admin(`CREATE DATABASE "${name}"`);
+const database = await createDatabase({ server, prefix: 'aius_e2e' });
 const api = spawn(process.execPath, ['dist/main.js'], {
   cwd: fileURLToPath(new URL('../../../api/', import.meta.url)),
   stdio: 'inherit',
@@ -38,7 +21,7 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: port,
-    DATABASE_URL: withDatabase(server, name),
+    DATABASE_URL: database.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `aius-e2e:${randomBytes(4).toString('hex')}:`,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
@@ -64,7 +47,7 @@ async function stop(code) {
   stopping = true;
   api.kill('SIGTERM');
   await new Promise((resolve) => (api.exitCode === null ? api.once('exit', resolve) : resolve()));
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
+  await database.drop().catch((e) => console.error(`could not drop ${database.name}: ${e.message}`));
   process.exit(code);
 }
 process.on('SIGTERM', () => void stop(0));

@@ -1,27 +1,11 @@
-import {
-  API_BASE,
-  ERRORS,
-  fillPath,
-  isErrorKey,
-  routes,
-  type ErrorKey,
-  type RouteBody,
-  type RouteDef,
-  type RouteName,
-  type RouteQuery,
-  type RouteResponse,
-  type Routes,
-} from '@aius/contracts';
-import type { z } from 'zod';
+import { ERRORS, isErrorKey, routeUrl, routes, type ErrorKey, type RouteCallOptions, type RouteDef, type RouteName, type RouteResponse } from '@aius/contracts';
 
 /**
  * The dashboard's one way to talk to the API: every call names a route of the contract,
  * so method, path, request shape and response shape come from `@aius/contracts`.
  */
 
-type Params<N extends RouteName> = Routes[N] extends { params: infer P extends z.ZodType } ? z.input<P> : never;
-type Slot<K extends string, T> = [T] extends [never] ? { [P in K]?: undefined } : { [P in K]: T };
-export type CallOptions<N extends RouteName> = Slot<'body', RouteBody<N>> & Slot<'query', RouteQuery<N>> & Slot<'params', Params<N>>;
+export type CallOptions<N extends RouteName> = RouteCallOptions<N>;
 
 /** Where and how to send: the browser uses the page's origin and its cookie; the server passes both. */
 export interface Transport {
@@ -71,9 +55,8 @@ type CallArgs<N extends RouteName> = object extends CallOptions<N>
 
 export async function call<N extends RouteName>(name: N, ...[options, transport = {}]: CallArgs<N>): Promise<RouteResponse<N>> {
   const route: RouteDef = routes[name];
-  const { body, query, params } = (options ?? {}) as { body?: unknown; query?: Record<string, string>; params?: Record<string, string | number> };
-  let url = `${transport.origin ?? ''}${API_BASE}${fillPath(route.path, params)}`;
-  if (query) url += `?${new URLSearchParams(query)}`;
+  const { body, query, params } = (options ?? {}) as { body?: unknown; query?: unknown; params?: unknown };
+  const url = `${transport.origin ?? ''}${routeUrl(route, { query, params })}`;
 
   let response: Response;
   try {
