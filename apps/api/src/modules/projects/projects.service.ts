@@ -23,9 +23,15 @@ const toProject = (p: ProjectRow): Project => ({
   name: p.name,
   description: p.description,
   forked_from_id: p.forkedFromId,
+  forked_from_name: p.forkedFromName,
   created_at: toUnixSeconds(p.createdAt),
   updated_at: toUnixSeconds(p.updatedAt),
 });
+
+/** Serializes the forks and renames of one client's projects until the transaction ends. */
+async function lockForks(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${clientId}`}, 0))`;
+}
 
 /** Projects live in a client; every action first checks the caller's membership (and for a delete, role) there. */
 @Injectable()
@@ -60,11 +66,21 @@ export class ProjectsService {
     if (input.name !== undefined) data.name = input.name;
     if (input.description !== undefined) data.description = input.description;
     if (Object.keys(data).length === 0) return toProject(current);
-    const updated = await this.prisma.project.update({ where: { id }, data }).catch((error: unknown) => {
-      // Deleted between the access check and the update.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new ApiError('NOT_FOUND');
-      throw error;
-    });
+    const updated = await this.prisma
+      .$transaction(async (tx) => {
+        if (data.name === undefined || data.name === current.name) return tx.project.update({ where: { id }, data });
+        // A rename reaches the forks' copy of the name; under the fork lock, so a fork being
+        // made meanwhile copies either the old name and is renamed here, or the new one.
+        await lockForks(tx, current.clientId);
+        const row = await tx.project.update({ where: { id }, data });
+        await tx.project.updateMany({ where: { forkedFromId: id }, data: { forkedFromName: row.name } });
+        return row;
+      })
+      .catch((error: unknown) => {
+        // Deleted between the access check and the update.
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new ApiError('NOT_FOUND');
+        throw error;
+      });
     return toProject(updated);
   }
 
@@ -79,14 +95,15 @@ export class ProjectsService {
   }
 
   /**
-   * A point-in-time copy in the same client, artifacts included (sharing their stored bytes).
-   * Forks of one client take a transaction-scoped advisory lock, so concurrent forks see each
-   * other's names and never pick the same one.
+   * A point-in-time copy in the same client, artifacts included (sharing their stored bytes),
+   * keeping its origin's name (`forked_from_name`). Forks and renames of one client take a
+   * transaction-scoped advisory lock, so concurrent forks see each other's names and never
+   * pick the same one, and a rename cannot miss a fork being made.
    */
   async forkProject(userId: string, id: string): Promise<Project> {
     const original = await this.accessible(userId, id);
     const row = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${original.clientId}`}, 0))`;
+      await lockForks(tx, original.clientId);
       const source = await tx.project.findUnique({ where: { id } });
       if (!source) throw new ApiError('NOT_FOUND');
       // starts_with, not left(name, prefix.length): JavaScript lengths count UTF-16 units and
@@ -100,6 +117,7 @@ export class ProjectsService {
           name: firstFreeForkName(source.name, new Set(siblings.map((s) => s.name))),
           description: source.description,
           forkedFromId: source.id,
+          forkedFromName: source.name,
         },
       });
       await this.artifacts.copyToFork(tx, source.id, fork.id);
