@@ -1,23 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { API_COMMAND, DEPLOY_DIR, RUN_MODEL, WEB_COMMAND, startDeployment, type Deployment } from './support/deployment';
 import { freePort } from './support/free-port';
+import { WebSocket } from './support/ws-client';
 import { expect, PASSWORD, test, uniqueEmail } from './support/fixtures';
-
-// The API's own WebSocket client (the dashboard has none): the test plays the CLI's side.
-interface SocketClient {
-  on(event: 'open', listener: () => void): void;
-  on(event: 'message', listener: (data: Buffer) => void): void;
-  on(event: 'close', listener: (code: number) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  send(text: string): void;
-}
-const WebSocket = createRequire(fileURLToPath(new URL('../../api/package.json', import.meta.url)))('ws') as new (
-  url: string,
-  options: { rejectUnauthorized: boolean },
-) => SocketClient;
 
 const ports = { https: freePort(), http: freePort() };
 let d: Deployment;

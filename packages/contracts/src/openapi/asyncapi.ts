@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RUN_CLOSE, RUN_CLOSE_MEANINGS, runClientFrames, runServerFrames } from '../schemas/runs.js';
 import { API_BASE, API_BASE_ALIAS, routes } from '../routes.js';
-import { componentNames, strip } from './component-names.js';
+import { componentNames, componentSchemas } from './component-names.js';
 
 type Json = Record<string, unknown>;
 type Frame = (typeof runClientFrames.options)[number] | (typeof runServerFrames.options)[number];
@@ -25,8 +25,8 @@ export function asyncApiDocument(): Json {
   const client = runClientFrames.options;
   const server = runServerFrames.options;
   const schemas = {
-    ...payloads(client, 'input', name),
-    ...payloads(server, 'output', name),
+    ...componentSchemas(client, { io: 'input', target: 'draft-7', name }),
+    ...componentSchemas(server, { io: 'output', target: 'draft-7', name }),
   };
   const messages = Object.fromEntries([...client, ...server].map((frame) => [typeOf(frame), message(frame, name)]));
   const channelMessages = Object.fromEntries(
@@ -112,16 +112,4 @@ function message(frame: Frame, name: (s: z.ZodType) => string): Json {
     contentType: 'application/json',
     payload: { $ref: `#/components/schemas/${name(frame)}` },
   };
-}
-
-function payloads(frames: readonly Frame[], io: 'input' | 'output', name: (s: z.ZodType) => string): Record<string, Json> {
-  const registry = z.registry<{ id: string }>();
-  for (const frame of frames) registry.add(frame, { id: name(frame) });
-  const { schemas } = z.toJSONSchema(registry, {
-    io,
-    target: 'draft-7',
-    unrepresentable: 'any',
-    uri: (id) => `#/components/schemas/${id}`,
-  }) as { schemas: Record<string, Json> };
-  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, strip(schema)]));
 }

@@ -15,6 +15,25 @@ export function componentNames(): Map<z.ZodType, string> {
   return names;
 }
 
+/**
+ * The JSON Schemas of `schemas` as zod writes them, keyed by component name, each referring
+ * to the others under `#/components/schemas/` (the path both documents keep them at).
+ */
+export function componentSchemas(
+  schemas: Iterable<z.ZodType>,
+  options: { io: 'input' | 'output'; target: 'draft-2020-12' | 'draft-7'; name: (s: z.ZodType) => string },
+): Record<string, Record<string, unknown>> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of schemas) registry.add(schema, { id: options.name(schema) });
+  const { schemas: out } = z.toJSONSchema(registry, {
+    io: options.io,
+    target: options.target,
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  return Object.fromEntries(Object.entries(out).map(([id, schema]) => [id, strip(schema)]));
+}
+
 /** Descriptions carry no `$schema` nor `$id`: their schemas are addressed by path. */
 export function strip(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _dialect, $id: _id, ...rest } = schema;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ERRORS } from '../errors.js';
 import * as contracts from '../index.js';
 import { API_BASE, API_BASE_ALIAS, SESSION_COOKIE, routes, type RouteDef, type RouteName } from '../routes.js';
-import { componentNames, strip } from './component-names.js';
+import { componentNames, componentSchemas, strip } from './component-names.js';
 import { routeErrors, type RouteError } from './route-errors.js';
 
 type Json = Record<string, unknown>;
@@ -36,7 +36,10 @@ export function openApiDocument(): Json {
     ...defs.flatMap(([, def]) => (def.response ? [def.response] : [])),
     ...[...names.keys()].filter((s) => isDocumentable(s) && !inputs.has(s) && !parameterSchemas.has(s)),
   ]);
-  const schemas = { ...components(inputs, 'input', name), ...components(outputs, 'output', name) };
+  const schemas = {
+    ...componentSchemas(inputs, { io: 'input', target: 'draft-2020-12', name }),
+    ...componentSchemas(outputs, { io: 'output', target: 'draft-2020-12', name }),
+  };
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const [routeName, def] of defs) {
@@ -188,19 +191,6 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
     schema: property,
   }));
 }
-
-function components(set: Set<z.ZodType>, io: 'input' | 'output', name: (s: z.ZodType) => string): Record<string, Json> {
-  const registry = z.registry<{ id: string }>();
-  for (const schema of set) registry.add(schema, { id: name(schema) });
-  const { schemas } = z.toJSONSchema(registry, {
-    io,
-    target: 'draft-2020-12',
-    unrepresentable: 'any',
-    uri: (id) => `#/components/schemas/${id}`,
-  }) as { schemas: Record<string, Json> };
-  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, strip(schema)]));
-}
-
 
 /** Objects and unions of the contracts make components; field builders (strings, enums) stay inline. */
 function isDocumentable(schema: z.ZodType): boolean {
