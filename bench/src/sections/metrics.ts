@@ -9,6 +9,7 @@ const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user',
 
 interface Instance {
   base: string;
+  pid: number;
   headers: Record<string, string>;
   /** The metrics endpoint, on the instance with metrics on. */
   metricsUrl?: string;
@@ -26,6 +27,8 @@ interface Scenario {
  * scenarios as BENCH_METRICS_PAIRS (3) alternating pairs — on then off, then off then on — so
  * the machine's drift falls on both sides alike. The figure is each pair's on/off ratio
  * (throughput) and on − off difference (p50, p99), reported as the median over the pairs.
+ * Saturated runs also give the server's CPU time per answered request, on and off: throughput
+ * follows whatever else runs on the machine, CPU time per request hardly does.
  * The metrics endpoint is scraped after every "on" run, as Prometheus would, and its request
  * counter must have grown by the requests answered (so "on" really recorded them).
  */
@@ -54,15 +57,15 @@ export async function metricsSection(ctx: BenchContext): Promise<Measurement[]> 
   const { seconds, connections } = ctx;
   const json = { 'content-type': 'application/json' };
   const scenarios: Scenario[] = [
-    { name: '`GET /health`, saturated', load: (i) => ({ url: `${i.base}/health`, seconds, connections }) },
-    { name: '`GET /clients` (bearer), saturated', load: (i) => ({ url: `${i.base}/clients`, headers: i.headers, seconds, connections }) },
+    { name: '`GET /health`, saturated', load: (i) => ({ url: `${i.base}/health`, seconds, connections, serverPid: i.pid }) },
+    { name: '`GET /clients` (bearer), saturated', load: (i) => ({ url: `${i.base}/clients`, headers: i.headers, seconds, connections, serverPid: i.pid }) },
     {
       name: `chat completion at ${rate} req/s`,
       load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, rate }),
     },
     {
       name: 'chat completion, saturated',
-      load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections }),
+      load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, serverPid: i.pid }),
     },
   ];
 
@@ -87,24 +90,28 @@ export async function metricsSection(ctx: BenchContext): Promise<Measurement[]> 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ms = (v: number) => v.toFixed(2);
   console.log(`\n### Metrics recording: on vs off (${pairs} alternating pairs, medians)\n`);
-  console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [s, scenario] of scenarios.entries()) {
     const { on: o, off: f } = results[s]!;
     const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
     const cell = (list: Measurement[]) =>
       `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
+    const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
+    const cpuCell = Number.isNaN(cpu(o)[0])
+      ? '—'
+      : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
     console.log(
       `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
-        `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} |`,
+        `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
     );
   }
   return rows;
 }
 
 async function instance(ctx: BenchContext, env: Record<string, string>): Promise<Instance> {
-  const { base } = await ctx.startAius(env);
-  return { base, headers: { authorization: `Bearer ${await mintAiusToken(base)}` } };
+  const { base, pid } = await ctx.startAius(env);
+  return { base, pid, headers: { authorization: `Bearer ${await mintAiusToken(base)}` } };
 }
 
 /** The instance's `aius_http_requests_total`, summed over its series. */
