@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
 bash scripts/prisma-generate.sh
-pnpm turbo run build --filter=@aius/api --filter=@aius/web
-exec node apps/api/dist/launcher/launch.js
+pnpm turbo run build --filter=@aius/api --filter=@aius/web --filter=@aius/launcher
+exec node apps/launcher/dist/launch.js

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { Prisma, type PrismaService } from '@aius/db';
 import { isDatabaseUnavailable } from '../common/error-response.js';
-import { Prisma } from '../generated/prisma/client.js';
-import type { PrismaService } from './prisma.service.js';
 
 /**
  * Which rows a purge deletes: those past their `expires_at`, after which nothing reads them, or

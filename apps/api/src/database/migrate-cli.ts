@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, configSchema } from '../config/config.js';
-import { migrate } from './migrate.js';
+import { migrate } from '@aius/db';
 
 /** `pnpm db:migrate`: applies pending migrations to DATABASE_URL and exits. */
 try {

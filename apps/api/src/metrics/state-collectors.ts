@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { PrismaService } from '@aius/db';
 import { BEARER_VERIFIER } from '../common/principal.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
 import type { BearerVerifier } from '../modules/tokens/bearer-verifier.js';
 import { UsageRecorder } from '../modules/usage/usage-recorder.js';

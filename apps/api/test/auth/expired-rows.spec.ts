@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaService } from '@aius/db';
 import { PURGE_BATCH } from '../../src/database/expired-rows-purge.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
 import { SessionService } from '../../src/modules/auth/session.service.js';
 import { ChallengeService } from '../../src/modules/two-factor/challenge.service.js';
 import { registerUser } from '../support/accounts.js';

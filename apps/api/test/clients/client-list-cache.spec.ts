@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { PrismaService } from '@aius/db';
 import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';

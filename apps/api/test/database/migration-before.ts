@@ -1,8 +1,8 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listMigrations, migrate, MIGRATIONS_DIR } from '@aius/db';
 import pg from 'pg';
-import { DEFAULT_MIGRATIONS_DIR, listMigrations, migrate } from '../../src/database/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 export interface DatabaseBefore {
@@ -20,8 +20,8 @@ export interface DatabaseBefore {
 export async function databaseBefore(name: string): Promise<DatabaseBefore> {
   const db: TestDatabase = await createTestDatabase();
   const dir = await mkdtemp(path.join(tmpdir(), 'aius-migrations-'));
-  for (const m of await listMigrations(DEFAULT_MIGRATIONS_DIR)) {
-    if (m.name < name) await cp(path.join(DEFAULT_MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
+  for (const m of await listMigrations(MIGRATIONS_DIR)) {
+    if (m.name < name) await cp(path.join(MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
   }
   await migrate(db.url, { dir });
   const client = new pg.Client({ connectionString: db.url });
@@ -29,7 +29,7 @@ export async function databaseBefore(name: string): Promise<DatabaseBefore> {
   return {
     client,
     apply: async () => {
-      await cp(path.join(DEFAULT_MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
+      await cp(path.join(MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
       return (await migrate(db.url, { dir })).applied;
     },
     close: async () => {

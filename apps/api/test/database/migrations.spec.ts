@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MIGRATIONS_DIR, MigrationError, migrate } from '../../src/database/migrate.js';
+import { migrate, MigrationError, MIGRATIONS_DIR } from '@aius/db';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,7 +20,7 @@ async function freshDb(): Promise<TestDatabase> {
 
 async function copyMigrations(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'aius-migrations-'));
-  await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
+  await cp(MIGRATIONS_DIR, dir, { recursive: true });
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
@@ -49,7 +49,7 @@ describe('migration runner', () => {
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
     expect(rows.map((r) => r.migration_name)).toEqual(first.applied);
-    const sql = await readFile(path.join(DEFAULT_MIGRATIONS_DIR, first.applied[0]!, 'migration.sql'), 'utf8');
+    const sql = await readFile(path.join(MIGRATIONS_DIR, first.applied[0]!, 'migration.sql'), 'utf8');
     expect(rows[0]!.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
     expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, PrismaService } from '@aius/db';
 import { loadConfig } from '../../src/config/config.js';
-import { migrate } from '../../src/database/migrate.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { databaseOptions } from '../../src/database/database.module.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Every model and every field of schema.prisma round-trips through the generated client. */
@@ -11,7 +11,7 @@ let prisma: PrismaService;
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.url);
-  prisma = new PrismaService(loadConfig({ DATABASE_URL: db.url, SESSION_SECRET: 'x'.repeat(32) }));
+  prisma = new PrismaService(databaseOptions(loadConfig({ DATABASE_URL: db.url, SESSION_SECRET: 'x'.repeat(32) })));
 });
 afterAll(async () => {
   await prisma?.$disconnect();

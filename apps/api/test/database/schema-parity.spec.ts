@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/database/migrate.js';
+import { SCHEMA_PATH, migrate } from '@aius/db';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -14,7 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 const require = createRequire(import.meta.url);
 const { get_dmmf } = require('@prisma/prisma-schema-wasm') as { get_dmmf(params: string): string };
-const SCHEMA = fileURLToPath(new URL('../../../../prisma/schema.prisma', import.meta.url));
 
 interface DmmfField {
   name: string;
@@ -47,7 +45,7 @@ let client: pg.Client;
 let dmmf: Dmmf;
 
 beforeAll(async () => {
-  dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', await readFile(SCHEMA, 'utf8')]] })));
+  dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', await readFile(SCHEMA_PATH, 'utf8')]] })));
   db = await createTestDatabase();
   await migrate(db.url);
   client = new pg.Client({ connectionString: db.url });

@@ -1,7 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { PrismaService } from '@aius/db';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { captureLogs } from './log-capture.js';
 import { ThrowawayPostgres, waitFor } from './throwaway-servers.js';

@@ -1,7 +1,7 @@
 import { Controller, Module } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
+import { PrismaService } from '@aius/db';
 import { Endpoint } from '../../src/common/endpoint.decorator.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
 import { LastUsedRecorder } from '../../src/modules/tokens/last-used.recorder.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
 import { isWellFormedToken } from '../../src/modules/tokens/token-format.js';

@@ -1,6 +1,4 @@
-import type { AppConfig } from '../../config/config.js';
-import { migrate } from '../../database/migrate.js';
-import { PrismaService } from '../../database/prisma.service.js';
+import { migrate, PrismaService } from '@aius/db';
 import { AgentsRepository } from './agents.repository.js';
 
 const USAGE = 'usage: admin grant <email> | admin revoke <email>';
@@ -15,7 +13,7 @@ export async function adminCommand(args: readonly string[], databaseUrl: string)
   const email = rawEmail?.trim().toLowerCase();
   if ((verb !== 'grant' && verb !== 'revoke') || !email || rest.length > 0 || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error(USAGE);
   await migrate(databaseUrl, { log: () => undefined });
-  const prisma = new PrismaService({ DATABASE_URL: databaseUrl, DB_POOL_SIZE: 1, DB_TIMEOUT_MS: 10_000 } as AppConfig);
+  const prisma = new PrismaService({ url: databaseUrl, poolSize: 1, timeoutMs: 10_000 });
   try {
     const repository = new AgentsRepository(prisma);
     if (verb === 'grant') {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PutAgentRequest, PutPromptRequest, PutToolRequest, ToolObject } from '@aius/contracts';
+import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
 
 /** An agent as the run loop uses it: its newest version, with the newest prompt and tools. */
 export interface ResolvedAgent {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { anyCause } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import { Prisma } from '../../generated/prisma/client.js';
 import type { BlobRef, BlobStorage, BlobStore, UploadConnection } from './blob-store.js';
 
 /** A version as the read side shows it: the row and its uploader's email. */

@@ -9,11 +9,11 @@ import {
 } from '@aius/contracts';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { Prisma } from '@aius/db';
 import { ContractPipe } from '../../common/contract-pipe.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
 import { ApiError } from '../../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { ArtifactsRepository, type ArtifactRecord } from './artifacts.repository.js';

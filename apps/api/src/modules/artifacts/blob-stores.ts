@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PrismaService } from '@aius/db';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import type { BlobStorage, BlobStore } from './blob-store.js';
 import { FilesystemBlobStore } from './filesystem-blob-store.js';
 import { PostgresBlobStore } from './postgres-blob-store.js';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { PrismaService } from '../../database/prisma.service.js';
+import type { PrismaService } from '@aius/db';
 import type { BlobRef, BlobStore, UploadConnection } from './blob-store.js';
 
 /** Bytes per `artifact_blob_chunks` row: a 10 MiB file is 40 rows, none of them a large value. */

@@ -9,11 +9,10 @@ import {
   type SessionResponse,
   type TwoFactorLoginRequest,
 } from '@aius/contracts';
+import { PrismaService, type User } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { anyCause, isDatabaseUnavailable } from '../../common/error-response.js';
 import { randomId } from '../../common/random-id.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { User } from '../../generated/prisma/client.js';
 import { createClientWithOwner } from '../clients/create-client-with-owner.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
 import { ChallengeService } from '../two-factor/challenge.service.js';

@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
+import { type Prisma, PrismaService } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 
 export interface SessionMeta {
   ip?: string;

@@ -1,7 +1,6 @@
+import { PrismaService, type User } from '@aius/db';
 import { Injectable } from '@nestjs/common';
 import type { User as WireUser } from '@aius/contracts';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { User } from '../../generated/prisma/client.js';
 
 /** Read access to the `users` table for the modules that need a user (2FA, me, login). */
 @Injectable()

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
 import type { FastifyRequest } from 'fastify';
+import { Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import { Prisma } from '../../generated/prisma/client.js';
 import { UsersService } from '../auth/users.service.js';
 import { ClientListCache } from './client-list.cache.js';
 import { hasRole, toUnixSeconds } from './client-records.js';

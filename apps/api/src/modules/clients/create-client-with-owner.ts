@@ -1,6 +1,6 @@
 import { ID_PREFIX } from '@aius/contracts';
+import type { Prisma } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 
 /**
  * Creates a client and makes `ownerId` its owner, inside the caller's transaction.

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AddMemberRequest, Member, MemberListResponse, RemoveMemberResponse, Role } from '@aius/contracts';
+import { type Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 import { UsersService } from '../auth/users.service.js';
 import { toUnixSeconds } from './client-records.js';
 import { ClientListCache } from './client-list.cache.js';

@@ -1,5 +1,5 @@
+import type { Prisma } from '@aius/db';
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../../generated/prisma/client.js';
 
 /** What ended: these users are no longer members of this client. */
 export interface EndedMemberships {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ReadyResponse } from '@aius/contracts';
+import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { isDatabaseUnavailable } from '../../common/error-response.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { GracefulShutdown } from '../../lifecycle/graceful-shutdown.js';
 import { RedisService } from '../../redis/redis.service.js';
 

@@ -8,10 +8,9 @@ import {
   type Role,
   type UpdateProjectRequest,
 } from '@aius/contracts';
+import { Prisma, PrismaService, type Project as ProjectRow } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import { Prisma, type Project as ProjectRow } from '../../generated/prisma/client.js';
 import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';

@@ -1,7 +1,6 @@
+import { Prisma, PrismaService, type Run, type RunCall } from '@aius/db';
 import { Injectable } from '@nestjs/common';
 import type { RunStatus } from '@aius/contracts';
-import { PrismaService } from '../../database/prisma.service.js';
-import { Prisma, type Run, type RunCall } from '../../generated/prisma/client.js';
 
 /** One upstream call of a run, as recorded. */
 export interface RunCallRecord {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ListRunsQuery, RunDetail, RunListResponse, RunStatus, RunSummary } from '@aius/contracts';
+import type { Run } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { UsersService } from '../auth/users.service.js';
 import { ClientsService } from '../clients/clients.service.js';
-import type { Run } from '../../generated/prisma/client.js';
 import { RunsRepository } from './runs.repository.js';
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);

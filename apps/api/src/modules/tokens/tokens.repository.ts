@@ -1,7 +1,6 @@
+import { type Prisma, PrismaService } from '@aius/db';
 import { Injectable } from '@nestjs/common';
 import type { TokenRevocationReason } from '@aius/contracts';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 
 export interface TokenRecord {
   id: number;

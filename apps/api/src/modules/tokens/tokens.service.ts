@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
+import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { toUnixSeconds } from '../clients/client-records.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { MembershipEnd } from '../clients/membership-end.js';

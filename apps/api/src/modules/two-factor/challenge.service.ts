@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { routes } from '@aius/contracts';
+import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorService } from './two-factor.service.js';

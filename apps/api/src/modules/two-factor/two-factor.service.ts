@@ -6,11 +6,10 @@ import type {
   TwoFactorSetupResponse,
   TwoFactorStatusResponse,
 } from '@aius/contracts';
+import { type Prisma, PrismaService, type TwoFactor } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import type { Prisma, TwoFactor } from '../../generated/prisma/client.js';
 import { SessionService } from '../auth/session.service.js';
 import { UsersService } from '../auth/users.service.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';

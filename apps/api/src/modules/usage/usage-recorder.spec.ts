@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { PrismaService } from '@aius/db';
 import { loadConfig } from '../../config/config.js';
 import { UsageRecorder } from './usage-recorder.js';
 import type { UsageEvent, UsageRepository } from './usage.repository.js';
-import type { PrismaService } from '../../database/prisma.service.js';
 
 /** Only the retention purge uses Prisma, and it never runs in these tests. */
 const noDatabase = {} as PrismaService;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PrismaService } from '@aius/db';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { BatchWriter, type BatchStats } from '../../database/batch-writer.js';
 import { ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import type { Principal } from '../../common/principal.js';
 import { UsageRepository, type UsageEvent } from './usage.repository.js';
 

@@ -1,5 +1,5 @@
+import { PrismaService } from '@aius/db';
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.js';
 
 /** One authenticated proxy call, as the usage recorder buffers it. */
 export interface UsageEvent {

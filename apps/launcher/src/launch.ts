@@ -14,7 +14,7 @@ import { z } from 'zod';
  * its data under .aius-data/; where SESSION_SECRET is not set it creates one and keeps
  * it there, so sessions survive a restart. Then it starts the API and the dashboard.
  */
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 // The launcher is its own entry point (not the API): it reads only what it passes on.
 const env = z

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /**
- * Applies prisma/migrations/<stamp>_<name>/migration.sql in order.
+ * Applies this package's prisma/migrations/<stamp>_<name>/migration.sql in order.
  *
  * Why not `prisma migrate deploy`: the Prisma CLI downloads a native schema engine at
  * start-up, which fails on air-gapped sites (and on this project's build machines).
@@ -18,7 +18,9 @@ import pg from 'pg';
  */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../../prisma/migrations', import.meta.url));
+/** This package's own folders, wherever it is installed or run from (src/ under vitest, dist/ when built). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const SCHEMA_PATH = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
 
 export class MigrationError extends Error {}
 
@@ -60,7 +62,7 @@ export async function migrate(
   options: { dir?: string; log?: (line: string) => void } = {},
 ): Promise<MigrationResult> {
   const log = options.log ?? (() => {});
-  const migrations = await listMigrations(options.dir ?? DEFAULT_MIGRATIONS_DIR);
+  const migrations = await listMigrations(options.dir ?? MIGRATIONS_DIR);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
