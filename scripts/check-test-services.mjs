@@ -1,4 +1,7 @@
-// Fails fast, with the fix in the message, when the tests' PostgreSQL or Redis is absent.
+// Fails fast, with the fix in the message, when the tests' PostgreSQL or Redis is absent, or a
+// program the browser and deployment tests start (Chromium, nginx, openssl) is not installed.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 
 const checks = [
@@ -21,4 +24,23 @@ for (const [name, url, defaultPort, fix] of checks) {
     failed = true;
   }
 }
+const programs = [
+  ['Chromium', () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), 'apt-get install chromium, or set CHROMIUM_PATH'],
+  ['nginx', () => runs('nginx', ['-v']), 'apt-get install nginx (the deployment test starts its own, on 127.0.0.1)'],
+  ['openssl', () => runs('openssl', ['version']), 'apt-get install openssl'],
+];
+for (const [name, present, fix] of programs) {
+  if (present()) continue;
+  console.error(`tests need ${name}, which is not installed: ${fix}`);
+  failed = true;
+}
 if (failed) process.exit(1);
+
+function runs(program, args) {
+  try {
+    execFileSync(program, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

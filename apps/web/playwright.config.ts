@@ -1,15 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { defineConfig, devices } from '@playwright/test';
+import { freePort } from './e2e/support/free-port';
 
 /**
  * The dashboard in Debian's Chromium against the real stack: a production API build on a
  * fresh database (e2e/support/api-server.mjs) and `next start`, sharing one origin through
  * the /api proxy. Ports are picked once here and inherited by the workers through the env.
  */
-function freePort(): string {
-  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
-  return execFileSync(process.execPath, ['-e', script]).toString();
-}
 process.env.E2E_WEB_PORT ??= freePort();
 process.env.E2E_API_PORT ??= freePort();
 // The scripted OpenAI-compatible upstream the runs test starts in its own process.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
@@ -17,6 +18,8 @@ export interface Load {
   connections: number;
   /** Fixed arrival rate (req/s), open loop; omitted = saturated, as fast as the server answers. */
   rate?: number;
+  /** The server's process: a saturated run then reports its CPU time per answered request. */
+  serverPid?: number;
 }
 
 export interface Measurement extends LoadStats {
@@ -28,6 +31,12 @@ export interface Measurement extends LoadStats {
   maxSentIn10ms?: number;
   /** The load generator's CPU over the measured run, as a fraction of one core. */
   generatorCpu: number;
+  /**
+   * With `serverPid`, saturated runs: the server's CPU time (user + system) per answered request
+   * over the measured run, in µs. Unlike throughput it barely moves when other processes
+   * compete for the core, so it can compare two servers on a busy machine.
+   */
+  serverCpuPerRequestUs?: number;
 }
 
 const TIMEOUT_SECONDS = 10;
@@ -70,13 +79,23 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
   }
   const wrk = { ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS };
   await warmUp((seconds) => runWrk({ ...wrk, seconds }).then((w) => w.requestsPerSecond), warmup);
+  const cpuBefore = load.serverPid === undefined ? 0 : processCpuMs(load.serverPid);
   const r = await runWrk({ ...wrk, seconds: load.seconds });
   return {
     label,
     requestsPerSecond: r.requestsPerSecond,
     ...loadStats(r),
     generatorCpu: r.cpu,
+    ...(load.serverPid !== undefined && r.answered > 0 && { serverCpuPerRequestUs: ((processCpuMs(load.serverPid) - cpuBefore) * 1000) / r.answered }),
   };
+}
+
+/** User + system CPU time of a process so far, in ms (/proc/PID/stat counts in clock ticks, 100 a second on Linux). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**

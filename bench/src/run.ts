@@ -9,6 +9,7 @@ import { printReport } from './report.js';
 import { mintAiusToken } from './sections/aius.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
 import { proxySection } from './sections/proxy.js';
+import { metricsSection } from './sections/metrics.js';
 import { runsSection } from './sections/runs.js';
 
 /**
@@ -151,6 +152,7 @@ try {
   };
   await proxySection(ctx);
   if (env.BENCH_RUNS !== '0') await runsSection(ctx);
+  if (env.BENCH_METRICS !== '0') await metricsSection(ctx);
 
   printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections, pinning: pinning().note });
   const lost = rows.reduce((n, r) => n + r.status5xx + r.errors + r.timeouts, 0);

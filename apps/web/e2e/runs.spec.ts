@@ -1,17 +1,6 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import { API_BASE, expect, signUp, snap, test } from './support/fixtures';
-
-// The API's own WebSocket client (the dashboard has none): the test plays the CLI's side.
-interface SocketClient {
-  on(event: 'open', listener: () => void): void;
-  on(event: 'message', listener: (data: Buffer) => void): void;
-  on(event: 'close', listener: (code: number) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  send(text: string): void;
-}
-const WebSocket = createRequire(fileURLToPath(new URL('../../api/package.json', import.meta.url)))('ws') as new (url: string) => SocketClient;
+import { WebSocket } from './support/ws-client';
 
 const RUNS_ADMIN_EMAIL = 'runs-admin@example.com';
 const API_ORIGIN = `http://127.0.0.1:${process.env.E2E_API_PORT}`;

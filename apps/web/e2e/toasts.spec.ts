@@ -16,6 +16,8 @@ test('each change that succeeded is confirmed by a toast', async ({ page }) => {
   await page.getByRole('dialog', { name: 'Delete “Lighthouse”?' }).getByRole('button', { name: 'Delete project' }).click();
   await expect(page.locator('[data-project="Lighthouse"]')).toBeHidden();
   await expect(toasts).toContainText('Project “Lighthouse” deleted');
+  // The fork still says where it came from.
+  await expect(page.locator('[data-project="Lighthouse (fork)"]')).toContainText('Forked from “Lighthouse” (deleted)');
   // The toast goes away by itself.
   await expect(toasts).not.toContainText('Project “Lighthouse” deleted', { timeout: 8000 });
 });

@@ -54,6 +54,8 @@ export interface RouteDef {
    * Checked: a test app fails its test file when it answers an error its route does not document.
    */
   errors?: readonly ErrorKey[];
+  /** The route answers an upgrade (101) to this protocol, described beside the OpenAPI document (asyncapi.json). */
+  upgrade?: 'websocket';
   /** Largest request body in bytes; DEFAULT_BODY_LIMIT when omitted. Over it: 413 PAYLOAD_TOO_LARGE. */
   bodyLimit?: number;
 }
@@ -110,7 +112,7 @@ export const routes = {
   // The run loop's WebSocket (spec §9): the upgrade counts against the per-IP limit; the bearer
   // comes in the first frame (so `auth` is none here), each upstream call takes the token's quota.
   // A plain GET without an upgrade gets the unknown-route answer.
-  runSocket: route({ method: 'GET', path: '/runs/ws', auth: 'none', rate: 'default', errors: ['ROUTE_NOT_FOUND'] }),
+  runSocket: route({ method: 'GET', path: '/runs/ws', auth: 'none', rate: 'default', upgrade: 'websocket', errors: ['ROUTE_NOT_FOUND'] }),
   listRuns: route({ method: 'GET', path: '/runs', auth: 'account', rate: 'default', query: runs.listRunsQuery, response: runs.runListResponse, errors: ['MISSING_ORG_ID', 'NOT_FOUND', 'NO_ACCESS'] }),
   getRun: route({ method: 'GET', path: '/runs/:id', auth: 'account', rate: 'default', params: runs.runIdParams, response: runs.runDetail, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
@@ -121,6 +123,7 @@ export const routes = {
   getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   openApi: route({ method: 'GET', path: '/openapi.json', auth: 'none', rate: 'default', response: openapi.openApiDocumentResponse }),
+  asyncApi: route({ method: 'GET', path: '/asyncapi.json', auth: 'none', rate: 'default', response: openapi.asyncApiDocumentResponse }),
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof routes;

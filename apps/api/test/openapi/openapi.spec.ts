@@ -1,5 +1,5 @@
 import { routes } from '@aius/contracts';
-import { openApiDocument } from '@aius/contracts/openapi';
+import { asyncApiDocument, openApiDocument } from '@aius/contracts/openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,15 @@ describe('GET /openapi.json', () => {
       expect(body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
       const result = await new Validator().validate(body);
       expect(result.valid).toBe(true);
+    }
+  });
+
+  it('serves the run socket\'s AsyncAPI document beside it, on both prefixes, without a credential', async () => {
+    for (const url of [`${api.origin}/api/v1/asyncapi.json`, `${api.origin}/v1/asyncapi.json`]) {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(asyncApiDocument())));
     }
   });
 

@@ -4,7 +4,7 @@ import { coded, gatewayApp, userWithToken } from '../gateway/http.js';
 
 const spec = gatewayApp();
 
-const PROJECT_KEYS = ['created_at', 'description', 'forked_from_id', 'id', 'name', 'org_id', 'updated_at'];
+const PROJECT_KEYS = ['created_at', 'description', 'forked_from_id', 'forked_from_name', 'id', 'name', 'org_id', 'updated_at'];
 
 describe('projects', () => {
   it('create, get, list, patch and delete, with cookie or bearer', async () => {
@@ -12,7 +12,7 @@ describe('projects', () => {
     const created = await spec.api.post('/projects', { bearer: u.token }, { org_id: u.clientId, name: ' Site ', description: 'Docs' });
     expect(created.status).toBe(200);
     expect(Object.keys(created.body).sort()).toEqual(PROJECT_KEYS);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^proj_/), org_id: u.clientId, name: 'Site', description: 'Docs', forked_from_id: null });
+    expect(created.body).toMatchObject({ id: expect.stringMatching(/^proj_/), org_id: u.clientId, name: 'Site', description: 'Docs', forked_from_id: null, forked_from_name: null });
     const id = created.body.id;
 
     expect((await spec.api.get(`/projects/${id}`, { cookie: u.cookie })).body).toEqual(created.body);
@@ -65,6 +65,38 @@ describe('projects', () => {
     await spec.api.patch(`/projects/${original.id}`, { cookie: u.cookie }, { description: 'v2' });
     expect((await spec.api.get(`/projects/${first.body.id}`, { cookie: u.cookie })).body.description).toBe('v1');
     expect((await spec.api.get(`/projects/${original.id}`, { cookie: u.cookie })).body).toMatchObject({ name: 'Site', forked_from_id: null });
+  });
+
+  it("a fork keeps its origin's name: it follows the origin's renames and stays once the origin is deleted", async () => {
+    const u = await userWithToken(spec.t.base);
+    const me = { bearer: u.token };
+    const original = (await spec.api.post('/projects', me, { org_id: u.clientId, name: 'Harbor' })).body;
+    const fork = (await spec.api.post(`/projects/${original.id}/fork`, me)).body;
+    expect(fork).toMatchObject({ name: 'Harbor (fork)', forked_from_id: original.id, forked_from_name: 'Harbor' });
+
+    expect((await spec.api.patch(`/projects/${original.id}`, me, { name: 'Harbor lights' })).status).toBe(200);
+    expect((await spec.api.get(`/projects/${fork.id}`, me)).body).toMatchObject({ name: 'Harbor (fork)', forked_from_name: 'Harbor lights' });
+
+    expect((await spec.api.delete(`/projects/${original.id}`, { cookie: u.cookie })).status).toBe(200);
+    expect((await spec.api.get(`/projects/${fork.id}`, me)).body).toMatchObject({ forked_from_id: null, forked_from_name: 'Harbor lights' });
+    const listed = (await spec.api.get(`/projects?org_id=${u.clientId}`, me)).body.data;
+    expect(listed).toEqual([expect.objectContaining({ id: fork.id, forked_from_id: null, forked_from_name: 'Harbor lights' })]);
+  });
+
+  it("renames racing forks leave every fork with its origin's final name", async () => {
+    const u = await userWithToken(spec.t.base);
+    const me = { bearer: u.token };
+    const original = (await spec.api.post('/projects', me, { org_id: u.clientId, name: 'Name 0' })).body;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => [
+        spec.api.post(`/projects/${original.id}/fork`, me),
+        spec.api.patch(`/projects/${original.id}`, me, { name: `Name ${i + 1}` }),
+      ]).flat(),
+    );
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const listed = (await spec.api.get(`/projects?org_id=${u.clientId}`, me)).body.data as { id: string; name: string; forked_from_name: string | null }[];
+    const finalName = listed.find((p) => p.id === original.id)!.name;
+    expect(listed.filter((p) => p.id !== original.id).map((p) => p.forked_from_name)).toEqual(Array(10).fill(finalName));
   });
 
   it('five concurrent forks get five distinct names', async () => {

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import { runServerFrames } from '@aius/contracts';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { registerUser, type RegisteredUser } from '../support/accounts.js';
@@ -63,8 +65,22 @@ export async function startRunHarness(env: Record<string, string> = {}, options:
     close: async () => {
       await t.close();
       await upstream.close();
+      const frames = undocumentedFrames.splice(0);
+      if (frames.length > 0) throw new Error(`frames missing from the AsyncAPI document:\n${frames.join('\n')}`);
     },
   };
+}
+
+/**
+ * Frames a RunClient received that the contracts' server frames (from which asyncapi.json is
+ * generated) do not describe exactly: an unknown type, a wrong field, or a field they do not
+ * declare. The harness's `close()` fails the test file with them, so every run test checks the
+ * document against the wire.
+ */
+const undocumentedFrames: string[] = [];
+function checkDocumented(frame: unknown): void {
+  const parsed = runServerFrames.safeParse(frame);
+  if (!parsed.success || !isDeepStrictEqual(parsed.data, frame)) undocumentedFrames.push(JSON.stringify(frame));
 }
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -79,7 +95,9 @@ export class RunClient {
   constructor(url: string, options: WebSocket.ClientOptions = {}) {
     this.ws = new WebSocket(url, options);
     this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+      const frame = JSON.parse(data.toString()) as Frame;
+      checkDocumented(frame);
+      this.frames.push(frame);
       this.waiters.splice(0).forEach((w) => w());
     });
     this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));

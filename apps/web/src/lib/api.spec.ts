@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, call } from './api';
 
-const project = { id: 'proj_1', org_id: 'client_1', name: 'Tide', description: null, forked_from_id: null, created_at: 1, updated_at: 2 };
+const project = { id: 'proj_1', org_id: 'client_1', name: 'Tide', description: null, forked_from_id: null, forked_from_name: null, created_at: 1, updated_at: 2 };
 
 function answer(status: number, body: unknown) {
   const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERRORS } from '../errors.js';
 import * as contracts from '../index.js';
 import { API_BASE, API_BASE_ALIAS, SESSION_COOKIE, routes, type RouteDef, type RouteName } from '../routes.js';
+import { componentNames, componentSchemas, strip } from './component-names.js';
 import { routeErrors, type RouteError } from './route-errors.js';
 
 type Json = Record<string, unknown>;
@@ -11,13 +12,12 @@ type Json = Record<string, unknown>;
  * and the zod schemas (zod's own JSON Schema output) — nothing in it is written twice.
  *
  * Components are named after the contracts' exports (`registerRequest` → `RegisterRequest`).
- * WebSocket frames: every zod schema exported from the contracts under a name ending in
- * `Frame` (`authFrame`, `readyFrame`, …) is a component too, and listed under
- * `x-aius-websocket-frames`, so frames added to the contracts are documented without
- * touching this file.
+ * The run loop's WebSocket frames are components too (client frames as sent, server frames
+ * as answered), so the reference shows them; the socket itself is described by the AsyncAPI
+ * document beside this one (`asyncApiDocument`, served at /asyncapi.json).
  */
 export function openApiDocument(): Json {
-  const names = exportNames();
+  const names = componentNames();
   const name = (schema: z.ZodType): string => {
     const found = names.get(schema);
     if (!found) throw new Error('a route schema is not exported from @aius/contracts, so it has no component name');
@@ -26,15 +26,20 @@ export function openApiDocument(): Json {
   const defs = Object.entries(routes) as [RouteName, RouteDef][];
 
   // Request bodies are described as sent (input), everything else as answered (output).
-  const inputs = new Set<z.ZodType>(defs.flatMap(([, def]) => (def.body ? [def.body] : [])));
+  const inputs = new Set<z.ZodType>([
+    ...defs.flatMap(([, def]) => (def.body ? [def.body] : [])),
+    contracts.runClientFrames,
+    ...contracts.runClientFrames.options,
+  ]);
   const parameterSchemas = new Set<z.ZodType>(defs.flatMap(([, def]) => [def.query, def.params].filter((s) => s !== undefined)));
-  const frames = [...names].filter(([, id]) => id.endsWith('Frame')).map(([schema]) => schema);
   const outputs = new Set<z.ZodType>([
     ...defs.flatMap(([, def]) => (def.response ? [def.response] : [])),
     ...[...names.keys()].filter((s) => isDocumentable(s) && !inputs.has(s) && !parameterSchemas.has(s)),
-    ...frames,
   ]);
-  const schemas = { ...components(inputs, 'input', name), ...components(outputs, 'output', name) };
+  const schemas = {
+    ...componentSchemas(inputs, { io: 'input', target: 'draft-2020-12', name }),
+    ...componentSchemas(outputs, { io: 'output', target: 'draft-2020-12', name }),
+  };
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const [routeName, def] of defs) {
@@ -52,7 +57,8 @@ export function openApiDocument(): Json {
         `\`${API_BASE}\` and \`${API_BASE_ALIAS}\`. Errors come in two \`detail\` shapes: structured ` +
         '`{"detail":{"code","message"}}` on the account side (branch on `code`) and a plain string ' +
         '`{"detail":"…"}` on the gateway side (the string is the contract). An unknown path answers 404 ' +
-        '`{"detail":"Not Found"}`, a known path with the wrong method 405 `{"detail":"Method Not Allowed"}`.',
+        '`{"detail":"Not Found"}`, a known path with the wrong method 405 `{"detail":"Method Not Allowed"}`. ' +
+        `The run loop's WebSocket (\`${routes.runSocket.path}\`) is described by the AsyncAPI 3 document at \`${API_BASE}${routes.asyncApi.path}\`.`,
     },
     servers: [{ url: API_BASE }, { url: API_BASE_ALIAS }],
     paths,
@@ -68,7 +74,12 @@ export function openApiDocument(): Json {
         bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'aius_…', description: 'An API token minted at POST /tokens.' },
       },
     },
-    'x-aius-websocket-frames': frames.map((schema) => ({ $ref: `#/components/schemas/${name(schema)}` })),
+    'x-aius-websocket': {
+      path: routes.runSocket.path,
+      asyncapi: `${API_BASE}${routes.asyncApi.path}`,
+      client: ref(name(contracts.runClientFrames)),
+      server: ref(name(contracts.runServerFrames)),
+    },
   };
 }
 
@@ -83,14 +94,10 @@ const SECURITY: Record<RouteDef['auth'], Json[]> = {
 const CHAT_HEADERS = [contracts.PROJECT_HEADER, ...contracts.CORRELATION_HEADERS];
 
 function operation(routeName: RouteName, def: RouteDef, name: (s: z.ZodType) => string): Json {
-  const ok: Json = def.response
-    ? { description: 'OK', content: { 'application/json': { schema: ref(name(def.response)) } } }
-    : {
-        description: 'The upstream answer, relayed: JSON, or `text/event-stream` chunks ending `data: [DONE]` when `stream` is true',
-        content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } },
-      };
-  const responses: Record<string, Json> = { '200': ok, ...errorResponses(routeErrors(def)) };
-  if (!def.response) responses.default = { description: "An upstream error, passed through with the upstream's status and body" };
+  const responses: Record<string, Json> = def.upgrade
+    ? { '101': { description: UPGRADED }, ...errorResponses(routeErrors(def)) }
+    : { '200': okResponse(def, name), ...errorResponses(routeErrors(def)) };
+  if (!def.response && !def.upgrade) responses.default = { description: "An upstream error, passed through with the upstream's status and body" };
   const parameters = [
     ...parametersOf(def.params, 'path'),
     ...parametersOf(def.query, 'query'),
@@ -104,6 +111,19 @@ function operation(routeName: RouteName, def: RouteDef, name: (s: z.ZodType) => 
     ...(parameters.length > 0 && { parameters }),
     ...(def.body && { requestBody: { required: true, content: { 'application/json': { schema: ref(name(def.body)) } } } }),
     responses,
+    ...(def.upgrade && { externalDocs: { description: 'The frames, in AsyncAPI 3', url: `${API_BASE}${routes.asyncApi.path}` } }),
+  };
+}
+
+const UPGRADED =
+  "Switching Protocols: the run socket (spec §9). Its frames are components here (`RunClientFrames`, `RunServerFrames`) " +
+  `and the socket is described in full, close codes included, by the AsyncAPI 3 document at \`${API_BASE}${routes.asyncApi.path}\`.`;
+
+function okResponse(def: RouteDef, name: (s: z.ZodType) => string): Json {
+  if (def.response) return { description: 'OK', content: { 'application/json': { schema: ref(name(def.response)) } } };
+  return {
+    description: 'The upstream answer, relayed: JSON, or `text/event-stream` chunks ending `data: [DONE]` when `stream` is true',
+    content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } },
   };
 }
 
@@ -172,39 +192,10 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
   }));
 }
 
-function components(set: Set<z.ZodType>, io: 'input' | 'output', name: (s: z.ZodType) => string): Record<string, Json> {
-  const registry = z.registry<{ id: string }>();
-  for (const schema of set) registry.add(schema, { id: name(schema) });
-  const { schemas } = z.toJSONSchema(registry, {
-    io,
-    target: 'draft-2020-12',
-    unrepresentable: 'any',
-    uri: (id) => `#/components/schemas/${id}`,
-  }) as { schemas: Record<string, Json> };
-  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, strip(schema)]));
-}
-
-/** OpenAPI components carry neither their own `$schema` nor an `$id` (they are addressed by path). */
-function strip(schema: Json): Json {
-  const { $schema: _dialect, $id: _id, ...rest } = schema;
-  return rest;
-}
-
 /** Objects and unions of the contracts make components; field builders (strings, enums) stay inline. */
 function isDocumentable(schema: z.ZodType): boolean {
   const type = (schema._zod.def as { type: string }).type;
   return type === 'object' || type === 'union';
-}
-
-/** Each zod schema exported by the contracts → its component name; an alias keeps the later name. */
-function exportNames(): Map<z.ZodType, string> {
-  const names = new Map<z.ZodType, string>();
-  for (const [key, value] of Object.entries(contracts)) {
-    if (!(value instanceof z.ZodType)) continue;
-    const base = key.endsWith('Schema') ? key.slice(0, -'Schema'.length) : key;
-    names.set(value, base.charAt(0).toUpperCase() + base.slice(1));
-  }
-  return names;
 }
 
 const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
@@ -224,6 +215,7 @@ const TAGS: Record<string, string> = {
   chat: 'chat proxy',
   ready: 'health',
   'openapi.json': 'health',
+  'asyncapi.json': 'health',
 };
 const tagOf = (path: string): string => {
   const segment = path.split('/')[1] ?? '';

@@ -71,6 +71,8 @@ describe('OpenAPI document', () => {
       }
       if (def.response) {
         expect(inline(operation.responses['200'].content['application/json'].schema), `${def.path} response`).toEqual(plain(def.response, 'output'));
+      } else if (def.upgrade) {
+        expect(operation.responses['101'].description).toMatch(/^Switching Protocols/);
       } else {
         expect(Object.keys(operation.responses['200'].content)).toEqual(['application/json', 'text/event-stream']);
       }
@@ -88,7 +90,7 @@ describe('OpenAPI document', () => {
       for (const { key, status } of routeErrors(def)) {
         expect(documentedKeys(operation, status), `${def.method} ${def.path} ${status}`).toContain(key);
       }
-      const statuses = Object.keys(operation.responses).filter((s) => s !== '200' && s !== 'default').map(Number);
+      const statuses = Object.keys(operation.responses).filter((s) => !['101', '200', 'default'].includes(s)).map(Number);
       const documented = statuses.flatMap((s) => [...documentedKeys(operation, s)]);
       expect(documented.sort()).toEqual(routeErrors(def).map((e) => e.key).sort());
     }

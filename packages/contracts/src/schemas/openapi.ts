@@ -7,3 +7,11 @@ export const openApiDocumentResponse = z.looseObject({
   paths: z.record(z.string(), z.unknown()),
 });
 export type OpenApiDocumentResponse = z.infer<typeof openApiDocumentResponse>;
+
+/** GET /asyncapi.json: the run socket's AsyncAPI 3 document, outline only like the OpenAPI one. */
+export const asyncApiDocumentResponse = z.looseObject({
+  asyncapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  channels: z.record(z.string(), z.unknown()),
+});
+export type AsyncApiDocumentResponse = z.infer<typeof asyncApiDocumentResponse>;

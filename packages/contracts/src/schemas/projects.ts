@@ -7,6 +7,8 @@ export const project = z.object({
   name: z.string(),
   description: z.string().nullable(),
   forked_from_id: z.string().nullable(),
+  /** The origin's name (its latest, while it exists); kept when the origin is deleted and `forked_from_id` goes null. */
+  forked_from_name: z.string().nullable(),
   created_at: unixSeconds,
   updated_at: unixSeconds,
 });

@@ -10,7 +10,10 @@ export class ProjectsRepository {
     return this.prisma.project.findMany({ where: { clientId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
-  insert(data: { id: string; clientId: string; name: string; description: string | null; forkedFromId?: string }, db: Prisma.TransactionClient = this.prisma): Promise<Project> {
+  insert(
+    data: { id: string; clientId: string; name: string; description: string | null; forkedFromId?: string; forkedFromName?: string },
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<Project> {
     return db.project.create({ data });
   }
 
@@ -19,8 +22,13 @@ export class ProjectsRepository {
   }
 
   /** Throws the `missing` refusal (P2025) when the project is gone. */
-  update(id: string, data: { name?: string; description?: string | null }): Promise<Project> {
-    return this.prisma.project.update({ where: { id }, data });
+  update(id: string, data: { name?: string; description?: string | null }, db: Prisma.TransactionClient = this.prisma): Promise<Project> {
+    return db.project.update({ where: { id }, data });
+  }
+
+  /** The forks of `id` keep their copy of its name (`forked_from_name`) in step with a rename. */
+  async renameForkOrigin(tx: Prisma.TransactionClient, id: string, name: string): Promise<void> {
+    await tx.project.updateMany({ where: { forkedFromId: id }, data: { forkedFromName: name } });
   }
 
   /** True when a row was deleted. */
@@ -28,7 +36,7 @@ export class ProjectsRepository {
     return (await this.prisma.project.deleteMany({ where: { id } })).count > 0;
   }
 
-  /** Inside a fork's transaction: forks of one client take turns, so each sees the names the others took. */
+  /** Serializes the forks and renames of one client's projects until the transaction ends (each sees the names the others took). */
   async lockForks(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`aius:fork:${clientId}`}, 0))`;
   }

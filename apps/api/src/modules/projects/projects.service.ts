@@ -24,6 +24,7 @@ const toProject = (p: ProjectRow): Project => ({
   name: p.name,
   description: p.description,
   forked_from_id: p.forkedFromId,
+  forked_from_name: p.forkedFromName,
   created_at: unixSeconds(p.createdAt),
   updated_at: unixSeconds(p.updatedAt),
 });
@@ -60,8 +61,18 @@ export class ProjectsService {
     if (input.name !== undefined) data.name = input.name;
     if (input.description !== undefined) data.description = input.description;
     if (Object.keys(data).length === 0) return toProject(current);
-    // Deleted between the access check and the update: NOT_FOUND.
-    const updated = await this.projects.update(id, data).catch(asContractError());
+    const updated = await this.prisma
+      .$transaction(async (tx) => {
+        if (data.name === undefined || data.name === current.name) return this.projects.update(id, data, tx);
+        // A rename reaches the forks' copy of the name; under the fork lock, so a fork being
+        // made meanwhile copies either the old name and is renamed here, or the new one.
+        await this.projects.lockForks(tx, current.clientId);
+        const row = await this.projects.update(id, data, tx);
+        await this.projects.renameForkOrigin(tx, id, row.name);
+        return row;
+      })
+      // Deleted between the access check and the update: NOT_FOUND.
+      .catch(asContractError());
     return toProject(updated);
   }
 
@@ -75,9 +86,10 @@ export class ProjectsService {
   }
 
   /**
-   * A point-in-time copy in the same client, artifacts included (sharing their stored bytes).
-   * Forks of one client take a transaction-scoped advisory lock, so concurrent forks see each
-   * other's names and never pick the same one.
+   * A point-in-time copy in the same client, artifacts included (sharing their stored bytes),
+   * keeping its origin's name (`forked_from_name`). Forks and renames of one client take a
+   * transaction-scoped advisory lock, so concurrent forks see each other's names and never
+   * pick the same one, and a rename cannot miss a fork being made.
    */
   async forkProject(userId: string, id: string): Promise<Project> {
     const original = await this.accessible(userId, id);
@@ -87,7 +99,14 @@ export class ProjectsService {
       if (!source) throw new ApiError('NOT_FOUND');
       const taken = await this.projects.forkNamesOf(tx, source.clientId, source.name);
       const fork = await this.projects.insert(
-        { id: randomId(ID_PREFIX.project), clientId: source.clientId, name: firstFreeForkName(source.name, taken), description: source.description, forkedFromId: source.id },
+        {
+          id: randomId(ID_PREFIX.project),
+          clientId: source.clientId,
+          name: firstFreeForkName(source.name, taken),
+          description: source.description,
+          forkedFromId: source.id,
+          forkedFromName: source.name,
+        },
         tx,
       );
       await this.artifacts.copyToFork(tx, source.id, fork.id);

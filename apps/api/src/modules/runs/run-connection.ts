@@ -1,4 +1,4 @@
-import { RUN_CLOSE, RUN_MESSAGES, runAuthFrame, runStartFrame, runToolResultFrame, type RunServerFrame, ID_PREFIX } from '@aius/contracts';
+import { ID_PREFIX, RUN_CLOSE, RUN_MESSAGES, runAuthFrame, runServerFrames, runStartFrame, runToolResultFrame, type RunServerFrame } from '@aius/contracts';
 import type { RawData, WebSocket } from 'ws';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
@@ -18,6 +18,12 @@ export type Ending =
   | { kind: 'replaced' };
 
 const TOKEN_REFUSALS = new Set(['INVALID_TOKEN', 'INVALID_BEARER_TOKEN']);
+
+/**
+ * Every server frame goes out through the contract's schema (undeclared fields dropped, a
+ * malformed frame thrown as a bug), so what the socket sends is what asyncapi.json describes.
+ */
+export const encodeFrame = (frame: RunServerFrame): string => JSON.stringify(runServerFrames.parse(frame));
 
 /**
  * One run socket (spec §9): `auth` (verified exactly as a bearer) and `start` within
@@ -66,7 +72,7 @@ export class RunConnection implements SessionHolder {
   }
 
   send(frame: RunServerFrame): void {
-    if (this.phase !== 'ended') this.socket.send(JSON.stringify(frame));
+    if (this.phase !== 'ended') this.socket.send(encodeFrame(frame));
   }
 
   ping(): void {
@@ -113,7 +119,7 @@ export class RunConnection implements SessionHolder {
   /** Ends the socket as `ending` says; later calls are ignored. */
   end(ending: Ending): void {
     if (this.phase === 'ended') return;
-    if (ending.kind === 'error') this.socket.send(JSON.stringify({ type: 'error', detail: ending.detail } satisfies RunServerFrame));
+    if (ending.kind === 'error') this.socket.send(encodeFrame({ type: 'error', detail: ending.detail }));
     this.phase = 'ended';
     clearTimeout(this.startTimer);
     this.aborter.abort();

@@ -15,7 +15,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import type { RunDeps } from './agent-run.js';
 import { OpenRuns } from './open-runs.js';
-import { RunConnection } from './run-connection.js';
+import { RunConnection, encodeFrame } from './run-connection.js';
 import { RunRecorder } from './run-recorder.js';
 
 /**
@@ -99,7 +99,7 @@ export class RunSocket implements OnModuleDestroy {
 
   private accept(socket: WebSocket): void {
     if (this.closing) {
-      socket.send(JSON.stringify({ type: 'error', detail: RUN_MESSAGES.restarting }));
+      socket.send(encodeFrame({ type: 'error', detail: RUN_MESSAGES.restarting }));
       socket.close(RUN_CLOSE.RESTART);
       return;
     }

@@ -11,13 +11,11 @@ import { useAction, useContractForm } from '@/lib/form';
 
 interface ProjectRowProps {
   project: Project;
-  /** The project it was forked from, when that still exists in this organization. */
-  parent: Project | null;
   onChanged: () => void;
   onDelete: () => void;
 }
 
-export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowProps) {
+export function ProjectRow({ project, onChanged, onDelete }: ProjectRowProps) {
   const [editing, setEditing] = useState(false);
   const forking = useAction();
   const toast = useToast();
@@ -67,7 +65,11 @@ export function ProjectRow({ project, parent, onChanged, onDelete }: ProjectRowP
         <span className="list-title">{project.name}</span>
         {project.description ? <span className="description">{project.description}</span> : null}
         <span className="muted small">
-          {project.forked_from_id ? <span className="lineage">Forked from {parent ? `“${parent.name}”` : 'a deleted project'} · </span> : null}
+          {project.forked_from_name !== null ? (
+            <span className="lineage">
+              Forked from “{project.forked_from_name}”{project.forked_from_id === null ? ' (deleted)' : ''} ·{' '}
+            </span>
+          ) : null}
           Updated {formatDate(project.updated_at)}
         </span>
         <FormError message={forking.error} />

@@ -43,7 +43,6 @@ function OrganizationProjects({ org }: { org: ClientSummary }) {
     () => ({ org_id: org.id }),
   );
   const list = projects.data?.data ?? [];
-  const byId = new Map(list.map((p) => [p.id, p]));
 
   return (
     <>
@@ -68,7 +67,7 @@ function OrganizationProjects({ org }: { org: ClientSummary }) {
         {list.length > 0 ? (
           <ul className="list">
             {list.map((p) => (
-              <ProjectRow key={p.id} project={p} parent={p.forked_from_id ? (byId.get(p.forked_from_id) ?? null) : null} onChanged={projects.reload} onDelete={() => setDeleting(p)} />
+              <ProjectRow key={p.id} project={p} onChanged={projects.reload} onDelete={() => setDeleting(p)} />
             ))}
           </ul>
         ) : null}

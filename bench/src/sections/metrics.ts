@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { BenchContext } from '../context.js';
+import type { Load, Measurement } from '../measure.js';
+import { LOADGEN_CPU, sparePort } from '../processes.js';
+import { mintAiusToken } from './aius.js';
+
+const UPSTREAM_KEY = 'sk-bench-upstream';
+const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
+
+interface Instance {
+  base: string;
+  pid: number;
+  headers: Record<string, string>;
+  /** The metrics endpoint, on the instance with metrics on. */
+  metricsUrl?: string;
+}
+
+interface Scenario {
+  name: string;
+  load: (i: Instance) => Load;
+}
+
+/**
+ * What recording metrics costs on the hot paths: two AIUS instances from the same build, one
+ * with METRICS_PORT set (every request, limiter decision, cache lookup and upstream call
+ * recorded) and one without (nothing recorded, no hook installed), measured on the same
+ * scenarios as BENCH_METRICS_PAIRS (3) alternating pairs — on then off, then off then on — so
+ * the machine's drift falls on both sides alike. The figure is each pair's on/off ratio
+ * (throughput) and on − off difference (p50, p99), reported as the median over the pairs.
+ * Saturated runs also give the server's CPU time per answered request, on and off: throughput
+ * follows whatever else runs on the machine, CPU time per request hardly does.
+ * The metrics endpoint is scraped after every "on" run, as Prometheus would, and its request
+ * counter must have grown by the requests answered (so "on" really recorded them).
+ */
+export async function metricsSection(ctx: BenchContext): Promise<Measurement[]> {
+  const pairs = Number(process.env.BENCH_METRICS_PAIRS ?? 3);
+  const rate = Number(process.env.BENCH_PROXY_RATE ?? 500);
+
+  ctx.log('starting the fake upstream (metrics)');
+  const upstreamPort = await sparePort();
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
+  await ctx.startServer(
+    'fake upstream (metrics)',
+    process.execPath,
+    ['--import', 'tsx', path.join(ctx.root, 'bench/src/servers/fake-upstream.ts')],
+    { PORT: String(upstreamPort), NODE_ENV: 'production' },
+    `${upstreamUrl}/models`,
+    { cpu: LOADGEN_CPU },
+  );
+  const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
+  const metricsPort = await sparePort();
+  ctx.log('starting AIUS with metrics on (METRICS_PORT) and AIUS with metrics off');
+  const on = await instance(ctx, { UPSTREAMS: upstreams, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' });
+  on.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const off = await instance(ctx, { UPSTREAMS: upstreams });
+
+  const { seconds, connections } = ctx;
+  const json = { 'content-type': 'application/json' };
+  const scenarios: Scenario[] = [
+    { name: '`GET /health`, saturated', load: (i) => ({ url: `${i.base}/health`, seconds, connections, serverPid: i.pid }) },
+    { name: '`GET /clients` (bearer), saturated', load: (i) => ({ url: `${i.base}/clients`, headers: i.headers, seconds, connections, serverPid: i.pid }) },
+    {
+      name: `chat completion at ${rate} req/s`,
+      load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, rate }),
+    },
+    {
+      name: 'chat completion, saturated',
+      load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, serverPid: i.pid }),
+    },
+  ];
+
+  const rows: Measurement[] = [];
+  const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
+  for (let pair = 1; pair <= pairs; pair++) {
+    for (const [s, scenario] of scenarios.entries()) {
+      const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+      for (const [side, target] of order) {
+        const recordedBefore = side === 'on' ? await requestsRecorded(on) : 0;
+        const m = await ctx.measure(`metrics ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
+        if (side === 'on') {
+          const recorded = (await requestsRecorded(on)) - recordedBefore;
+          if (recorded < m.answered) throw new Error(`metrics on: ${m.answered} requests answered but only ${recorded} recorded`);
+        }
+        results[s]![side].push(m);
+        rows.push(m);
+      }
+    }
+  }
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const ms = (v: number) => v.toFixed(2);
+  console.log(`\n### Metrics recording: on vs off (${pairs} alternating pairs, medians)\n`);
+  console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [s, scenario] of scenarios.entries()) {
+    const { on: o, off: f } = results[s]!;
+    const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
+    const cell = (list: Measurement[]) =>
+      `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
+    const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
+    const cpuCell = Number.isNaN(cpu(o)[0])
+      ? '—'
+      : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
+    console.log(
+      `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
+        `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
+    );
+  }
+  return rows;
+}
+
+async function instance(ctx: BenchContext, env: Record<string, string>): Promise<Instance> {
+  const { base, pid } = await ctx.startAius(env);
+  return { base, pid, headers: { authorization: `Bearer ${await mintAiusToken(base)}` } };
+}
+
+/** The instance's `aius_http_requests_total`, summed over its series. */
+async function requestsRecorded(i: Instance): Promise<number> {
+  const text = await (await fetch(i.metricsUrl!)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('aius_http_requests_total{'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
