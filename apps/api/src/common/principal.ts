@@ -14,7 +14,7 @@ export interface Principal {
 }
 
 /**
- * Verifies one kind of credential. The auth module provides the session one, the tokens
+ * Verifies one kind of credential. The identity module provides the session one, the tokens
  * module the bearer one; the credential guard only knows these interfaces.
  * Resolve null for a credential that is well-formed but not valid (unknown, expired,
  * revoked); throw only for outages (they become 503).
