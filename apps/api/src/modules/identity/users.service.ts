@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { User as WireUser } from '@aius/contracts';
 import type { Prisma, User } from '@aius/db';
+import { LRUCache } from 'lru-cache';
 import { UsersRepository } from './users.repository.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
 /** The users of the instance, for every module that needs one (login, 2FA, members, runs, admins). */
 @Injectable()
 export class UsersService {
+  /**
+   * Each user's default client, read once per process: it is set in the registration transaction
+   * and never changed, so GET /clients' cold path (every call without Redis) stays one query. A
+   * remembered id whose client was deleted since only matches no membership any more, which is
+   * what the column's ON DELETE SET NULL would say too.
+   */
+  private readonly defaultClients = new LRUCache<string, { clientId: string | null }>({ max: 50_000 });
+
   constructor(private readonly users: UsersRepository) {}
 
   findById(id: string): Promise<User | null> {
@@ -31,8 +40,13 @@ export class UsersService {
   }
 
   /** The client the user chose as their default (spec §11: listed first), if any. */
-  defaultClientOf(id: string): Promise<string | null> {
-    return this.users.defaultClientOf(id);
+  async defaultClientOf(id: string): Promise<string | null> {
+    const known = this.defaultClients.get(id);
+    if (known) return known.clientId;
+    const clientId = await this.users.defaultClientOf(id);
+    // A user not yet given one (in the middle of registering) is asked again next time.
+    if (clientId !== null) this.defaultClients.set(id, { clientId });
+    return clientId;
   }
 
   /** Inside the registration transaction: the user, then (once their client exists) their default client. */
