@@ -27,7 +27,7 @@ const { session_token } = await reg.json();
 const minted = await (await fetch(`${base}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `__Host-aius_session=${session_token}` }, body: JSON.stringify({ token_name: 't' }) })).json();
 const get = () => fetch(`${base}/clients`, { headers: { authorization: `Bearer ${minted.token}` } }).then(async (r) => { await r.text(); if (r.status !== 200) throw new Error(String(r.status)); });
 for (let i = 0; i < 200; i++) await get();
-const own = (url) => url.startsWith(pathToFileURL(repo).href) && !url.includes('/node_modules/');
+const own = (url) => url.startsWith(pathToFileURL(repo).href) && !url.includes('/node_modules/') && !url.includes('/scripts/measure/');
 async function window(fn) {
   await session.post('Profiler.takePreciseCoverage'); // resets the counts
   await fn();
