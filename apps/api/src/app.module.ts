@@ -20,6 +20,7 @@ import { RunsModule } from './modules/runs/runs.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StateMetricsModule } from './state-metrics.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
+        StateMetricsModule,
         RateLimitModule,
         CredentialsModule,
         HealthModule,
