@@ -3,6 +3,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { PrismaService } from '@aius/db';
 import { BEARER_VERIFIER } from './common/principal.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { AuditLog } from './modules/audit/audit-log.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import type { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
@@ -16,7 +18,7 @@ const POSTGRES_PROBE_TIMEOUT_MS = 1_000;
  * Metrics read at scrape time from the plain counters the hot paths keep anyway (limiter
  * decisions, token-cache outcomes, usage flushes), so recording them costs the request path
  * nothing beyond an integer increment, and the domain modules need not know about Prometheus.
- * Wired here, beside AppModule, because it reads three domain modules: the metrics folder
+ * Wired here, beside AppModule, because it reads four domain modules: the metrics folder
  * stays below all of them.
  */
 @Injectable()
@@ -26,6 +28,7 @@ export class StateMetrics implements OnModuleInit {
     private readonly limiter: RateLimitService,
     @Inject(BEARER_VERIFIER) private readonly bearer: BearerVerifier,
     private readonly usage: UsageRecorder,
+    private readonly audit: AuditLog,
     private readonly redis: RedisService,
     private readonly prisma: PrismaService,
   ) {}
@@ -36,7 +39,7 @@ export class StateMetrics implements OnModuleInit {
   }
 
   private register(registry: Registry): void {
-    const { limiter, bearer, usage, redis, prisma } = this;
+    const { limiter, bearer, usage, audit, redis, prisma } = this;
     const registers = [registry];
 
     counterFrom(registers, 'aius_rate_limit_decisions_total', 'Rate-limit decisions, by where they were taken: from credits held in memory, in Redis, or in memory while Redis is away', 'where', () => ({
@@ -56,6 +59,10 @@ export class StateMetrics implements OnModuleInit {
     gaugeFrom(registers, 'aius_usage_events_pending', 'Usage events buffered, not yet written', () => usage.pending().events);
     gaugeFrom(registers, 'aius_usage_oldest_pending_seconds', 'Age of the oldest usage event not yet written (0 when none): the metering lag', () => usage.pending().oldestAgeMs / 1000);
     gaugeFrom(registers, 'aius_usage_flush_lag_seconds', 'Age of the oldest event of the last batch written, when it was written', () => usage.flushes.lagMs / 1000);
+    counterFrom(registers, 'aius_audit_flush_batches_total', 'Audit batches written to Postgres', null, () => ({ '': audit.writes.stats.batches }));
+    counterFrom(registers, 'aius_audit_events_dropped_total', 'Audit events dropped (a write error, or the retry buffer full)', null, () => ({ '': audit.writes.stats.dropped }));
+    gaugeFrom(registers, 'aius_audit_events_pending', 'Audit events buffered, not yet written', () => audit.writes.pending().rows);
+    gaugeFrom(registers, 'aius_audit_flush_lag_seconds', 'Age of the oldest event of the last audit batch written, when it was written', () => audit.writes.stats.lagMs / 1000);
 
     new Gauge({
       name: 'aius_dependency_up',
@@ -71,7 +78,7 @@ export class StateMetrics implements OnModuleInit {
 }
 
 /** The state metrics; RateLimitService, MetricsService, RedisService and PrismaService come from global modules. */
-@Module({ imports: [TokensModule, UsageModule], providers: [StateMetrics] })
+@Module({ imports: [TokensModule, UsageModule, AuditModule], providers: [StateMetrics] })
 export class StateMetricsModule {}
 
 async function answers(prisma: PrismaService): Promise<boolean> {
