@@ -9,6 +9,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MailModule } from './modules/mail/mail.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         RateLimitModule,
         CredentialsModule,
+        MailModule,
         HealthModule,
         AuthModule,
         ClientsModule,
