@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MailModule } from './modules/mail/mail.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         CredentialsModule,
         MailModule,
         HealthModule,
+        AuditModule,
         AuthModule,
         ClientsModule,
         TokensModule,

@@ -94,6 +94,11 @@ export const configSchema = z.object({
    * bounds the raw table.
    */
   USAGE_EVENTS_RETENTION_DAYS: int(90, 0, 36_500),
+  /** Days each audit event is kept (spec §13); 0 keeps them forever. A year by default: long enough to answer "who revoked that token last spring". */
+  AUDIT_RETENTION_DAYS: int(365, 0, 36_500),
+  /** Audit events are buffered in memory and written in one statement per interval (or per AUDIT_FLUSH_BATCH events). */
+  AUDIT_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
+  AUDIT_FLUSH_BATCH: int(500, 1, 50_000),
   /** 32-byte key (hex or base64) for TOTP secrets at rest; derived from SESSION_SECRET when unset. */
   TOTP_ENCRYPTION_KEY: z
     .string()

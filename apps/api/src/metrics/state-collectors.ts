@@ -5,6 +5,7 @@ import { PrismaService } from '@aius/db';
 import { BEARER_VERIFIER } from '../common/principal.js';
 import { RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
 import type { BearerVerifier } from '../modules/tokens/bearer-verifier.js';
+import { AuditLog } from '../modules/audit/audit-log.js';
 import { UsageRecorder } from '../modules/usage/usage-recorder.js';
 import { RedisService } from '../redis/redis.service.js';
 
@@ -30,6 +31,7 @@ export class StateCollectors {
     const limiter = find<RateLimitStore>(RateLimitStore);
     const bearer = find<BearerVerifier>(BEARER_VERIFIER);
     const usage = find<UsageRecorder>(UsageRecorder);
+    const audit = find<AuditLog>(AuditLog);
     const redis = find<RedisService>(RedisService);
     const prisma = find<PrismaService>(PrismaService);
     const registers = [registry];
@@ -51,6 +53,10 @@ export class StateCollectors {
     gaugeFrom(registers, 'aius_usage_events_pending', 'Usage events buffered, not yet written', () => usage?.pending().events ?? 0);
     gaugeFrom(registers, 'aius_usage_oldest_pending_seconds', 'Age of the oldest usage event not yet written (0 when none): the metering lag', () => (usage?.pending().oldestAgeMs ?? 0) / 1000);
     gaugeFrom(registers, 'aius_usage_flush_lag_seconds', 'Age of the oldest event of the last batch written, when it was written', () => (usage?.flushes.lagMs ?? 0) / 1000);
+    counterFrom(registers, 'aius_audit_flush_batches_total', 'Audit batches written to Postgres', null, () => ({ '': audit?.writes.stats.batches ?? 0 }));
+    counterFrom(registers, 'aius_audit_events_dropped_total', 'Audit events dropped (a write error, or the retry buffer full)', null, () => ({ '': audit?.writes.stats.dropped ?? 0 }));
+    gaugeFrom(registers, 'aius_audit_events_pending', 'Audit events buffered, not yet written', () => audit?.writes.pending().rows ?? 0);
+    gaugeFrom(registers, 'aius_audit_flush_lag_seconds', 'Age of the oldest event of the last audit batch written, when it was written', () => (audit?.writes.stats.lagMs ?? 0) / 1000);
 
     new Gauge({
       name: 'aius_dependency_up',
