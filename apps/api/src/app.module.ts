@@ -10,6 +10,7 @@ import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MailModule } from './modules/mail/mail.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         RateLimitModule,
         CredentialsModule,
+        MailModule,
         HealthModule,
         AuditModule,
         AuthModule,
