@@ -9,11 +9,11 @@ import {
   type UpdateProjectRequest,
 } from '@aius/contracts';
 import { PrismaService, type Project as ProjectRow } from '@aius/db';
-import { ProjectsRepository } from './projects.repository.js';
+import { ProjectContents } from './project-contents.js';
+import { ProjectsRepository, type ForeignConnection } from './projects.repository.js';
 import { ApiError } from '../../common/api-error.js';
 import { asContractError } from '../../common/database-refusals.js';
 import { randomId } from '../../common/random-id.js';
-import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import type { RequestOrigin } from '../../common/request-origin.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ClientsService } from '../clients/clients.service.js';
@@ -38,9 +38,14 @@ export class ProjectsService {
     private readonly prisma: PrismaService,
     private readonly projects: ProjectsRepository,
     private readonly clients: ClientsService,
-    private readonly artifacts: ArtifactsService,
+    private readonly contents: ProjectContents,
     private readonly audit: AuditLog,
   ) {}
+
+  /** For the modules that keep things in projects: the project's client, or null (see ProjectsRepository.clientOf for `lock`). */
+  clientOf(projectId: string, lock?: ForeignConnection): Promise<string | null> {
+    return this.projects.clientOf(projectId, lock);
+  }
 
   async listProjects(userId: string, clientId: string): Promise<ProjectListResponse> {
     await this.clients.assertMember(userId, clientId);
@@ -85,7 +90,7 @@ export class ProjectsService {
     if (!(await this.projects.delete(id))) throw new ApiError('NOT_FOUND');
     this.audit.record({ action: 'project.deleted', actorId: userId, clientId: project.clientId, targetType: 'project', targetId: id, ...origin });
     // Its artifact versions went with it (ON DELETE CASCADE); now the bytes only they used.
-    await this.artifacts.collectGarbage(project.clientId);
+    await this.contents.deleted(project.clientId);
     return { deleted: true };
   }
 
@@ -113,7 +118,7 @@ export class ProjectsService {
         },
         tx,
       );
-      await this.artifacts.copyToFork(tx, source.id, fork.id);
+      await this.contents.forked(tx, source.id, fork.id);
       return fork;
     });
     return toProject(row);
