@@ -8,7 +8,9 @@ import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MailModule } from './modules/mail/mail.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -20,6 +22,7 @@ import { RunsModule } from './modules/runs/runs.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StateMetricsModule } from './state-metrics.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
 @Module({})
@@ -33,9 +36,12 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
+        StateMetricsModule,
         RateLimitModule,
         CredentialsModule,
+        MailModule,
         HealthModule,
+        AuditModule,
         AuthModule,
         ClientsModule,
         TokensModule,

@@ -13,4 +13,5 @@ export * from './schemas/health.js';
 export * from './schemas/artifacts.js';
 export * from './schemas/runs.js';
 export * from './schemas/agents.js';
+export * from './schemas/audit.js';
 export * from './schemas/openapi.js';

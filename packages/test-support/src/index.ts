@@ -6,3 +6,4 @@ export * from './fake-upstream.js';
 export * from './http.js';
 export * from './test-database.js';
 export * from './throwaway-servers.js';
+export * from './test-smtp.js';

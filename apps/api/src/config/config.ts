@@ -94,6 +94,11 @@ export const configSchema = z.object({
    * bounds the raw table.
    */
   USAGE_EVENTS_RETENTION_DAYS: int(90, 0, 36_500),
+  /** Days each audit event is kept (spec §13); 0 keeps them forever. A year by default: long enough to answer "who revoked that token last spring". */
+  AUDIT_RETENTION_DAYS: int(365, 0, 36_500),
+  /** Audit events are buffered in memory and written in one statement per interval (or per AUDIT_FLUSH_BATCH events). */
+  AUDIT_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
+  AUDIT_FLUSH_BATCH: int(500, 1, 50_000),
   /** 32-byte key (hex or base64) for TOTP secrets at rest; derived from SESSION_SECRET when unset. */
   TOTP_ENCRYPTION_KEY: z
     .string()
@@ -105,6 +110,25 @@ export const configSchema = z.object({
     .default('http://localhost:3000,http://127.0.0.1:3000')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(url(/^https?:$/, 'http(s)://'))),
+  /**
+   * Where people reach the dashboard (https://aius.example.com): every link in an email is built
+   * from it, never from a request's Host header (a forged Host would send a reset link to an
+   * attacker's site). Defaults to the first APP_ORIGINS entry; required once SMTP_URL is set.
+   */
+  PUBLIC_URL: url(/^https?:$/, 'http(s)://').transform((v) => v.replace(/\/+$/, '')).optional(),
+
+  // ── Mail (spec §13; modules/mail) ────────────────────────────────────────────
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; unset: mail is written to the log instead. */
+  SMTP_URL: url(/^smtps?:$/, 'smtp:// or smtps://').optional(),
+  /** The From of every mail: an address, or `Name <address>`. */
+  MAIL_FROM: z.string().min(3).default('AIUS <no-reply@localhost>'),
+  /** How often each instance looks for mail due in the outbox (a new mail is also sent at once). */
+  MAIL_POLL_INTERVAL_MS: int(5000, 50, 600_000),
+  /** First retry after this long; each later one waits twice as long, up to an hour. */
+  MAIL_RETRY_BASE_MS: int(30_000, 10, 3_600_000),
+  /** Attempts before a mail is given up (marked failed, logged); ~11 h of retries with the defaults. */
+  MAIL_MAX_ATTEMPTS: int(15, 1, 1000),
+
   // ── Rate limits (spec §7; modules/rate-limit) ──────────────────────────────
   /**
    * Peers whose X-Forwarded-For is believed (IPs, CIDRs, or proxy-addr's `loopback`,
@@ -226,7 +250,19 @@ export const configSchema = z.object({
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
-export type AppConfig = z.infer<typeof configSchema>;
+/**
+ * The settings that hold only together, checked after the fields (issue paths name the variable).
+ * `loadConfig` uses it; the CLIs pick single fields from `configSchema`.
+ */
+export const appConfigSchema = configSchema
+  .superRefine((c, ctx) => {
+    if (c.SMTP_URL && !c.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when SMTP_URL is set (links in mail are built from it)' });
+    }
+  })
+  .transform((c) => ({ ...c, PUBLIC_URL: c.PUBLIC_URL ?? new URL(c.APP_ORIGINS[0] ?? 'http://localhost:3000').origin }));
+
+export type AppConfig = z.output<typeof appConfigSchema>;
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export class ConfigError extends Error {}
@@ -234,7 +270,7 @@ export class ConfigError extends Error {}
 /** Parses the environment; on failure the message is one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig;
 export function loadConfig<S extends z.ZodType>(env: Record<string, string | undefined>, schema: S): z.output<S>;
-export function loadConfig(env: Record<string, string | undefined>, schema: z.ZodType = configSchema): unknown {
+export function loadConfig(env: Record<string, string | undefined>, schema: z.ZodType = appConfigSchema): unknown {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
