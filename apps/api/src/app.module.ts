@@ -12,6 +12,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MailModule } from './modules/mail/mail.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { BillingModule } from './modules/billing/billing.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { OpenApiModule } from './modules/openapi/openapi.module.js';
@@ -47,6 +48,7 @@ export class AppModule {
         TokensModule,
         ProjectsModule,
         UsageModule,
+        BillingModule,
         ProxyModule,
         ArtifactsModule,
         AgentsModule,

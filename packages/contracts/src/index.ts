@@ -14,4 +14,5 @@ export * from './schemas/artifacts.js';
 export * from './schemas/runs.js';
 export * from './schemas/agents.js';
 export * from './schemas/audit.js';
+export * from './schemas/billing.js';
 export * from './schemas/openapi.js';

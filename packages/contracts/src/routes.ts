@@ -4,6 +4,7 @@ import * as agents from './schemas/agents.js';
 import * as artifacts from './schemas/artifacts.js';
 import * as audit from './schemas/audit.js';
 import * as auth from './schemas/auth.js';
+import * as billing from './schemas/billing.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
 import * as openapi from './schemas/openapi.js';
@@ -35,7 +36,7 @@ export type RouteAuth = 'none' | 'session' | 'bearer' | 'account';
 export type RatePolicy = 'credential' | 'default' | 'token' | 'none';
 
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Fastify/Nest syntax (`:id`) relative to API_BASE. */
   path: string;
   auth: RouteAuth;
@@ -105,7 +106,7 @@ export const routes = {
   forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse, errors: ['UPSTREAM_UNAVAILABLE'] }),
-  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'MODEL_NOT_ALLOWED', 'UPSTREAM_UNAVAILABLE'] }),
+  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'MODEL_NOT_ALLOWED', 'INSUFFICIENT_CREDITS', 'UPSTREAM_UNAVAILABLE'] }),
   usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   // Uploads count against the calling token's quota instead of the per-IP one (see RouteDef.rate).
@@ -125,6 +126,14 @@ export const routes = {
   putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse, errors: ['NO_ACCESS'] }),
   putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+
+  // Credits and budgets (spec §12): members of the client; with BILLING_MODE=off every one answers 404 Not Found.
+  getSubscription: route({ method: 'GET', path: '/clients/:id/subscription', auth: 'account', rate: 'default', params: clients.clientIdParams, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  getCredits: route({ method: 'GET', path: '/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, response: billing.creditsResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  listCreditTransactions: route({ method: 'GET', path: '/clients/:id/credits/transactions', auth: 'account', rate: 'default', params: clients.clientIdParams, query: billing.transactionsQuery, response: billing.transactionListResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  // Instance admins only (session or bearer, so the dashboard's admin view can call them).
+  grantCredits: route({ method: 'POST', path: '/admin/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.grantCreditsRequest, response: billing.creditTransaction, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  setPlan: route({ method: 'PUT', path: '/admin/clients/:id/plan', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.setPlanRequest, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
 
   openApi: route({ method: 'GET', path: '/openapi.json', auth: 'none', rate: 'default', response: openapi.openApiDocumentResponse }),
   asyncApi: route({ method: 'GET', path: '/asyncapi.json', auth: 'none', rate: 'default', response: openapi.asyncApiDocumentResponse }),

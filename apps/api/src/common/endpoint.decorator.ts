@@ -1,11 +1,11 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, SetMetadata, applyDecorators } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, SetMetadata, applyDecorators } from '@nestjs/common';
 import type { RouteDef } from '@aius/contracts';
 import type { z } from 'zod';
 import { ContractPipe } from './contract-pipe.js';
 
 export const ROUTE_DEF = 'aius:route';
 
-const METHOD = { GET: Get, POST: Post, PATCH: Patch, DELETE: Delete } as const;
+const METHOD = { GET: Get, POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete } as const;
 
 /**
  * Binds a handler to a route of the contract table: method, path, status 200 (the spec

@@ -196,6 +196,28 @@ export const configSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
   USAGE_FLUSH_BATCH: int(1000, 1, 50_000),
 
+  // ── credits and budgets (spec §12; modules/billing) ─────────────────────────
+  /** `off`: nothing priced or enforced, the billing routes answer 404. `credits`: the ledger below. */
+  BILLING_MODE: z.enum(['off', 'credits'], { error: 'must be off or credits' }).default('off'),
+  /**
+   * JSON: model id (as clients name it) → USD per million tokens, `{"input": 2.5, "output": 10}`;
+   * `"*"` prices every other model. Required (with `"*"`) when BILLING_MODE=credits, so no model
+   * is ever free by omission; price a free model at 0 explicitly.
+   */
+  MODEL_PRICES: jsonText(
+    z.record(z.string().min(1), z.strictObject({ input: z.number().min(0).max(1_000_000), output: z.number().min(0).max(1_000_000) }), {
+      error: 'must be a JSON object of model → {"input", "output"} (USD per million tokens)',
+    }),
+    'must be a JSON object of model → {"input", "output"} (USD per million tokens)',
+  ).default({}),
+  /** The plan a client starts on the first time it is billed. */
+  BILLING_DEFAULT_PLAN: z.string().min(1).max(255).default('free'),
+  BILLING_DEFAULT_MONTHLY_QUOTA_CREDITS: z.coerce.number({ error: 'must be a number of credits' }).min(0).max(100_000_000).default(0),
+  /** The output tokens a call's hold assumes when it names no `max_tokens`/`max_completion_tokens`. */
+  BILLING_HOLD_MAX_OUTPUT_TOKENS: int(4096, 1, 10_000_000),
+  /** Longest a cached balance is trusted before it is rebuilt from the ledger (drift cannot outlive it). */
+  BILLING_CACHE_TTL_SECONDS: int(300, 1, 86_400),
+
   // ── API tokens (tokens module) ─────────────────────────────────────────
   // A warm bearer check costs no Postgres round trip: verified tokens are cached in
   // process and each request asks Redis whether the token was revoked (one pipelined
@@ -254,6 +276,10 @@ export const configSchema = z.object({
 
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+}).superRefine((config, ctx) => {
+  if (config.BILLING_MODE === 'credits' && !config.MODEL_PRICES['*']) {
+    ctx.addIssue({ code: 'custom', path: ['MODEL_PRICES'], message: 'must price "*" (every other model) when BILLING_MODE=credits' });
+  }
 });
 
 /**

@@ -18,7 +18,7 @@ const CREDENTIAL_ERRORS: Record<RouteAuth, ErrorKey[]> = {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Methods whose body Fastify parses (a malformed or oversized one is INVALID_REQUEST) whether or not the route reads it. */
-const BODY_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface RouteError {
   key: ErrorKey;

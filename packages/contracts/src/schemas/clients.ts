@@ -20,6 +20,7 @@ export const createClientResponse = z.object({
 export type CreateClientResponse = z.infer<typeof createClientResponse>;
 
 export const clientIdParams = z.object({ id: idField('NOT_FOUND') });
+export type ClientIdParams = z.infer<typeof clientIdParams>;
 export const memberParams = z.object({ id: idField('NOT_FOUND'), user_id: idField('NOT_FOUND') });
 export type MemberParams = z.infer<typeof memberParams>;
 

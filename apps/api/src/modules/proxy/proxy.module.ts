@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { ChatRoute } from './chat.route.js';
 import { ProxyController } from './proxy.controller.js';
@@ -8,7 +9,7 @@ import { UpstreamRegistry } from './upstream-registry.js';
 
 /** GET /models and POST /chat/completions (spec §8); metering goes through UsageModule. */
 @Module({
-  imports: [UsageModule],
+  imports: [UsageModule, BillingModule],
   controllers: [ProxyController],
   providers: [UpstreamRegistry, UpstreamMeter, ProxyService, ChatRoute],
   // The run loop calls its upstreams through the same registry (routing, keys, pools) and meter.

@@ -60,13 +60,15 @@ export class ProxyService {
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });
 
     const { upstream, model } = route;
-    const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) =>
-      this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId });
-
-    // A stream is metered exactly (spec §12): when the client did not ask for its usage, AIUS does,
-    // and takes the usage-only event back out of what it relays.
     const askUsage = body.stream === true && upstream.streamUsage && !asksForUsage(body);
     const payload = upstreamPayload(body, model, rawBody, askUsage);
+    // Credits (spec §12): the call's largest possible cost is held before it is made, or it is refused with 402.
+    const hold = this.meter.billing ? await this.meter.hold(principal, body.model, payload.length, maxOutputOf(body), { projectId }) : null;
+    const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) =>
+      this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId, hold });
+
+    // The stream is metered exactly (askUsage, spec §12): when the client did not ask for its
+    // usage, AIUS does, and takes the usage-only event back out of what it relays.
     const result = await exchange(
       upstream.pool,
       {
@@ -113,6 +115,14 @@ export function projectOf(value: string | string[] | undefined): string | null {
   const label = projectLabel.safeParse(value);
   if (!label.success) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });
   return label.data;
+}
+
+/** The call's output limit, as OpenAI's two spellings give it; undefined when it names none. */
+function maxOutputOf(body: ChatCompletionRequest): number | undefined {
+  for (const value of [body.max_completion_tokens, body.max_tokens]) {
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  }
+  return undefined;
 }
 
 /** Whether the client asked for a stream's usage itself (it then gets the usage event, as it asked). */

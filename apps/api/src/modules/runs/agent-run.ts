@@ -5,6 +5,8 @@ import { mayCallModel, type Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
 import type { AppConfig } from '../../config/config.js';
 import type { AgentsService } from '../agents/agents.service.js';
+import { ApiError } from '../../common/api-error.js';
+import type { CreditHold } from '../billing/credit-gate.js';
 import type { UpstreamMeter } from '../proxy/upstream-meter.js';
 import type { UpstreamRegistry, UpstreamRoute } from '../proxy/upstream-registry.js';
 import type { RateLimitService } from '../rate-limit/rate-limit.service.js';
@@ -150,6 +152,16 @@ export class AgentRun {
       return null;
     }
     if (!this.conn.open) return null;
+    let hold: CreditHold | null = null;
+    if (this.deps.meter.billing) {
+      try {
+        const size = JSON.stringify(body).length;
+        hold = await this.deps.meter.hold(this.principal, model, size, typeof body.max_tokens === 'number' ? body.max_tokens : undefined, { runId: this.id });
+      } catch (error) {
+        if (kind === 'chat') this.conn.end({ kind: 'error', detail: error instanceof ApiError && error.key === 'INSUFFICIENT_CREDITS' ? RUN_MESSAGES.insufficientCredits : RUN_MESSAGES.internal });
+        return null;
+      }
+    }
     const startedAt = Date.now();
     const started = performance.now();
     const result = await this.deps.upstreams.complete(route, body, this.conn.signal, headers);
@@ -158,7 +170,7 @@ export class AgentRun {
     const tokens = result.kind === 'answer' ? result.tokens : null;
     // Named as the chat proxy names them: a client that left, an upstream that could not be reached.
     const errorType = result.kind === 'answer' ? (status >= 400 ? String(status) : null) : result.kind === 'aborted' ? 'client_closed' : 'unreachable';
-    this.deps.meter.record(this.principal, { provider: route.upstream.name, model, status, errorType, tokens, latencyMs, runId: this.id });
+    this.deps.meter.record(this.principal, { provider: route.upstream.name, model, status, errorType, tokens, latencyMs, runId: this.id, hold });
     this.calls.push({
       seq: kind === 'title' ? 0 : seq,
       kind,
