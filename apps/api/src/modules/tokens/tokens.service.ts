@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
-import { PrismaService } from '@aius/db';
+import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { MembershipEnd } from '../clients/membership-end.js';
@@ -69,6 +69,15 @@ export class TokensService implements OnModuleInit {
         revoked_reason: r.revokedAt ? reasonOf(r.revokedReason) : null,
       })),
     };
+  }
+
+  /**
+   * Revokes every live token of the user inside `tx`; run the returned announcement once `tx` has
+   * committed (it tells every instance, as DELETE /tokens does). For a password reset that asked for it.
+   */
+  async revokeAllOf(tx: Prisma.TransactionClient, userId: string): Promise<() => Promise<void>> {
+    const revoked = await this.tokens.revokeAllOf(tx, userId, 'password_reset');
+    return () => this.verifier.announceRevocations(revoked);
   }
 
   /** Idempotent; refused on every instance from the next request on (see BearerVerifier). */
