@@ -22,6 +22,7 @@ import { RunsModule } from './modules/runs/runs.module.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
 import { UsageModule } from './modules/usage/usage.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StateMetricsModule } from './state-metrics.module.js';
 
 /** Domain modules register here, one per concern (see README "Adding an endpoint"). */
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
+        StateMetricsModule,
         RateLimitModule,
         CredentialsModule,
         MailModule,

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from './metrics.service.js';
-import { StateCollectors } from './state-collectors.js';
 
 /**
  * Serves GET /metrics on its own port (METRICS_PORT, METRICS_HOST), never on the API's: a
@@ -16,12 +15,10 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    private readonly collectors: StateCollectors,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.metrics.enabled) return;
-    this.collectors.register(this.metrics.registry);
     const registry = this.metrics.registry;
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {

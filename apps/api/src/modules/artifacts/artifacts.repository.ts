@@ -1,11 +1,10 @@
 import { ID_PREFIX } from '@aius/contracts';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, refusalOf } from '@aius/db';
-import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
 import type { BlobRef, BlobStorage, BlobStore, UploadConnection } from './blob-store.js';
 
-/** A version as the read side shows it: the row and its uploader's email. */
+/** A version as the read side shows it. */
 export interface ArtifactRecord {
   id: string;
   clientId: string;
@@ -16,7 +15,8 @@ export interface ArtifactRecord {
   size: number;
   sha256: string;
   contentType: string;
-  uploadedBy: string | null;
+  /** The uploader's user id (null once that user is deleted). */
+  uploaderId: string | null;
   createdAt: Date;
 }
 
@@ -42,8 +42,8 @@ const UPLOAD_ATTEMPTS = 3;
 
 const RECORD_COLUMNS_SQL = `
   a.id, a.client_id AS "clientId", a.project_id AS "projectId", a.path, a.version, a.blob_id AS "blobId",
-  a.size, a.sha256, a.content_type AS "contentType", u.email AS "uploadedBy", a.created_at AS "createdAt"
-  FROM artifacts a LEFT JOIN users u ON u.id = a.uploaded_by`;
+  a.size, a.sha256, a.content_type AS "contentType", a.uploaded_by AS "uploaderId", a.created_at AS "createdAt"
+  FROM artifacts a`;
 const RECORD_COLUMNS = Prisma.raw(RECORD_COLUMNS_SQL);
 const SELECT_RECORD = Prisma.sql`SELECT ${RECORD_COLUMNS}`;
 
@@ -56,13 +56,13 @@ export class ArtifactsRepository {
 
   /**
    * Files one upload as the next version of its (client, project, path), in one transaction:
-   * - the project, when named, must be in the client (read with a key-share lock, so a
-   *   concurrent delete waits and then takes the new version with it);
+   * - `first` runs before anything is written, on the transaction's connection (the check that
+   *   the project is in the client, under a key-share lock: see ArtifactsService.upload);
    * - uploads of one path take turns (a transaction-scoped advisory lock), so versions are 1, 2, 3…;
    * - the client's blob with the same SHA-256 is reused, under a key-share lock that garbage
    *   collection skips; otherwise a new blob is created and `store` writes its bytes.
    */
-  async storeUpload(upload: NewUpload, store: BlobStore): Promise<ArtifactRecord> {
+  async storeUpload(upload: NewUpload, store: BlobStore, first: (db: UploadConnection) => Promise<void>): Promise<ArtifactRecord> {
     for (let attempt = 1; ; attempt++) {
       let written: BlobRef | null = null;
       // node-postgres directly, not a Prisma transaction: the chunks go as binary parameters (see PostgresBlobStore).
@@ -70,7 +70,7 @@ export class ArtifactsRepository {
       let broken: Error | undefined;
       try {
         await db.query('BEGIN');
-        if (upload.projectId !== null) await this.assertProjectInClient(upload.projectId, upload.clientId, db);
+        await first(db);
         await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`aius:artifact:${upload.clientId}:${upload.projectId ?? ''}:${upload.path}`]);
         let blobId = await existingBlob(db, upload);
         if (blobId === null) {
@@ -110,19 +110,6 @@ export class ArtifactsRepository {
         db.release(broken);
       }
     }
-  }
-
-  /**
-   * NOT_FOUND unless the project exists in the client. The one read of another module's table:
-   * asking ProjectsService would make the two modules depend on each other (a fork copies
-   * artifacts), and inside an upload the read must share the upload's transaction and lock.
-   */
-  async assertProjectInClient(projectId: string, clientId: string, db?: UploadConnection): Promise<void> {
-    // In an upload: a key-share lock, so a concurrent delete of the project waits and then takes the new version with it.
-    const rows = db
-      ? (await db.query<{ client_id: string }>('SELECT client_id FROM projects WHERE id = $1 FOR KEY SHARE', [projectId])).rows
-      : await this.prisma.$queryRaw<{ client_id: string }[]>`SELECT client_id FROM projects WHERE id = ${projectId}`;
-    if (rows[0]?.client_id !== clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
   }
 
   async find(id: string): Promise<ArtifactRecord | null> {

@@ -14,7 +14,11 @@ import { ContractPipe } from '../../common/contract-pipe.js';
 import { ApiError } from '../../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ClientsService } from '../clients/clients.service.js';
+import { UsersService } from '../identity/users.service.js';
+import { ProjectContents } from '../projects/project-contents.js';
+import { ProjectsService } from '../projects/projects.service.js';
 import { ArtifactsRepository, type ArtifactRecord } from './artifacts.repository.js';
+import type { UploadConnection } from './blob-store.js';
 import { BlobStores } from './blob-stores.js';
 import { contentTypeFor } from './content-type.js';
 import type { UploadBody } from './upload-body.js';
@@ -31,7 +35,11 @@ const toArtifact = (r: ArtifactRecord): Artifact => ({
   content_type: r.contentType,
   created_at: unixSeconds(r.createdAt),
 });
-const toVersion = (r: ArtifactRecord): ArtifactVersion => ({ ...toArtifact(r), uploaded_by: r.uploadedBy });
+/** `emails`: the uploaders' (UsersService.emailsOf); a deleted uploader shows as null. */
+const toVersion = (r: ArtifactRecord, emails: Map<string, string>): ArtifactVersion => ({
+  ...toArtifact(r),
+  uploaded_by: r.uploaderId === null ? null : (emails.get(r.uploaderId) ?? null),
+});
 
 /** A download: what the headers say, and the bytes as a stream. */
 export interface ArtifactContent {
@@ -63,10 +71,17 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ClientsService,
+    private readonly projects: ProjectsService,
+    private readonly users: UsersService,
     private readonly repository: ArtifactsRepository,
     private readonly stores: BlobStores,
+    contents: ProjectContents,
   ) {
     this.writes = pLimit(Math.max(1, Math.floor(config.DB_POOL_SIZE / 4)));
+    contents.register({
+      forked: async (tx, fromProjectId, toProjectId) => void (await this.copyToFork(tx, fromProjectId, toProjectId)),
+      deleted: async (clientId) => void (await this.collectGarbage(clientId)),
+    });
   }
 
   onModuleInit(): void {
@@ -91,23 +106,29 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
       sha256: body.sha256,
       chunks: body.chunks,
     };
-    const record = await this.writes(() => this.repository.storeUpload(upload, this.stores.forWrites));
+    // The project, when named, is checked inside the upload's transaction with a key-share
+    // lock, so a concurrent delete of it waits and then takes the new version with it.
+    const { projectId, clientId } = upload;
+    const first = projectId === null ? async () => undefined : (db: UploadConnection) => this.assertProjectInClient(projectId, clientId, db);
+    const record = await this.writes(() => this.repository.storeUpload(upload, this.stores.forWrites, first));
     return toArtifact(record);
   }
 
   async list(userId: string, query: ListArtifactsQuery): Promise<ArtifactListResponse> {
     await this.clients.assertMember(userId, query.org_id);
-    if (query.project_id !== undefined) await this.repository.assertProjectInClient(query.project_id, query.org_id);
+    if (query.project_id !== undefined) await this.assertProjectInClient(query.project_id, query.org_id);
     // One more than asked, to know whether another page follows.
     const rows = await this.repository.latestPerPath(query.org_id, query.project_id ?? null, query.cursor, query.limit + 1);
     const page = rows.slice(0, query.limit);
-    return { data: page.map(toVersion), next_cursor: rows.length > query.limit ? page.at(-1)!.path : null };
+    const emails = await this.uploadersOf(page);
+    return { data: page.map((r) => toVersion(r, emails)), next_cursor: rows.length > query.limit ? page.at(-1)!.path : null };
   }
 
   async get(userId: string, id: string): Promise<ArtifactDetail> {
     const record = await this.accessible(userId, id);
     const versions = await this.repository.versionsOf(record);
-    return { ...toVersion(record), versions: versions.map(toVersion) };
+    const emails = await this.uploadersOf([record, ...versions]);
+    return { ...toVersion(record, emails), versions: versions.map((r) => toVersion(r, emails)) };
   }
 
   async content(userId: string, id: string): Promise<ArtifactContent> {
@@ -155,6 +176,16 @@ export class ArtifactsService implements OnModuleInit, OnModuleDestroy {
       }
     }
     return removed;
+  }
+
+  /** NOT_FOUND unless the project exists in the client (`lock`: see ProjectsService.clientOf). */
+  private async assertProjectInClient(projectId: string, clientId: string, lock?: UploadConnection): Promise<void> {
+    if ((await this.projects.clientOf(projectId, lock)) !== clientId) throw new ApiError('NOT_FOUND', { message: 'No such project in this client' });
+  }
+
+  /** The uploaders' emails, in one query for a page. */
+  private uploadersOf(records: readonly ArtifactRecord[]): Promise<Map<string, string>> {
+    return this.users.emailsOf([...new Set(records.flatMap((r) => (r.uploaderId === null ? [] : [r.uploaderId])))]);
   }
 
   /** The version, or NOT_FOUND (no such id) / NO_ACCESS (its client is not the caller's), as for projects. */

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma, type Project } from '@aius/db';
+import type pg from 'pg';
 
-/** The only code that touches `projects` (artifacts reads a project's client inside an upload: see ArtifactsRepository). */
+/** A node-postgres connection inside another module's transaction (an artifact upload). */
+export type ForeignConnection = Pick<pg.PoolClient, 'query'>;
+
+/** The only code that touches `projects`. */
 @Injectable()
 export class ProjectsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -19,6 +23,18 @@ export class ProjectsRepository {
 
   find(id: string, db: Prisma.TransactionClient = this.prisma): Promise<Project | null> {
     return db.project.findUnique({ where: { id } });
+  }
+
+  /**
+   * The project's client, or null when there is no such project. With `lock`, read on that
+   * connection under a key-share lock: a concurrent delete of the project waits for the
+   * caller's transaction (and then takes what it wrote with it, by ON DELETE CASCADE).
+   */
+  async clientOf(id: string, lock?: ForeignConnection): Promise<string | null> {
+    const rows = lock
+      ? (await lock.query<{ client_id: string }>('SELECT client_id FROM projects WHERE id = $1 FOR KEY SHARE', [id])).rows
+      : await this.prisma.$queryRaw<{ client_id: string }[]>`SELECT client_id FROM projects WHERE id = ${id}`;
+    return rows[0]?.client_id ?? null;
   }
 
   /** Throws the `missing` refusal (P2025) when the project is gone. */

@@ -9,11 +9,11 @@ import {
   type UpdateProjectRequest,
 } from '@aius/contracts';
 import { PrismaService, type Project as ProjectRow } from '@aius/db';
-import { ProjectsRepository } from './projects.repository.js';
+import { ProjectContents } from './project-contents.js';
+import { ProjectsRepository, type ForeignConnection } from './projects.repository.js';
 import { ApiError } from '../../common/api-error.js';
 import { asContractError } from '../../common/database-refusals.js';
 import { randomId } from '../../common/random-id.js';
-import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
 import { unixSeconds } from '../../common/unix-time.js';
@@ -36,8 +36,13 @@ export class ProjectsService {
     private readonly prisma: PrismaService,
     private readonly projects: ProjectsRepository,
     private readonly clients: ClientsService,
-    private readonly artifacts: ArtifactsService,
+    private readonly contents: ProjectContents,
   ) {}
+
+  /** For the modules that keep things in projects: the project's client, or null (see ProjectsRepository.clientOf for `lock`). */
+  clientOf(projectId: string, lock?: ForeignConnection): Promise<string | null> {
+    return this.projects.clientOf(projectId, lock);
+  }
 
   async listProjects(userId: string, clientId: string): Promise<ProjectListResponse> {
     await this.clients.assertMember(userId, clientId);
@@ -81,7 +86,7 @@ export class ProjectsService {
     const project = await this.accessible(userId, id, 'admin');
     if (!(await this.projects.delete(id))) throw new ApiError('NOT_FOUND');
     // Its artifact versions went with it (ON DELETE CASCADE); now the bytes only they used.
-    await this.artifacts.collectGarbage(project.clientId);
+    await this.contents.deleted(project.clientId);
     return { deleted: true };
   }
 
@@ -109,7 +114,7 @@ export class ProjectsService {
         },
         tx,
       );
-      await this.artifacts.copyToFork(tx, source.id, fork.id);
+      await this.contents.forked(tx, source.id, fork.id);
       return fork;
     });
     return toProject(row);

@@ -49,6 +49,11 @@ export class RateLimitService implements ArrivalContributor {
     }
   }
 
+  /** Where the limiter's decisions were taken (credits in memory, Redis, memory while Redis is away): counts for the metrics. */
+  get decisions(): Readonly<RateLimitStore['decisions']> {
+    return this.store.decisions;
+  }
+
   /**
    * The arrival step's last contributor: the per-IP check on every route, including unknown ones
    * (scanners count too). Resolves with the 429 to answer, or nothing to go on.

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { routes, ID_PREFIX } from '@aius/contracts';
+import { routes } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { randomId } from '../../common/random-id.js';
 import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorRepository } from './two-factor.repository.js';
 import { TwoFactorService } from './two-factor.service.js';
 
 /** Spec §4 (decided): a challenge lives 5 minutes, is single-use, and dies after 5 wrong codes. */
@@ -16,7 +16,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
 
 const INVALID_CODE_STATUS = routes.twoFactorLogin.statusOverrides.INVALID_CODE;
 
-/** The password-passed-now-prove-the-second-factor step of login. Owns `two_factor_challenges`. */
+/** The password-passed-now-prove-the-second-factor step of login. On `two_factor_challenges` (through TwoFactorRepository). */
 @Injectable()
 export class ChallengeService {
   /** Challenges of users who never came back are not swept by `start`: this catches them. */
@@ -24,6 +24,7 @@ export class ChallengeService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly repository: TwoFactorRepository,
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
     private readonly throttle: SecondFactorThrottle,
@@ -36,18 +37,7 @@ export class ChallengeService {
   async start(userId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
-    await this.prisma.$transaction([
-      this.prisma.twoFactorChallenge.deleteMany({ where: { userId, OR: [{ expiresAt: { lte: now } }, { usedAt: { not: null } }] } }),
-      this.prisma.twoFactorChallenge.create({
-        data: {
-          id: randomId(ID_PREFIX.challenge),
-          userId,
-          tokenHash: this.crypto.challengeHash(token),
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS),
-        },
-      }),
-    ]);
+    await this.repository.startChallenge(userId, this.crypto.challengeHash(token), now, new Date(now.getTime() + CHALLENGE_TTL_MS));
     return token;
   }
 
@@ -60,32 +50,31 @@ export class ChallengeService {
   async redeem(token: string, code: string): Promise<string> {
     if (!TOKEN_SHAPE.test(token)) throw new ApiError('INVALID_CHALLENGE');
     const tokenHash = this.crypto.challengeHash(token);
-    const owner = await this.prisma.twoFactorChallenge.findUnique({ where: { tokenHash }, select: { userId: true } });
-    if (!owner) throw new ApiError('INVALID_CHALLENGE');
-    await this.throttle.reserve(owner.userId);
+    const ownerId = await this.repository.challengeOwner(tokenHash);
+    if (ownerId === null) throw new ApiError('INVALID_CHALLENGE');
+    await this.throttle.reserve(ownerId);
     const outcome = await this.prisma
       .$transaction(async (tx) => {
         // The user's 2FA row first, then the challenge: the lock order every 2FA change uses.
-        await this.twoFactor.lockForUse(tx, owner.userId);
-        const [row] = await tx.$queryRaw<{ id: string; user_id: string; attempts: number; expires_at: Date; used_at: Date | null }[]>`
-          SELECT id, user_id, attempts, expires_at, used_at FROM two_factor_challenges WHERE token_hash = ${tokenHash} FOR UPDATE`;
+        await this.twoFactor.lockForUse(tx, ownerId);
+        const row = await this.repository.lockChallenge(tx, tokenHash);
         if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {
           return { error: 'INVALID_CHALLENGE' as const };
         }
         if (!(await this.twoFactor.spendSecondFactor(tx, row.user_id, code))) {
-          await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { attempts: { increment: 1 } } });
+          await this.repository.countWrongCode(tx, row.id);
           return { error: 'INVALID_CODE' as const };
         }
-        await tx.twoFactorChallenge.update({ where: { id: row.id }, data: { usedAt: new Date() } });
+        await this.repository.spendChallenge(tx, row.id);
         return { userId: row.user_id };
       })
       .catch(async (error: unknown) => {
-        await this.throttle.release(owner.userId);
+        await this.throttle.release(ownerId);
         throw error;
       });
     if ('error' in outcome) {
       if (outcome.error === 'INVALID_CODE') throw new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS });
-      await this.throttle.release(owner.userId); // a dead challenge: no code was judged
+      await this.throttle.release(ownerId); // a dead challenge: no code was judged
       throw new ApiError('INVALID_CHALLENGE');
     }
     await this.throttle.release(outcome.userId);

@@ -1,4 +1,3 @@
-import { ID_PREFIX } from '@aius/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   RecoveryCodesResponse,
@@ -10,23 +9,19 @@ import type {
 import { type Prisma, PrismaService, type TwoFactor } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
-import { randomId } from '../../common/random-id.js';
 import { SessionService } from '../identity/session.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
 import { matchTotpStep, isTotpShaped, newTotpSecret, otpauthUrl } from './totp.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorRepository, type LockedTwoFactor } from './two-factor.repository.js';
 
 type Db = Prisma.TransactionClient;
-interface LockedTwoFactor {
-  enabled_at: Date | null;
-  secret_enc: string | null;
-  last_used_step: bigint | null;
-}
 
 /**
- * TOTP enrolment and use (spec §4). Owns `two_factor` and `recovery_codes`. Every code
+ * TOTP enrolment and use (spec §4), on `two_factor` and `recovery_codes` (through
+ * TwoFactorRepository). Every code
  * is spent with one conditional UPDATE, so two concurrent uses of one TOTP step or one
  * recovery code cannot both succeed.
  */
@@ -36,6 +31,7 @@ export class TwoFactorService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly repository: TwoFactorRepository,
     private readonly crypto: TwoFactorCrypto,
     private readonly sessions: SessionService,
     private readonly users: UsersService,
@@ -43,13 +39,12 @@ export class TwoFactorService {
   ) {}
 
   async isEnabled(userId: string): Promise<boolean> {
-    const row = await this.prisma.twoFactor.findUnique({ where: { userId }, select: { enabledAt: true } });
-    return row?.enabledAt != null;
+    return (await this.repository.enabledAt(userId)) !== null;
   }
 
   async status(userId: string): Promise<TwoFactorStatusResponse> {
     const enabled = await this.isEnabled(userId);
-    const remaining = enabled ? await this.prisma.recoveryCode.count({ where: { userId, usedAt: null } }) : 0;
+    const remaining = enabled ? await this.repository.unusedRecoveryCodes(userId) : 0;
     return { enabled, recovery_codes_remaining: remaining };
   }
 
@@ -58,15 +53,7 @@ export class TwoFactorService {
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError('UNAUTHENTICATED');
     const secret = newTotpSecret();
-    // ON CONFLICT DO NOTHING rather than upsert: Prisma's upsert reads then inserts, so two
-    // setups at once (a double click) both inserted and the loser was a unique-violation 500.
-    await this.prisma.twoFactor.createMany({ data: [{ userId }], skipDuplicates: true });
-    // Conditional on "not enabled", so a concurrent enable cannot be overwritten.
-    const { count } = await this.prisma.twoFactor.updateMany({
-      where: { userId, enabledAt: null },
-      data: { pendingSecretEnc: this.crypto.seal(secret, userId) },
-    });
-    if (count === 0) throw new ApiError('2FA_ALREADY_ENABLED');
+    if (!(await this.repository.setPendingSecret(userId, this.crypto.seal(secret, userId)))) throw new ApiError('2FA_ALREADY_ENABLED');
     return { secret, otpauth_url: otpauthUrl(user.email, secret) };
   }
 
@@ -76,7 +63,7 @@ export class TwoFactorService {
    */
   async enable(principal: Principal, code: string): Promise<TwoFactorEnableResponse> {
     const userId = principal.userId;
-    const row = await this.prisma.twoFactor.findUnique({ where: { userId } });
+    const row = await this.repository.find(userId);
     const sealed = row?.enabledAt ? row.secretEnc : row?.pendingSecretEnc;
     if (!row || !sealed) throw new ApiError('2FA_NOT_STARTED');
     const step = await matchTotpStep(this.openSecret(sealed, userId), code, stepOf(row));
@@ -86,11 +73,7 @@ export class TwoFactorService {
     const codes = newRecoveryCodes();
     await this.prisma.$transaction(async (tx) => {
       // Still the very pending secret we checked, still off, and this step not yet spent.
-      const { count } = await tx.twoFactor.updateMany({
-        where: { userId, enabledAt: null, pendingSecretEnc: sealed, ...unspentStep(step) },
-        data: { secretEnc: sealed, pendingSecretEnc: null, enabledAt: new Date(), lastUsedStep: BigInt(step) },
-      });
-      if (count === 0) throw new ApiError((await this.isEnabled(userId)) ? '2FA_ALREADY_ENABLED' : 'INVALID_CODE');
+      if (!(await this.repository.enable(tx, userId, sealed, step))) throw new ApiError((await this.isEnabled(userId)) ? '2FA_ALREADY_ENABLED' : 'INVALID_CODE');
       await this.replaceRecoveryCodes(tx, userId, codes);
       await this.sessions.revokeOthers(userId, principal.sessionId, tx);
     });
@@ -99,9 +82,7 @@ export class TwoFactorService {
 
   async disable(principal: Principal, code: string): Promise<TwoFactorDisableResponse> {
     await this.withSecondFactor(principal.userId, code, async (tx) => {
-      await tx.twoFactor.deleteMany({ where: { userId: principal.userId } });
-      await tx.recoveryCode.deleteMany({ where: { userId: principal.userId } });
-      await tx.twoFactorChallenge.deleteMany({ where: { userId: principal.userId } });
+      await this.repository.removeAll(tx, principal.userId);
       await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
     });
     return { enabled: false };
@@ -121,10 +102,8 @@ export class TwoFactorService {
    * every change to a user's 2FA takes this lock first, so concurrent requests queue in
    * one order (no deadlocks) and each sees what the one before it did.
    */
-  async lockForUse(db: Db, userId: string): Promise<LockedTwoFactor | undefined> {
-    const [row] = await db.$queryRaw<LockedTwoFactor[]>`
-      SELECT enabled_at, secret_enc, last_used_step FROM two_factor WHERE user_id = ${userId} FOR UPDATE`;
-    return row;
+  lockForUse(db: Db, userId: string): Promise<LockedTwoFactor | undefined> {
+    return this.repository.lockForUse(db, userId);
   }
 
   /**
@@ -138,17 +117,9 @@ export class TwoFactorService {
       const lastUsed = row.last_used_step === null ? null : Number(row.last_used_step);
       const step = await matchTotpStep(this.openSecret(row.secret_enc, userId), code, lastUsed);
       if (step === null) return false;
-      const { count } = await db.twoFactor.updateMany({
-        where: { userId, enabledAt: { not: null }, ...unspentStep(step) },
-        data: { lastUsedStep: BigInt(step) },
-      });
-      return count === 1;
+      return this.repository.spendStep(db, userId, step);
     }
-    const { count } = await db.recoveryCode.updateMany({
-      where: { userId, codeHash: this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)), usedAt: null },
-      data: { usedAt: new Date() },
-    });
-    return count === 1;
+    return this.repository.spendRecoveryCode(db, userId, this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)));
   }
 
   /**
@@ -172,15 +143,8 @@ export class TwoFactorService {
     }
   }
 
-  private async replaceRecoveryCodes(tx: Db, userId: string, codes: string[]): Promise<void> {
-    await tx.recoveryCode.deleteMany({ where: { userId } });
-    await tx.recoveryCode.createMany({
-      data: codes.map((code) => ({
-        id: randomId(ID_PREFIX.recoveryCode),
-        userId,
-        codeHash: this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)),
-      })),
-    });
+  private replaceRecoveryCodes(tx: Db, userId: string, codes: string[]): Promise<void> {
+    return this.repository.replaceRecoveryCodes(tx, userId, codes.map((code) => this.crypto.recoveryCodeHash(normalizeRecoveryCode(code))));
   }
 
   /** An unopenable secret (key changed, row tampered) matches no code; say so in the log. */
@@ -192,8 +156,3 @@ export class TwoFactorService {
 }
 
 const stepOf = (row: Pick<TwoFactor, 'lastUsedStep'>) => (row.lastUsedStep === null ? null : Number(row.lastUsedStep));
-
-/** Prisma `where` fragment: no step at or above `step` was spent yet (the replay guard). */
-function unspentStep(step: number): Prisma.TwoFactorWhereInput {
-  return { OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: BigInt(step) } }] };
-}
