@@ -37,6 +37,8 @@ export const ERRORS = {
   SIGNUP_DISABLED: { status: 403, envelope: 'structured', message: 'Registration is not open on this server' },
   // (decided) An invitation link that is unknown, cancelled, already used or expired.
   INVALID_INVITATION: { status: 400, envelope: 'structured', message: 'This invitation is invalid, used or expired' },
+  // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
+  INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },
@@ -49,6 +51,8 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: { status: 404, envelope: 'string', message: 'token not found' },
   INVALID_TOKEN_ID: { status: 400, envelope: 'string', message: 'invalid token id' },
   RATE_LIMIT_EXCEEDED: { status: 429, envelope: 'string', message: 'rate limit exceeded' },
+  // A call for a model outside its token's allowlist (spec §12 token limits).
+  MODEL_NOT_ALLOWED: { status: 403, envelope: 'string', message: 'model not allowed for this token' },
   ACCOUNT_SERVICE_UNAVAILABLE: { status: 503, envelope: 'string', message: 'Failed to reach account service' },
   UPSTREAM_UNAVAILABLE: { status: 503, envelope: 'string', message: 'Failed to reach upstream service' },
   ROUTE_NOT_FOUND: { status: 404, envelope: 'string', message: 'Not Found' },

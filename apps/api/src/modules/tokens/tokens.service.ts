@@ -43,7 +43,8 @@ export class TokensService implements OnModuleInit {
     // commits first is seen here, and one that commits after revokes this token too.
     const record = await this.prisma.$transaction(async (tx) => {
       if (!(await this.clients.standing(userId, clientId, tx, true)).role) throw new ApiError('NO_ACCESS');
-      return this.tokens.insert({ userId, clientId, name: input.token_name, tokenHash: hashToken(token), prefix: displayPrefix(token) }, tx);
+      const limits = { expiresAt: input.expires_at ? new Date(input.expires_at * 1000) : null, models: input.models ?? null };
+      return this.tokens.insert({ userId, clientId, name: input.token_name, tokenHash: hashToken(token), prefix: displayPrefix(token), ...limits }, tx);
     });
     return {
       id: record.id,
@@ -52,6 +53,8 @@ export class TokensService implements OnModuleInit {
       client_id: record.clientId,
       prefix: record.prefix,
       created_at: unixSeconds(record.createdAt),
+      expires_at: unixSecondsOrNull(record.expiresAt),
+      models: record.models,
     };
   }
 
@@ -67,6 +70,8 @@ export class TokensService implements OnModuleInit {
         last_used_at: unixSecondsOrNull(r.lastUsedAt),
         revoked_at: unixSecondsOrNull(r.revokedAt),
         revoked_reason: r.revokedAt ? reasonOf(r.revokedReason) : null,
+        expires_at: unixSecondsOrNull(r.expiresAt),
+        models: r.models,
       })),
     };
   }
