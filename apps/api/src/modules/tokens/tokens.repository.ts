@@ -76,15 +76,15 @@ export class TokensRepository {
   }
 
   /** Sets revoked_at once: a second call keeps (and returns) the first time. Null when not the user's. */
-  async revoke(userId: string, id: number): Promise<RevokedToken | null> {
+  async revoke(userId: string, id: number): Promise<(RevokedToken & { clientId: string }) | null> {
     const reason: TokenRevocationReason = 'revoked';
-    const rows = await this.prisma.$queryRaw<{ id: number; revoked_at: Date; token_hash: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: number; revoked_at: Date; token_hash: string; client_id: string }[]>`
       UPDATE api_tokens SET revoked_reason = CASE WHEN revoked_at IS NULL THEN ${reason} ELSE revoked_reason END,
                             revoked_at = COALESCE(revoked_at, now())
       WHERE id = ${id} AND user_id = ${userId}
-      RETURNING id, revoked_at, token_hash`;
+      RETURNING id, revoked_at, token_hash, client_id`;
     const row = rows[0];
-    return row ? { id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash } : null;
+    return row ? { id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash, clientId: row.client_id } : null;
   }
 
   /** Revokes the live tokens these users hold for this client, inside the caller's transaction. */
