@@ -16,7 +16,7 @@ describe('error registry', () => {
         'missing bearer token', 'invalid authorization header', 'invalid bearer token', 'invalid token',
         'token_name is required', 'no session cookie', 'invalid session', 'token not found', 'invalid token id',
         'rate limit exceeded', 'Failed to reach account service', 'Failed to reach upstream service', 'Not Found',
-        'Method Not Allowed',
+        'Method Not Allowed', 'model not allowed for this token',
       ]),
     );
   });
@@ -27,6 +27,8 @@ describe('error registry', () => {
     expect(ERRORS.NO_ACCESS.status).toBe(403);
     expect(ERRORS['2FA_NOT_STARTED'].status).toBe(400);
     expect(ERRORS.LAST_OWNER.status).toBe(409);
+    expect(ERRORS.INSUFFICIENT_CREDITS).toMatchObject({ status: 402, message: 'Insufficient credits' });
+    expect(ERRORS.MODEL_NOT_ALLOWED.status).toBe(403);
   });
 
   it('answers a body failing several checks with the one the spec checks first, whatever the field order', () => {

@@ -32,6 +32,8 @@ export const ERRORS = {
   INTERNAL_ERROR: { status: 500, envelope: 'structured', message: 'Internal server error' },
   // Any request body over its route's limit (RouteDef.bodyLimit), artifacts included (spec §2, §11).
   PAYLOAD_TOO_LARGE: { status: 413, envelope: 'structured', message: 'Request body is too large' },
+  // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
+  INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },
@@ -44,6 +46,8 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: { status: 404, envelope: 'string', message: 'token not found' },
   INVALID_TOKEN_ID: { status: 400, envelope: 'string', message: 'invalid token id' },
   RATE_LIMIT_EXCEEDED: { status: 429, envelope: 'string', message: 'rate limit exceeded' },
+  // A call for a model outside its token's allowlist (spec §12 token limits).
+  MODEL_NOT_ALLOWED: { status: 403, envelope: 'string', message: 'model not allowed for this token' },
   ACCOUNT_SERVICE_UNAVAILABLE: { status: 503, envelope: 'string', message: 'Failed to reach account service' },
   UPSTREAM_UNAVAILABLE: { status: 503, envelope: 'string', message: 'Failed to reach upstream service' },
   ROUTE_NOT_FOUND: { status: 404, envelope: 'string', message: 'Not Found' },

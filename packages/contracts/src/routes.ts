@@ -2,6 +2,7 @@ import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
 import * as agents from './schemas/agents.js';
 import * as artifacts from './schemas/artifacts.js';
+import * as audit from './schemas/audit.js';
 import * as auth from './schemas/auth.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
@@ -92,6 +93,9 @@ export const routes = {
   addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'USER_NOT_FOUND', 'ALREADY_MEMBER'] }),
   updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),
   removeMember: route({ method: 'DELETE', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, response: clients.removeMemberResponse, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),
+  // The audit log (spec §13): a client's events for its owners and admins; a user's own below.
+  clientAuditLog: route({ method: 'GET', path: '/clients/:id/audit-log', auth: 'account', rate: 'default', params: clients.clientIdParams, query: audit.auditLogQuery, response: audit.auditLogResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  myAuditLog: route({ method: 'GET', path: '/me/audit-log', auth: 'account', rate: 'default', query: audit.auditLogQuery, response: audit.auditLogResponse }),
 
   listProjects: route({ method: 'GET', path: '/projects', auth: 'account', rate: 'default', query: projects.listProjectsQuery, response: projects.projectListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   createProject: route({ method: 'POST', path: '/projects', auth: 'account', rate: 'default', body: projects.createProjectRequest, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
@@ -101,7 +105,7 @@ export const routes = {
   forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse, errors: ['UPSTREAM_UNAVAILABLE'] }),
-  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'UPSTREAM_UNAVAILABLE'] }),
+  chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'MODEL_NOT_ALLOWED', 'UPSTREAM_UNAVAILABLE'] }),
   usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
   // Uploads count against the calling token's quota instead of the per-IP one (see RouteDef.rate).

@@ -11,6 +11,13 @@ export interface Principal {
   tokenId?: number;
   /** The client an API token was minted for (via = bearer). */
   tokenClientId?: string;
+  /** The models an API token may call (spec §12); null or absent: every model. */
+  tokenModels?: ReadonlySet<string> | null;
+}
+
+/** Whether this caller may call `model` (the id as the client names it, before routing). */
+export function mayCallModel(principal: Principal, model: string): boolean {
+  return !principal.tokenModels || principal.tokenModels.has(model);
 }
 
 /**

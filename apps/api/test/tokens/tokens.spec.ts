@@ -30,7 +30,8 @@ describe('POST /tokens', () => {
     const r = await call(spec.t.origin, 'createToken', { body: { token_name: 'ci' }, as });
     expect(r.status).toBe(200);
     if (!r.ok) throw new Error(JSON.stringify(r.body));
-    expect(Object.keys(r.body).sort()).toEqual(['client_id', 'created_at', 'id', 'prefix', 'token', 'token_name']);
+    expect(Object.keys(r.body).sort()).toEqual(['client_id', 'created_at', 'expires_at', 'id', 'models', 'prefix', 'token', 'token_name']);
+    expect(r.body).toMatchObject({ expires_at: null, models: null });
     expect(r.body.token).toMatch(/^aius_[0-9A-Za-z]{38}$/);
     expect(isWellFormedToken(r.body.token)).toBe(true);
     expect(r.body.prefix).toBe(r.body.token.slice(0, 12));
@@ -100,7 +101,7 @@ describe('GET /tokens', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.map((x: { token_name: string }) => x.token_name)).toEqual(['first', 'second']);
     for (const row of r.body.data) {
-      expect(Object.keys(row).sort()).toEqual(['client_id', 'created_at', 'id', 'last_used_at', 'prefix', 'revoked_at', 'revoked_reason', 'token_name']);
+      expect(Object.keys(row).sort()).toEqual(['client_id', 'created_at', 'expires_at', 'id', 'last_used_at', 'models', 'prefix', 'revoked_at', 'revoked_reason', 'token_name']);
       expect(row.prefix).toMatch(/^aius_.{7}$/);
     }
     expect(JSON.stringify(r.body)).not.toContain(u.token);

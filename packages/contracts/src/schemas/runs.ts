@@ -115,6 +115,9 @@ export const RUN_MESSAGES = {
   noAgent: 'no agent configured',
   upstreamUnavailable: 'Failed to reach upstream service',
   noRoute: 'no upstream serves this model',
+  // Not retried (close 1008): the token itself may not call this model (spec §12 token limits).
+  modelNotAllowed: 'model not allowed for this token',
+  insufficientCredits: 'insufficient credits',
   rateLimited: 'rate limit exceeded',
   tooManyRuns: 'too many concurrent runs',
   wallTime: 'run time limit exceeded',

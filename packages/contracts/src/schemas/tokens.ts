@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { BASE62_ALPHABET, LIMITS, storable, unixSeconds } from './fields.js';
 
+/** Token limits (spec §12): the longest a token may be minted for, and the most models its allowlist may name. */
+export const TOKEN_LIMITS = { maxLifetimeSeconds: 366 * 24 * 3600, maxModels: 100 } as const;
+
+/**
+ * `expires_at`: unix seconds, in the future and at most a year ahead (a leap year's 366 days, so
+ * "one year from today" is always accepted). Checked against the clock when the body is parsed.
+ */
+const expiresAtField = z
+  .number({ error: 'INVALID_REQUEST' })
+  .int('INVALID_REQUEST')
+  .refine((at) => at > Date.now() / 1000, { error: 'INVALID_REQUEST', params: { message: 'expires_at must be in the future' } })
+  .refine((at) => at <= Date.now() / 1000 + TOKEN_LIMITS.maxLifetimeSeconds, {
+    error: 'INVALID_REQUEST',
+    params: { message: 'expires_at must be at most one year ahead' },
+  });
+
+/**
+ * `models`: the model ids (as GET /models lists them) the token may call. Omitted or null: every
+ * model. An empty list is refused rather than read as either "none" or "all": both readings exist
+ * among gateways (LiteLLM takes [] as "all"), and a wrong guess either way is a security surprise.
+ */
+const modelsField = z
+  .array(
+    z.string({ error: 'INVALID_REQUEST' }).trim().min(1, 'INVALID_REQUEST').max(LIMITS.model, 'INVALID_REQUEST').refine(storable, 'INVALID_REQUEST'),
+    { error: 'INVALID_REQUEST' },
+  )
+  .refine((ids) => ids.length > 0, { error: 'INVALID_REQUEST', params: { message: 'models must name at least one model; omit it to allow every model' } })
+  .max(TOKEN_LIMITS.maxModels, 'INVALID_REQUEST')
+  .transform((ids) => [...new Set(ids)]);
+
 export const createTokenRequest = z.object({
   token_name: z
     .string({ error: 'TOKEN_NAME_REQUIRED' })
@@ -14,6 +44,8 @@ export const createTokenRequest = z.object({
     // A client that cannot exist is answered like any unknown client (spec §5: NO_ACCESS).
     .refine(storable, 'NO_ACCESS')
     .nullish(),
+  expires_at: expiresAtField.nullish(),
+  models: modelsField.nullish(),
 });
 export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
 
@@ -24,6 +56,9 @@ export const createTokenResponse = z.object({
   client_id: z.string(),
   prefix: z.string(),
   created_at: unixSeconds,
+  /** Added to spec §5's answer (§12 token limits): what the token was minted with. */
+  expires_at: unixSeconds.nullable(),
+  models: z.array(z.string()).nullable(),
 });
 export type CreateTokenResponse = z.infer<typeof createTokenResponse>;
 
@@ -45,6 +80,10 @@ export const tokenSummary = z.object({
    * reasons were kept.
    */
   revoked_reason: z.enum(TOKEN_REVOCATION_REASONS).nullable(),
+  /** Spec §12: when the token stops working (null: never). Past it the gateway answers `invalid token`. */
+  expires_at: unixSeconds.nullable(),
+  /** Spec §12: the models the token may call (null: every model). */
+  models: z.array(z.string()).nullable(),
 });
 export type TokenSummary = z.infer<typeof tokenSummary>;
 

@@ -23,6 +23,11 @@ export interface AuditEntry extends RequestOrigin {
   targetId?: string | number;
 }
 
+/** An event a user caused on their own account (2FA on/off, password changed…), from where they were. */
+export function selfEvent(action: AuditAction, userId: string, origin: RequestOrigin): AuditEntry {
+  return { action, actorId: userId, ip: origin.ip, userAgent: origin.userAgent };
+}
+
 /** Longest stored id, address and user agent: longer values are cut, never refused. */
 const ID_MAX = 64;
 const IP_MAX = 64;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
+import { AuditController } from './audit.controller.js';
 import { AuditLog } from './audit-log.js';
 import { AuditRepository } from './audit.repository.js';
 
@@ -11,6 +12,7 @@ import { AuditRepository } from './audit.repository.js';
  */
 @Module({
   imports: [IdentityModule],
+  controllers: [AuditController],
   providers: [AuditRepository, AuditLog],
   exports: [AuditLog],
 })

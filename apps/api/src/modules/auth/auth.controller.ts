@@ -1,4 +1,4 @@
-import { Controller, Req, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
 import {
   routes,
   type LoginRequest,
@@ -9,12 +9,12 @@ import {
   type SessionResponse,
   type TwoFactorLoginRequest,
 } from '@aius/contracts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { ContractBody, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { AuthService, type AuthOutcome } from './auth.service.js';
 import { clearedSessionCookie } from './session-cookie.js';
-import type { SessionMeta } from '../identity/session.service.js';
+import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 
 @Controller()
 export class AuthController {
@@ -23,28 +23,28 @@ export class AuthController {
   @Endpoint(routes.register)
   async register(
     @ContractBody(routes.register) body: RegisterRequest,
-    @Req() request: FastifyRequest,
+    @CallerOrigin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionResponse> {
-    return withCookie(reply, await this.auth.register(body, sessionMeta(request)));
+    return withCookie(reply, await this.auth.register(body, origin));
   }
 
   @Endpoint(routes.login)
   async login(
     @ContractBody(routes.login) body: LoginRequest,
-    @Req() request: FastifyRequest,
+    @CallerOrigin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LoginResponse> {
-    return withCookie(reply, await this.auth.login(body, sessionMeta(request)));
+    return withCookie(reply, await this.auth.login(body, origin));
   }
 
   @Endpoint(routes.twoFactorLogin)
   async twoFactorLogin(
     @ContractBody(routes.twoFactorLogin) body: TwoFactorLoginRequest,
-    @Req() request: FastifyRequest,
+    @CallerOrigin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionResponse> {
-    return withCookie(reply, await this.auth.completeTwoFactorLogin(body, sessionMeta(request)));
+    return withCookie(reply, await this.auth.completeTwoFactorLogin(body, origin));
   }
 
   @Endpoint(routes.me)
@@ -54,15 +54,15 @@ export class AuthController {
 
   /** The route takes the session cookie only, so the principal always names a session. */
   @Endpoint(routes.logout)
-  async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutResponse> {
-    const body = await this.auth.logout(principal.sessionId!);
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @CallerOrigin() origin: RequestOrigin,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LogoutResponse> {
+    const body = await this.auth.logout(principal, origin);
     void reply.header('set-cookie', clearedSessionCookie());
     return body;
   }
-}
-
-function sessionMeta(request: FastifyRequest): SessionMeta {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
 function withCookie<T>(reply: FastifyReply, outcome: AuthOutcome<T>): T {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TwoFactorModule } from '../two-factor/two-factor.module.js';
@@ -12,7 +13,7 @@ import { PasswordHasher } from './password-hasher.js';
  * nothing imports it.
  */
 @Module({
-  imports: [IdentityModule, TwoFactorModule, ClientsModule],
+  imports: [IdentityModule, TwoFactorModule, ClientsModule, AuditModule],
   controllers: [AuthController],
   providers: [AuthService, PasswordHasher],
 })

@@ -16,6 +16,8 @@ import { ClientsService } from '../clients/clients.service.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
 import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Principal } from '../../common/principal.js';
 import { PasswordHasher } from './password-hasher.js';
 import { sessionCookie } from './session-cookie.js';
 import { SessionService, type IssuedSession, type SessionMeta } from '../identity/session.service.js';
@@ -43,6 +45,7 @@ export class AuthService {
     private readonly challenges: ChallengeService,
     private readonly throttle: LoginThrottle,
     private readonly clients: ClientsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
@@ -57,6 +60,7 @@ export class AuthService {
         await this.users.setDefaultClient(tx, user.id, client.id);
         return { user, session: await this.sessions.issue(user.id, meta, tx) };
       });
+      this.audit.record({ action: 'user.registered', actorId: user.id, targetType: 'session', targetId: session.sessionId, ...meta });
       return sessionOutcome(user, session, AUTH_MESSAGES.registered);
     } catch (error) {
       // The unique index settles concurrent registrations of one email.
@@ -77,7 +81,7 @@ export class AuthService {
     // Per-account failed-login limit (spec §7): an attempt is reserved before the password
     // check and given back when the password is right, so only failures count.
     await this.throttle.assertAllowed(input.email);
-    const user = await this.verifyPassword(input.email, input.password);
+    const user = await this.verifyPassword(input.email, input.password, meta);
     await this.throttle.reset(input.email);
     if (await this.twoFactor.isEnabled(user.id)) {
       // No session yet: the challenge is the only thing the password earns.
@@ -91,9 +95,10 @@ export class AuthService {
 
   /** Second step of a 2FA login: a TOTP or recovery code against the challenge. */
   async completeTwoFactorLogin(input: TwoFactorLoginRequest, meta: SessionMeta): Promise<AuthOutcome<SessionResponse>> {
-    const userId = await this.challenges.redeem(input.challenge_token, input.code);
+    const { userId, factor } = await this.challenges.redeem(input.challenge_token, input.code, meta);
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError('INVALID_CHALLENGE');
+    if (factor === 'recovery_code') this.audit.record({ action: '2fa.recovery_code_used', actorId: user.id, ...meta });
     return this.startSession(user, meta, AUTH_MESSAGES.loggedIn);
   }
 
@@ -104,20 +109,29 @@ export class AuthService {
     return { user: toWireUser(user), two_factor_enabled: twoFactorEnabled };
   }
 
-  async logout(sessionId: string): Promise<{ logged_out: true }> {
-    await this.sessions.revoke(sessionId);
+  /** The route takes the session cookie only, so the principal always names a session. */
+  async logout(principal: Principal, origin: SessionMeta): Promise<{ logged_out: true }> {
+    await this.sessions.revoke(principal.sessionId!);
+    this.audit.record({ action: 'logout', actorId: principal.userId, targetType: 'session', targetId: principal.sessionId, ...origin });
     return { logged_out: true };
   }
 
-  private async verifyPassword(email: string, password: string): Promise<User> {
+  /**
+   * A wrong password for an existing account is recorded against that account (its owner sees
+   * it); an unknown email is not recorded at all: what was typed there may be a password.
+   */
+  private async verifyPassword(email: string, password: string, meta: SessionMeta): Promise<User> {
     const user = await this.users.findByEmail(email);
     const ok = await this.passwords.verify(user?.passwordHash, password);
+    if (user && !ok) this.audit.record({ action: 'login.failed', actorId: null, targetType: 'user', targetId: user.id, ...meta });
     if (!user || !ok) throw new ApiError('INVALID_CREDENTIALS');
     return user;
   }
 
   private async startSession(user: User, meta: SessionMeta, message: string): Promise<AuthOutcome<SessionResponse>> {
-    return sessionOutcome(user, await this.sessions.issue(user.id, meta), message);
+    const session = await this.sessions.issue(user.id, meta);
+    this.audit.record({ action: 'login.succeeded', actorId: user.id, targetType: 'session', targetId: session.sessionId, ...meta });
+    return sessionOutcome(user, session, message);
   }
 }
 

@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import {
   routes,
   type AddMemberRequest,
+  type AuditLogQuery,
+  type AuditLogResponse,
   type ClientListResponse,
   type CreateClientRequest,
   type CreateClientResponse,
@@ -11,9 +13,10 @@ import {
   type RemoveMemberResponse,
   type UpdateMemberRequest,
 } from '@aius/contracts';
-import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
+import { ContractBody, ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
 import type { Arrival } from '../../common/arrival.js';
 import { CurrentArrival, CurrentPrincipal, type Principal } from '../../common/principal.js';
+import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 import { ClientsService } from './clients.service.js';
 import { MembersService } from './members.service.js';
 
@@ -31,8 +34,12 @@ export class ClientsController {
   }
 
   @Endpoint(routes.createClient)
-  create(@CurrentPrincipal() p: Principal, @ContractBody(routes.createClient) body: CreateClientRequest): Promise<CreateClientResponse> {
-    return this.clients.createClient(p.userId, body.name);
+  create(
+    @CurrentPrincipal() p: Principal,
+    @ContractBody(routes.createClient) body: CreateClientRequest,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<CreateClientResponse> {
+    return this.clients.createClient(p.userId, body.name, origin);
   }
 
   @Endpoint(routes.listMembers)
@@ -45,8 +52,9 @@ export class ClientsController {
     @CurrentPrincipal() p: Principal,
     @ContractParams(routes.addMember) params: { id: string },
     @ContractBody(routes.addMember) body: AddMemberRequest,
+    @CallerOrigin() origin: RequestOrigin,
   ): Promise<Member> {
-    return this.members.addMember(p.userId, params.id, body);
+    return this.members.addMember(p.userId, params.id, body, origin);
   }
 
   @Endpoint(routes.updateMember)
@@ -54,12 +62,26 @@ export class ClientsController {
     @CurrentPrincipal() p: Principal,
     @ContractParams(routes.updateMember) params: MemberParams,
     @ContractBody(routes.updateMember) body: UpdateMemberRequest,
+    @CallerOrigin() origin: RequestOrigin,
   ): Promise<Member> {
-    return this.members.updateRole(p.userId, params.id, params.user_id, body.role);
+    return this.members.updateRole(p.userId, params.id, params.user_id, body.role, origin);
+  }
+
+  @Endpoint(routes.clientAuditLog)
+  auditLog(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.clientAuditLog) params: { id: string },
+    @ContractQuery(routes.clientAuditLog) query: AuditLogQuery,
+  ): Promise<AuditLogResponse> {
+    return this.clients.auditLog(p.userId, params.id, query);
   }
 
   @Endpoint(routes.removeMember)
-  removeMember(@CurrentPrincipal() p: Principal, @ContractParams(routes.removeMember) params: MemberParams): Promise<RemoveMemberResponse> {
-    return this.members.removeMember(p.userId, params.id, params.user_id);
+  removeMember(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.removeMember) params: MemberParams,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<RemoveMemberResponse> {
+    return this.members.removeMember(p.userId, params.id, params.user_id, origin);
   }
 }

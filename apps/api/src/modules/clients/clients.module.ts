@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { ClientListCache } from './client-list.cache.js';
 import { ClientsController } from './clients.controller.js';
@@ -9,7 +10,7 @@ import { MembershipEnd } from './membership-end.js';
 
 /** Owns `clients` and `memberships`; other modules ask ClientsService, never the tables. */
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, AuditModule],
   controllers: [ClientsController],
   providers: [ClientsRepository, ClientsService, MembersService, ClientListCache, MembershipEnd],
   exports: [ClientsService, ClientListCache, MembershipEnd],

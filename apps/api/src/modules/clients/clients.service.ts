@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
+import type { AuditLogQuery, AuditLogResponse, ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
 import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { UsersService } from '../identity/users.service.js';
 import { ClientListCache, type ListVersion } from './client-list.cache.js';
 import { ClientsRepository } from './clients.repository.js';
@@ -21,6 +23,7 @@ export class ClientsService {
     private readonly clients: ClientsRepository,
     private readonly users: UsersService,
     private readonly cache: ClientListCache,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -43,11 +46,12 @@ export class ClientsService {
     return list;
   }
 
-  async createClient(userId: string, name: string): Promise<CreateClientResponse> {
+  async createClient(userId: string, name: string, origin: RequestOrigin): Promise<CreateClientResponse> {
     const owner = await this.users.findById(userId);
     if (!owner) throw new ApiError('UNAUTHENTICATED'); // the account was deleted under a live credential
     const client = await this.prisma.$transaction((tx) => this.clients.insertWithOwner(tx, userId, name));
     await this.cache.changed(userId);
+    this.audit.record({ action: 'client.created', actorId: userId, clientId: client.id, targetType: 'client', targetId: client.id, ...origin });
     return { id: client.id, name: client.name, owner_id: owner.email, created_at: unixSeconds(client.createdAt) };
   }
 
@@ -57,6 +61,12 @@ export class ClientsService {
    */
   createOwned(tx: Prisma.TransactionClient, ownerId: string, name: string): Promise<{ id: string; name: string; createdAt: Date }> {
     return this.clients.insertWithOwner(tx, ownerId, name);
+  }
+
+  /** The client's audit log: its owners and admins only (spec §13). */
+  async auditLog(userId: string, clientId: string, query: AuditLogQuery): Promise<AuditLogResponse> {
+    await this.assertMember(userId, clientId, 'admin');
+    return this.audit.page({ clientId }, query);
   }
 
   /**

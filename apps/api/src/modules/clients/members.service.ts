@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AddMemberRequest, Member, MemberListResponse, RemoveMemberResponse, Role } from '@aius/contracts';
 import { type Prisma, PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { UsersService } from '../identity/users.service.js';
 import { ClientListCache } from './client-list.cache.js';
 import { ClientsRepository, type MemberRow } from './clients.repository.js';
@@ -34,6 +36,7 @@ export class MembersService {
     private readonly users: UsersService,
     private readonly lists: ClientListCache,
     private readonly endings: MembershipEnd,
+    private readonly audit: AuditLog,
   ) {}
 
   async listMembers(userId: string, clientId: string): Promise<MemberListResponse> {
@@ -44,7 +47,7 @@ export class MembersService {
     return { data: rows.flatMap((r) => (who.has(r.user_id) ? [toMember(r, who.get(r.user_id)!)] : [])) };
   }
 
-  async addMember(userId: string, clientId: string, input: AddMemberRequest): Promise<Member> {
+  async addMember(userId: string, clientId: string, input: AddMemberRequest, origin: RequestOrigin): Promise<Member> {
     const callerRole = await this.clients.assertMember(userId, clientId, 'admin');
     if (input.role === 'owner' && callerRole !== 'owner') throw new ApiError('NO_ACCESS');
     const user = await this.users.findByEmail(input.email);
@@ -52,10 +55,11 @@ export class MembersService {
     const createdAt = await this.memberships.insertMember(clientId, user.id, input.role);
     if (createdAt === null) throw new ApiError('ALREADY_MEMBER');
     await this.lists.changed(user.id);
+    this.audit.record({ action: 'member.added', actorId: userId, clientId, targetType: 'user', targetId: user.id, ...origin });
     return toMember({ user_id: user.id, role: input.role, created_at: createdAt }, user);
   }
 
-  async updateRole(userId: string, clientId: string, targetId: string, role: Role): Promise<Member> {
+  async updateRole(userId: string, clientId: string, targetId: string, role: Role, origin: RequestOrigin): Promise<Member> {
     const updated = await this.prisma.$transaction(async (tx) => {
       const callerRole = requireRole(await this.clients.standing(userId, clientId, tx, true), 'admin');
       const target = await this.member(tx, clientId, targetId);
@@ -65,6 +69,7 @@ export class MembersService {
       return { ...target, role };
     });
     await this.lists.changed(targetId);
+    this.audit.record({ action: 'member.role_changed', actorId: userId, clientId, targetType: 'user', targetId, ...origin });
     return toMember(updated, await this.profileOf(targetId));
   }
 
@@ -72,7 +77,7 @@ export class MembersService {
    * The member's rights that hang off the membership (their tokens bound to this client) end
    * in the same transaction, and every instance has heard of it by the time this answers.
    */
-  async removeMember(userId: string, clientId: string, targetId: string): Promise<RemoveMemberResponse> {
+  async removeMember(userId: string, clientId: string, targetId: string, origin: RequestOrigin): Promise<RemoveMemberResponse> {
     const { removed, announce } = await this.prisma.$transaction(async (tx) => {
       const leaving = targetId === userId;
       const callerRole = requireRole(await this.clients.standing(userId, clientId, tx, true), leaving ? 'member' : 'admin');
@@ -85,6 +90,7 @@ export class MembersService {
     });
     // Both wait out the shared epochs' trust window: side by side, not one after the other.
     await Promise.all([this.lists.changed(targetId), announce()]);
+    this.audit.record({ action: targetId === userId ? 'member.left' : 'member.removed', actorId: userId, clientId, targetType: 'user', targetId, ...origin });
     return removed;
   }
 

@@ -3,16 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Prisma } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
-export interface SessionMeta {
-  ip?: string;
-  userAgent?: string;
-}
+/** Where the session was started from, kept on its row. */
+export type SessionMeta = RequestOrigin;
 
 export interface IssuedSession {
   sessionId: string;

@@ -11,6 +11,7 @@ import {
 } from '@aius/contracts';
 import { ContractBody, ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
+import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 import { ProjectsService } from './projects.service.js';
 
 @Controller()
@@ -42,8 +43,12 @@ export class ProjectsController {
   }
 
   @Endpoint(routes.deleteProject)
-  remove(@CurrentPrincipal() p: Principal, @ContractParams(routes.deleteProject) params: ProjectIdParams): Promise<DeleteProjectResponse> {
-    return this.projects.deleteProject(p.userId, params.id);
+  remove(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.deleteProject) params: ProjectIdParams,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<DeleteProjectResponse> {
+    return this.projects.deleteProject(p.userId, params.id, origin);
   }
 
   @Endpoint(routes.forkProject)

@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module.js';
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ProjectContents } from './project-contents.js';
@@ -10,7 +11,7 @@ import { ProjectsService } from './projects.service.js';
  * project (artifacts) follows its forks and deletions through ProjectContents.
  */
 @Module({
-  imports: [ClientsModule],
+  imports: [ClientsModule, AuditModule],
   controllers: [ProjectsController],
   providers: [ProjectsRepository, ProjectsService, ProjectContents],
   exports: [ProjectsService, ProjectContents],

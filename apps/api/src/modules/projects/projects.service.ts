@@ -14,6 +14,8 @@ import { ProjectsRepository, type ForeignConnection } from './projects.repositor
 import { ApiError } from '../../common/api-error.js';
 import { asContractError } from '../../common/database-refusals.js';
 import { randomId } from '../../common/random-id.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { firstFreeForkName } from './fork-name.js';
 import { unixSeconds } from '../../common/unix-time.js';
@@ -37,6 +39,7 @@ export class ProjectsService {
     private readonly projects: ProjectsRepository,
     private readonly clients: ClientsService,
     private readonly contents: ProjectContents,
+    private readonly audit: AuditLog,
   ) {}
 
   /** For the modules that keep things in projects: the project's client, or null (see ProjectsRepository.clientOf for `lock`). */
@@ -82,9 +85,10 @@ export class ProjectsService {
   }
 
   /** Owner or admin of the project's client only (spec §6): a plain member creates, renames and forks. */
-  async deleteProject(userId: string, id: string): Promise<DeleteProjectResponse> {
+  async deleteProject(userId: string, id: string, origin: RequestOrigin): Promise<DeleteProjectResponse> {
     const project = await this.accessible(userId, id, 'admin');
     if (!(await this.projects.delete(id))) throw new ApiError('NOT_FOUND');
+    this.audit.record({ action: 'project.deleted', actorId: userId, clientId: project.clientId, targetType: 'project', targetId: id, ...origin });
     // Its artifact versions went with it (ON DELETE CASCADE); now the bytes only they used.
     await this.contents.deleted(project.clientId);
     return { deleted: true };

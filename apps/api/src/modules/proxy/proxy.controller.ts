@@ -2,6 +2,7 @@ import { Controller, Req, Res } from '@nestjs/common';
 import { routes, type ModelListResponse } from '@aius/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Endpoint } from '../../common/endpoint.decorator.js';
+import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { correlate } from './correlation.js';
 import { ProxyService } from './proxy.service.js';
 
@@ -11,8 +12,12 @@ export class ProxyController {
   constructor(private readonly proxy: ProxyService) {}
 
   @Endpoint(routes.listModels)
-  async models(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModelListResponse> {
+  async models(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ModelListResponse> {
     correlate(request, reply);
-    return { object: 'list', data: await this.proxy.listModels() };
+    return { object: 'list', data: await this.proxy.listModels(principal) };
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROJECT_HEADER, projectLabel, type ChatCompletionRequest, type Model } from '@aius/contracts';
 import { ApiError } from '../../common/api-error.js';
-import type { Principal } from '../../common/principal.js';
+import { mayCallModel, type Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { usageFromBody, type TokenUsage } from './token-usage.js';
 import { exchange, headerValue, type AnswerSink } from './upstream-exchange.js';
@@ -45,12 +45,16 @@ export class ProxyService {
     if (upstreams.upstreams.length === 0) this.logger.warn('no upstream configured (UPSTREAMS or UPSTREAM_BASE_URL): the chat proxy answers 503');
   }
 
-  listModels(): Promise<Model[]> {
-    return this.upstreams.listModels();
+  /** The models this caller may call: a token with an allowlist (spec §12) sees only those. */
+  async listModels(principal: Principal): Promise<Model[]> {
+    const models = await this.upstreams.listModels();
+    return principal.tokenModels ? models.filter((m) => mayCallModel(principal, m.id)) : models;
   }
 
   async chat({ principal, body, rawBody, accept, projectId, correlation, answer: reply }: ChatCall): Promise<void> {
     const started = performance.now();
+    // Before routing: a token's allowlist answers the same whether or not the model is served here.
+    if (!mayCallModel(principal, body.model)) throw new ApiError('MODEL_NOT_ALLOWED');
     if (this.upstreams.upstreams.length === 0) throw new ApiError('UPSTREAM_UNAVAILABLE');
     const route = this.upstreams.route(body.model);
     if (!route) throw new ApiError('NOT_FOUND', { message: 'The model does not exist or is not served here' });

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { RUN_MESSAGES, type RunStartFrame, type RunStatus, ID_PREFIX } from '@aius/contracts';
 import type { CredentialCheck } from '../../common/credential-check.js';
-import type { Principal } from '../../common/principal.js';
+import { mayCallModel, type Principal } from '../../common/principal.js';
 import { randomId } from '../../common/random-id.js';
 import type { AppConfig } from '../../config/config.js';
 import type { AgentsService } from '../agents/agents.service.js';
@@ -74,6 +74,9 @@ export class AgentRun {
     const model = this.modelFor(start.model);
     const route = model === null ? null : this.deps.upstreams.route(model);
     if (model === null || route === null) return this.conn.end({ kind: 'error', detail: RUN_MESSAGES.noRoute });
+    // The model actually called (after aliases and the default) is the one the token must allow.
+    // Final like a bad token (1008): retrying the same start cannot succeed.
+    if (!mayCallModel(this.principal, model)) return this.conn.end({ kind: 'refused', reason: RUN_MESSAGES.modelNotAllowed });
     if (!(await openRuns.acquire(tokenId, this.id))) return this.conn.end({ kind: 'error', detail: RUN_MESSAGES.tooManyRuns });
 
     const ids = {

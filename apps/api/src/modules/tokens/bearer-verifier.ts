@@ -22,6 +22,8 @@ const BEARER_HEADER = /^\s*bearer\s+(\S+)\s*$/i;
 
 interface ValidEntry {
   principal: TokenPrincipal;
+  /** When the token stops working (ms since the epoch; Infinity: never). Kept here so an expired token is refused from memory. */
+  expiresAt: number;
   /** When Postgres last said this token is live (ms). */
   checkedAt: number;
   /** The revocation epoch read before Postgres or the marker last said it is live. */
@@ -34,6 +36,8 @@ const NOT_REVOKED = Promise.resolve(false);
  * The gateway's bearer check (spec §3, §5).
  *
  * - Malformed or badly-checksummed tokens are refused from their shape alone.
+ * - An expired token (spec §12 `expires_at`) is refused from its cache entry, which carries the
+ *   expiry: no Postgres and no Redis for it either.
  * - Warm path: an in-process LRU keyed by the token's SHA-256, and no Redis at all while the
  *   revocation epoch has not moved since the token was last checked (see SharedEpochs); else
  *   one Redis EXISTS on the token's revocation marker, auto-pipelined with the request's other
@@ -100,7 +104,7 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
     if (token === undefined || !isWellFormedToken(token)) return;
     const hash = hashToken(token);
     const cached = this.valid.get(hash);
-    if (!cached) return;
+    if (!cached || cached.expiresAt <= Date.now()) return;
     const { tokenId, userId } = cached.principal;
     const known: Prefetched = { token, hash, tokenId, userId, marker: this.stillLive(cached) };
     arrival.bearer = known;
@@ -116,6 +120,12 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
       return null;
     }
     const cached = this.valid.get(hash);
+    if (cached && cached.expiresAt <= Date.now()) {
+      // Expiry never reverses: remember the token as invalid, like a revoked one.
+      this.cacheLookups.refused++;
+      this.forget(hash);
+      return null;
+    }
     if (cached) {
       this.cacheLookups.hit++;
       const revoked =
@@ -210,12 +220,19 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
   private async load(tokenHash: string): Promise<TokenPrincipal | null> {
     const epoch = this.revocations.current();
     const row = await this.tokens.findByHash(tokenHash);
-    if (!row || row.revokedAt) {
+    const expiresAt = row?.expiresAt ? row.expiresAt.getTime() : Infinity;
+    if (!row || row.revokedAt || expiresAt <= Date.now()) {
       this.forget(tokenHash);
       return null;
     }
-    const principal = { userId: row.userId, via: 'bearer' as const, tokenId: row.id, tokenClientId: row.clientId };
-    this.valid.set(tokenHash, { principal, checkedAt: Date.now(), epoch });
+    const principal: TokenPrincipal = {
+      userId: row.userId,
+      via: 'bearer',
+      tokenId: row.id,
+      tokenClientId: row.clientId,
+      tokenModels: row.models ? new Set(row.models) : null,
+    };
+    this.valid.set(tokenHash, { principal, expiresAt, checkedAt: Date.now(), epoch });
     return principal;
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@aius/contracts';
 import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
+import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 import { TokensService } from './tokens.service.js';
 
 @Controller()
@@ -16,8 +17,12 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Endpoint(routes.createToken)
-  mint(@CurrentPrincipal() p: Principal, @ContractBody(routes.createToken) body: CreateTokenRequest): Promise<CreateTokenResponse> {
-    return this.tokens.mint(p.userId, body);
+  mint(
+    @CurrentPrincipal() p: Principal,
+    @ContractBody(routes.createToken) body: CreateTokenRequest,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<CreateTokenResponse> {
+    return this.tokens.mint(p.userId, body, origin);
   }
 
   @Endpoint(routes.listTokens)
@@ -26,7 +31,11 @@ export class TokensController {
   }
 
   @Endpoint(routes.revokeToken)
-  revoke(@CurrentPrincipal() p: Principal, @ContractParams(routes.revokeToken) params: TokenIdParams): Promise<RevokeTokenResponse> {
-    return this.tokens.revoke(p.userId, params.id);
+  revoke(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.revokeToken) params: TokenIdParams,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<RevokeTokenResponse> {
+    return this.tokens.revoke(p.userId, params.id, origin);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BEARER_VERIFIER } from '../../common/principal.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { BearerVerifier } from './bearer-verifier.js';
 import { LastUsedRecorder } from './last-used.recorder.js';
@@ -9,7 +10,7 @@ import { TokensService } from './tokens.service.js';
 
 /** Owns `api_tokens` and provides the credential guard's BEARER_VERIFIER. */
 @Module({
-  imports: [ClientsModule],
+  imports: [ClientsModule, AuditModule],
   controllers: [TokensController],
   providers: [
     TokensRepository,

@@ -2,6 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { MembershipEnd } from '../clients/membership-end.js';
 import { BearerVerifier } from './bearer-verifier.js';
@@ -24,6 +26,7 @@ export class TokensService implements OnModuleInit {
     private readonly clients: ClientsService,
     private readonly verifier: BearerVerifier,
     private readonly memberships: MembershipEnd,
+    private readonly audit: AuditLog,
   ) {}
 
   onModuleInit(): void {
@@ -34,7 +37,7 @@ export class TokensService implements OnModuleInit {
   }
 
   /** The secret is returned here once; only its hash and display prefix are stored. */
-  async mint(userId: string, input: CreateTokenRequest): Promise<CreateTokenResponse> {
+  async mint(userId: string, input: CreateTokenRequest, origin: RequestOrigin): Promise<CreateTokenResponse> {
     const clientId = input.client_id ? input.client_id : await this.clients.defaultClientOf(userId);
     // An unknown client is answered like a foreign one, so ids cannot be probed.
     if (!clientId) throw new ApiError('NO_ACCESS');
@@ -43,8 +46,10 @@ export class TokensService implements OnModuleInit {
     // commits first is seen here, and one that commits after revokes this token too.
     const record = await this.prisma.$transaction(async (tx) => {
       if (!(await this.clients.standing(userId, clientId, tx, true)).role) throw new ApiError('NO_ACCESS');
-      return this.tokens.insert({ userId, clientId, name: input.token_name, tokenHash: hashToken(token), prefix: displayPrefix(token) }, tx);
+      const limits = { expiresAt: input.expires_at ? new Date(input.expires_at * 1000) : null, models: input.models ?? null };
+      return this.tokens.insert({ userId, clientId, name: input.token_name, tokenHash: hashToken(token), prefix: displayPrefix(token), ...limits }, tx);
     });
+    this.audit.record({ action: 'token.created', actorId: userId, clientId: record.clientId, targetType: 'token', targetId: record.id, ...origin });
     return {
       id: record.id,
       token,
@@ -52,6 +57,8 @@ export class TokensService implements OnModuleInit {
       client_id: record.clientId,
       prefix: record.prefix,
       created_at: unixSeconds(record.createdAt),
+      expires_at: unixSecondsOrNull(record.expiresAt),
+      models: record.models,
     };
   }
 
@@ -67,15 +74,18 @@ export class TokensService implements OnModuleInit {
         last_used_at: unixSecondsOrNull(r.lastUsedAt),
         revoked_at: unixSecondsOrNull(r.revokedAt),
         revoked_reason: r.revokedAt ? reasonOf(r.revokedReason) : null,
+        expires_at: unixSecondsOrNull(r.expiresAt),
+        models: r.models,
       })),
     };
   }
 
   /** Idempotent; refused on every instance from the next request on (see BearerVerifier). */
-  async revoke(userId: string, id: number): Promise<RevokeTokenResponse> {
+  async revoke(userId: string, id: number, origin: RequestOrigin): Promise<RevokeTokenResponse> {
     const revoked = await this.tokens.revoke(userId, id);
     if (!revoked) throw new ApiError('TOKEN_NOT_FOUND');
     await this.verifier.announceRevocations([revoked]);
+    this.audit.record({ action: 'token.revoked', actorId: userId, clientId: revoked.clientId, targetType: 'token', targetId: revoked.id, ...origin });
     return { id: revoked.id, revoked_at: unixSeconds(revoked.revokedAt) };
   }
 }

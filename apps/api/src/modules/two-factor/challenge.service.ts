@@ -7,7 +7,9 @@ import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorRepository } from './two-factor.repository.js';
-import { TwoFactorService } from './two-factor.service.js';
+import { TwoFactorService, type SpentFactor } from './two-factor.service.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog } from '../audit/audit-log.js';
 
 /** Spec §4 (decided): a challenge lives 5 minutes, is single-use, and dies after 5 wrong codes. */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -28,6 +30,7 @@ export class ChallengeService {
     private readonly crypto: TwoFactorCrypto,
     private readonly twoFactor: TwoFactorService,
     private readonly throttle: SecondFactorThrottle,
+    private readonly audit: AuditLog,
     purges: ExpiredRowsPurges,
   ) {
     this.purge = purges.for({ table: 'two_factor_challenges' });
@@ -47,7 +50,7 @@ export class ChallengeService {
    * queue up: the challenge is spent exactly once and every wrong code is counted, on the
    * challenge (5 at most) and on the account across challenges (SecondFactorThrottle).
    */
-  async redeem(token: string, code: string): Promise<string> {
+  async redeem(token: string, code: string, origin: RequestOrigin): Promise<{ userId: string; factor: SpentFactor }> {
     if (!TOKEN_SHAPE.test(token)) throw new ApiError('INVALID_CHALLENGE');
     const tokenHash = this.crypto.challengeHash(token);
     const ownerId = await this.repository.challengeOwner(tokenHash);
@@ -61,23 +64,28 @@ export class ChallengeService {
         if (!row || row.used_at || row.expires_at.getTime() <= Date.now() || row.attempts >= CHALLENGE_MAX_WRONG_CODES) {
           return { error: 'INVALID_CHALLENGE' as const };
         }
-        if (!(await this.twoFactor.spendSecondFactor(tx, row.user_id, code))) {
+        const factor = await this.twoFactor.spendSecondFactor(tx, row.user_id, code);
+        if (!factor) {
           await this.repository.countWrongCode(tx, row.id);
-          return { error: 'INVALID_CODE' as const };
+          return { error: 'INVALID_CODE' as const, userId: row.user_id };
         }
         await this.repository.spendChallenge(tx, row.id);
-        return { userId: row.user_id };
+        return { userId: row.user_id, factor };
       })
       .catch(async (error: unknown) => {
         await this.throttle.release(ownerId);
         throw error;
       });
     if ('error' in outcome) {
-      if (outcome.error === 'INVALID_CODE') throw new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS });
+      if (outcome.error === 'INVALID_CODE') {
+        // A wrong second factor after a right password: the account's owner should hear of it.
+        this.audit.record({ action: 'login.failed', actorId: null, targetType: 'user', targetId: outcome.userId, ip: origin.ip, userAgent: origin.userAgent });
+        throw new ApiError('INVALID_CODE', { status: INVALID_CODE_STATUS });
+      }
       await this.throttle.release(ownerId); // a dead challenge: no code was judged
       throw new ApiError('INVALID_CHALLENGE');
     }
     await this.throttle.release(outcome.userId);
-    return outcome.userId;
+    return outcome;
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { ChallengeService } from './challenge.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
@@ -8,7 +9,7 @@ import { TwoFactorService } from './two-factor.service.js';
 
 /** Owns `two_factor`, `recovery_codes` and `two_factor_challenges` (TwoFactorRepository). */
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, AuditModule],
   controllers: [TwoFactorController],
   providers: [TwoFactorService, ChallengeService, TwoFactorCrypto, TwoFactorRepository],
   exports: [TwoFactorService, ChallengeService],

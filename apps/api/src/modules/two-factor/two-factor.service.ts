@@ -9,6 +9,8 @@ import type {
 import { type Prisma, PrismaService, type TwoFactor } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
+import type { RequestOrigin } from '../../common/request-origin.js';
+import { AuditLog, selfEvent } from '../audit/audit-log.js';
 import { SessionService } from '../identity/session.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SecondFactorThrottle } from '../rate-limit/second-factor-throttle.service.js';
@@ -25,6 +27,9 @@ type Db = Prisma.TransactionClient;
  * is spent with one conditional UPDATE, so two concurrent uses of one TOTP step or one
  * recovery code cannot both succeed.
  */
+/** Which kind of second factor a code turned out to be. */
+export type SpentFactor = 'totp' | 'recovery_code';
+
 @Injectable()
 export class TwoFactorService {
   private readonly logger = new Logger(TwoFactorService.name);
@@ -36,6 +41,7 @@ export class TwoFactorService {
     private readonly sessions: SessionService,
     private readonly users: UsersService,
     private readonly throttle: SecondFactorThrottle,
+    private readonly audit: AuditLog,
   ) {}
 
   async isEnabled(userId: string): Promise<boolean> {
@@ -61,7 +67,7 @@ export class TwoFactorService {
    * Checks in the spec's order: 2FA_NOT_STARTED (no secret at all), INVALID_CODE, then
    * 2FA_ALREADY_ENABLED — so an enabled user hears 409 only for a right code.
    */
-  async enable(principal: Principal, code: string): Promise<TwoFactorEnableResponse> {
+  async enable(principal: Principal, code: string, origin: RequestOrigin): Promise<TwoFactorEnableResponse> {
     const userId = principal.userId;
     const row = await this.repository.find(userId);
     const sealed = row?.enabledAt ? row.secretEnc : row?.pendingSecretEnc;
@@ -77,23 +83,26 @@ export class TwoFactorService {
       await this.replaceRecoveryCodes(tx, userId, codes);
       await this.sessions.revokeOthers(userId, principal.sessionId, tx);
     });
+    this.audit.record(selfEvent('2fa.enabled', userId, origin));
     return { enabled: true, recovery_codes: codes };
   }
 
-  async disable(principal: Principal, code: string): Promise<TwoFactorDisableResponse> {
-    await this.withSecondFactor(principal.userId, code, async (tx) => {
+  async disable(principal: Principal, code: string, origin: RequestOrigin): Promise<TwoFactorDisableResponse> {
+    await this.withSecondFactor(principal.userId, code, origin, async (tx) => {
       await this.repository.removeAll(tx, principal.userId);
       await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
     });
+    this.audit.record(selfEvent('2fa.disabled', principal.userId, origin));
     return { enabled: false };
   }
 
-  async regenerateRecoveryCodes(principal: Principal, code: string): Promise<RecoveryCodesResponse> {
+  async regenerateRecoveryCodes(principal: Principal, code: string, origin: RequestOrigin): Promise<RecoveryCodesResponse> {
     const codes = newRecoveryCodes();
-    await this.withSecondFactor(principal.userId, code, async (tx) => {
+    await this.withSecondFactor(principal.userId, code, origin, async (tx) => {
       await this.replaceRecoveryCodes(tx, principal.userId, codes);
       await this.sessions.revokeOthers(principal.userId, principal.sessionId, tx);
     });
+    this.audit.record(selfEvent('2fa.recovery_codes_regenerated', principal.userId, origin));
     return { recovery_codes: codes };
   }
 
@@ -107,32 +116,35 @@ export class TwoFactorService {
   }
 
   /**
-   * Spends a TOTP code or a recovery code of a user with 2FA on; false when the code is
-   * wrong, already used, or 2FA is off. Writes only on success. Call inside a transaction.
+   * Spends a TOTP code or a recovery code of a user with 2FA on: which of them it was, or null
+   * when the code is wrong, already used, or 2FA is off. Writes only on success. Call inside a
+   * transaction.
    */
-  async spendSecondFactor(db: Db, userId: string, code: string): Promise<boolean> {
+  async spendSecondFactor(db: Db, userId: string, code: string): Promise<SpentFactor | null> {
     const row = await this.lockForUse(db, userId);
-    if (!row?.enabled_at || !row.secret_enc) return false;
+    if (!row?.enabled_at || !row.secret_enc) return null;
     if (isTotpShaped(code)) {
       const lastUsed = row.last_used_step === null ? null : Number(row.last_used_step);
       const step = await matchTotpStep(this.openSecret(row.secret_enc, userId), code, lastUsed);
-      if (step === null) return false;
-      return this.repository.spendStep(db, userId, step);
+      if (step === null) return null;
+      return (await this.repository.spendStep(db, userId, step)) ? 'totp' : null;
     }
-    return this.repository.spendRecoveryCode(db, userId, this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)));
+    return (await this.repository.spendRecoveryCode(db, userId, this.crypto.recoveryCodeHash(normalizeRecoveryCode(code)))) ? 'recovery_code' : null;
   }
 
   /**
    * 2FA_NOT_ENABLED, then the account's second-factor quota (429), then INVALID_CODE (400),
    * then `change` — all in one transaction. Only a wrong code is left counted.
    */
-  private async withSecondFactor(userId: string, code: string, change: (tx: Db) => Promise<void>): Promise<void> {
+  private async withSecondFactor(userId: string, code: string, origin: RequestOrigin, change: (tx: Db) => Promise<void>): Promise<void> {
     if (!(await this.isEnabled(userId))) throw new ApiError('2FA_NOT_ENABLED');
     await this.throttle.reserve(userId);
     let wrong = false;
+    let spent: SpentFactor | null = null;
     try {
       await this.prisma.$transaction(async (tx) => {
-        if (!(await this.spendSecondFactor(tx, userId, code))) {
+        spent = await this.spendSecondFactor(tx, userId, code);
+        if (!spent) {
           wrong = true;
           throw new ApiError('INVALID_CODE');
         }
@@ -141,6 +153,7 @@ export class TwoFactorService {
     } finally {
       if (!wrong) await this.throttle.release(userId);
     }
+    if (spent === 'recovery_code') this.audit.record(selfEvent('2fa.recovery_code_used', userId, origin));
   }
 
   private replaceRecoveryCodes(tx: Db, userId: string, codes: string[]): Promise<void> {
