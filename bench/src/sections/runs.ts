@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import type { BenchContext } from '../context.js';
+import type { BenchContext, Section } from '../context.js';
+import { below } from '../figures.js';
 import type { Measurement } from '../measure.js';
 import { LOADGEN_CPU, sparePort } from '../processes.js';
 import { mintAiusToken } from './aius.js';
@@ -30,7 +31,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
  *    pings): the instance's RSS (target < 1 GiB), and `GET /clients` at BENCH_RATE beside them
  *    against the same without them (target: no effect on its p99).
  */
-export async function runsSection(ctx: BenchContext): Promise<Measurement[]> {
+async function measureRunLoop(ctx: BenchContext): Promise<Measurement[]> {
   const env = process.env;
   const rounds = Number(env.BENCH_RUN_ROUNDS ?? 10);
   const repeats = Number(env.BENCH_RUN_REPEATS ?? 30);
@@ -94,6 +95,8 @@ export async function runsSection(ctx: BenchContext): Promise<Measurement[]> {
   for (const s of sockets) s.terminate();
 
   const ms = (v: number) => v.toFixed(2);
+  ctx.figure('runs: added by AIUS per upstream call, p50', percentile(added, 50), ' ms', below(1, '< 1 ms'));
+  ctx.figure('runs: AIUS RSS with the idle runs', rssIdle, ' MiB', below(1024, '< 1 GiB'));
   const sortedA = [...totals.aius].sort((a, b) => a - b);
   const sortedD = [...totals.direct].sort((a, b) => a - b);
   console.log(`\n### Run loop\n`);
@@ -105,6 +108,14 @@ export async function runsSection(ctx: BenchContext): Promise<Measurement[]> {
   console.log(`| ${idle} | ${sockets.length} | ${stillOpen} | ${rssBefore} → ${rssIdle} | ${ms(before.p99)} → ${ms(beside.p99)} |`);
   return [before, beside];
 }
+
+/** The run loop (`--only runs`): it starts its own servers each round (its idle sockets are not reusable). */
+export const runsSection: Section = {
+  name: 'runs',
+  setup: async (ctx) => async () => {
+    await measureRunLoop(ctx);
+  },
+};
 
 /** One run as the CLI drives it, answering every tool call at once; ms from start to run_completed. */
 function timedRun(url: string, token: string, model: string): Promise<number> {

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AiusInstance, BenchContext } from './context.js';
+import { Figures } from './figures.js';
+import { measure, measureStream, type Measurement } from './measure.js';
+import { createDatabase, startAiusProcess, startServer, type Child } from './processes.js';
+import { mintAiusToken } from './sections/aius.js';
+
+/**
+ * The context every section runs in: it starts AIUS instances on fresh databases and other
+ * servers, stops and drops them all in `cleanup`, collects the rows of the current run and the
+ * figures of every run.
+ */
+export function createHarness(label: string, options: { seconds: number; connections: number }) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const postgres = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redis = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const children: Child[] = [];
+  const drops: (() => Promise<void>)[] = [];
+  const figures = new Figures();
+  let rows: Measurement[] = [];
+  let main: Promise<AiusInstance & { token: string }> | undefined;
+  const log = (line: string) => console.error(`[${label}] ${line}`);
+
+  const startAius = async (extraEnv: Record<string, string> = {}): Promise<AiusInstance> => {
+    const db = await createDatabase(postgres, 'aius_bench');
+    drops.push(db.drop);
+    const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv });
+    children.push(child);
+    return { base, databaseUrl: db.url, pid: child.process.pid! };
+  };
+
+  const ctx: BenchContext = {
+    seconds: options.seconds,
+    connections: options.connections,
+    root,
+    measure: async (rowLabel, load, subject = 'aius') => {
+      log(`measuring ${rowLabel}`);
+      const m = await measure(rowLabel, load, subject);
+      rows.push(m);
+      return m;
+    },
+    measureStream: async (rowLabel, load, subject = 'aius') => {
+      log(`measuring ${rowLabel}`);
+      const m = await measureStream(rowLabel, load, subject);
+      rows.push(m);
+      return m;
+    },
+    figure: (name, value, unit, target) => figures.record(name, value, unit, target),
+    mainAius: () =>
+      (main ??= (async () => {
+        log('starting AIUS (node apps/api/dist/main.js) on a fresh database');
+        const aius = await startAius();
+        return { ...aius, token: await mintAiusToken(aius.base) };
+      })()),
+    startAius,
+    createDatabase: async (dbLabel) => {
+      const db = await createDatabase(postgres, dbLabel);
+      drops.push(db.drop);
+      return db;
+    },
+    startServer: async (...args) => {
+      const child = await startServer(...args);
+      children.push(child);
+      return child;
+    },
+    log,
+  };
+
+  return {
+    ctx,
+    root,
+    figures,
+    /** Starts run `n` (0-based) and returns its rows so far (filled as the run goes). */
+    beginRun(n: number): Measurement[] {
+      figures.beginRun(n);
+      rows = [];
+      return rows;
+    },
+    async cleanup(): Promise<void> {
+      await Promise.allSettled(children.map((c) => c.stop()));
+      await Promise.allSettled(drops.map((d) => d()));
+    },
+  };
+}
