@@ -15,3 +15,4 @@ export * from './schemas/runs.js';
 export * from './schemas/agents.js';
 export * from './schemas/audit.js';
 export * from './schemas/openapi.js';
+export * from './schemas/account.js';

@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
+import * as account from './schemas/account.js';
 import * as agents from './schemas/agents.js';
 import * as artifacts from './schemas/artifacts.js';
 import * as audit from './schemas/audit.js';
@@ -75,6 +76,13 @@ export const routes = {
   twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 }, errors: ['INVALID_CHALLENGE', 'INVALID_CODE', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
   logout: route({ method: 'POST', path: '/logout', auth: 'session', rate: 'default', response: auth.logoutResponse }),
+
+  // Account lifecycle (spec §13). Password routes count as credential calls (§7); the change takes
+  // the session cookie only (a leaked API token must not change the password).
+  instanceInfo: route({ method: 'GET', path: '/instance', auth: 'none', rate: 'default', response: account.instanceInfoResponse }),
+  changePassword: route({ method: 'POST', path: '/password/change', auth: 'session', rate: 'credential', body: account.changePasswordRequest, response: account.changePasswordResponse, errors: ['INVALID_CREDENTIALS'] }),
+  forgotPassword: route({ method: 'POST', path: '/password/forgot', auth: 'none', rate: 'credential', body: account.forgotPasswordRequest, response: account.forgotPasswordResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  resetPassword: route({ method: 'POST', path: '/password/reset', auth: 'none', rate: 'credential', body: account.resetPasswordRequest, response: account.resetPasswordResponse, errors: ['INVALID_RESET_TOKEN', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
 
   // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
   twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse, errors: ['2FA_ALREADY_ENABLED'] }),

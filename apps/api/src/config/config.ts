@@ -28,6 +28,12 @@ const upstreamSchema = z.strictObject({
   api_key: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).default([]),
   prefix: z.string().min(1).optional(),
+  /**
+   * Ask this upstream for a stream's usage (`stream_options.include_usage`) when the client did
+   * not, and drop the usage-only event before relaying (spec §12). Turn off only for a server that
+   * refuses the option: its streams are then metered, and billed, by their hold (an estimate).
+   */
+  stream_usage: z.boolean().default(true),
 });
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 

@@ -63,8 +63,10 @@ export class ProxyService {
     const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) =>
       this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId });
 
-    // The client's bytes as sent; re-serialized only when a routing prefix must be stripped.
-    const payload = model === body.model && rawBody !== undefined ? rawBody : JSON.stringify({ ...body, model });
+    // A stream is metered exactly (spec §12): when the client did not ask for its usage, AIUS does,
+    // and takes the usage-only event back out of what it relays.
+    const askUsage = body.stream === true && upstream.streamUsage && !asksForUsage(body);
+    const payload = upstreamPayload(body, model, rawBody, askUsage);
     const result = await exchange(
       upstream.pool,
       {
@@ -84,6 +86,7 @@ export class ProxyService {
       },
       reply,
       passedBack,
+      askUsage,
     );
     switch (result.kind) {
       case 'client-gone':
@@ -110,6 +113,31 @@ export function projectOf(value: string | string[] | undefined): string | null {
   const label = projectLabel.safeParse(value);
   if (!label.success) throw new ApiError('INVALID_REQUEST', { message: `Invalid ${PROJECT_HEADER} header` });
   return label.data;
+}
+
+/** Whether the client asked for a stream's usage itself (it then gets the usage event, as it asked). */
+function asksForUsage(body: ChatCompletionRequest): boolean {
+  const options = body.stream_options;
+  return typeof options === 'object' && options !== null && (options as { include_usage?: unknown }).include_usage === true;
+}
+
+/**
+ * The body sent upstream: the client's bytes as sent, unless a routing prefix must be stripped or
+ * usage asked for. Asking for usage appends one member to the client's bytes when it sent no
+ * `stream_options` (the usual case: no parse-and-serialize of a large conversation), and otherwise
+ * keeps the client's other stream options beside `include_usage`.
+ */
+function upstreamPayload(body: ChatCompletionRequest, model: string, rawBody: string | undefined, askUsage: boolean): string {
+  if (model === body.model && rawBody !== undefined) {
+    if (!askUsage) return rawBody;
+    const close = rawBody.lastIndexOf('}');
+    if (body.stream_options === undefined && close !== -1 && rawBody.slice(close + 1).trim() === '') {
+      return `${rawBody.slice(0, close)},"stream_options":{"include_usage":true}}`;
+    }
+  }
+  if (!askUsage) return JSON.stringify({ ...body, model });
+  const options = typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {};
+  return JSON.stringify({ ...body, model, stream_options: { ...options, include_usage: true } });
 }
 
 function passedBack(headers: IncomingHttpHeaders): Record<string, string> {

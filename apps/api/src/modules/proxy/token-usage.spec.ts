@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamUsageScanner, readUsage, usageFromBody } from './token-usage.js';
+import { StreamUsageFilter, StreamUsageScanner, readUsage, usageFromBody } from './token-usage.js';
 
 const chunk = (o: object) => `data: ${JSON.stringify(o)}\n\n`;
 
@@ -27,6 +27,28 @@ describe(StreamUsageScanner.name, () => {
   });
 });
 
+describe(`${StreamUsageScanner.name}, many events in one network chunk`, () => {
+  it('finds the usage line after many lines without it, and after a line that only mentions the word', () => {
+    const words = Array.from({ length: 200 }, (_, i) => chunk({ choices: [{ delta: { content: `w${i}` } }] })).join('');
+    const text =
+      words +
+      chunk({ choices: [{ delta: { content: 'say "usage" twice: "usage"' } }] }) +
+      ': a comment mentioning "usage"\n' +
+      words +
+      chunk({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 200, total_tokens: 205 } }) +
+      'data: [DONE]\n\n';
+    for (const size of [text.length, 4096, 333]) {
+      const scanner = new StreamUsageScanner();
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
+      expect(scanner.usage).toEqual({ promptTokens: 5, completionTokens: 200, totalTokens: 205 });
+    }
+    const none = new StreamUsageScanner();
+    none.push(Buffer.from(words + 'data: [DONE]\n\n'));
+    expect(none.usage).toBeNull();
+  });
+});
+
 describe('readUsage', () => {
   it('ignores missing, negative and non-numeric counts', () => {
     expect(readUsage({})).toBeNull();
@@ -43,5 +65,49 @@ describe('readUsage', () => {
       totalTokens: 2_147_483_647,
     });
     expect(readUsage({ usage: { prompt_tokens: '5', completion_tokens: null, total_tokens: { n: 1 } } })).toBeNull();
+  });
+});
+
+describe(StreamUsageFilter.name, () => {
+  const usage = { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 };
+  /** Relays `bytes` split into pieces of `size`: what the client receives, and the usage read. */
+  const relay = (bytes: Buffer, size: number) => {
+    const filter = new StreamUsageFilter();
+    const out: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) out.push(filter.push(bytes.subarray(i, i + size)));
+    out.push(filter.end());
+    return { text: Buffer.concat(out).toString(), usage: filter.usage };
+  };
+
+  it('drops the usage-only event and OpenAI\'s "usage":null, however the bytes are split, multi-byte characters included', () => {
+    const asked =
+      chunk({ id: 'c', choices: [{ delta: { content: 'héllo "usage" 🙂' } }], usage: null }) +
+      chunk({ id: 'c', choices: [{ delta: {}, finish_reason: 'stop' }], usage: null }) +
+      chunk({ id: 'c', choices: [], usage }) +
+      'data: [DONE]\n\n';
+    const unasked = chunk({ id: 'c', choices: [{ delta: { content: 'héllo "usage" 🙂' } }] }) + chunk({ id: 'c', choices: [{ delta: {}, finish_reason: 'stop' }] }) + 'data: [DONE]\n\n';
+    const bytes = Buffer.from(asked);
+    for (let size = 1; size <= bytes.length; size += size < 16 ? 1 : 37) {
+      expect(relay(bytes, size), `pieces of ${size}`).toEqual({ text: unasked, usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 } });
+    }
+  });
+
+  it('passes content chunks on at once (no complete event held back) and as the same bytes', () => {
+    const filter = new StreamUsageFilter();
+    const first = Buffer.from(chunk({ choices: [{ delta: { content: 'a' } }] }));
+    expect(filter.push(first)).toBe(first);
+    const split = Buffer.from(chunk({ choices: [{ delta: { content: 'b' } }] }));
+    expect(filter.push(split.subarray(0, 10)).length).toBe(0);
+    expect(filter.push(split.subarray(10)).toString()).toBe(split.toString());
+  });
+
+  it('keeps CRLF events whole, and a last line without a newline', () => {
+    const text = `data: {"choices":[{"delta":{"content":"x"}}]}\r\n\r\ndata: {"choices":[],"usage":${JSON.stringify(usage)}}\r\n\r\ndata: [DONE]`;
+    expect(relay(Buffer.from(text), 5).text).toBe('data: {"choices":[{"delta":{"content":"x"}}]}\r\n\r\ndata: [DONE]');
+  });
+
+  it('relays usage that rides on a content chunk (some servers send it on every chunk) and still reads it', () => {
+    const text = chunk({ choices: [{ delta: { content: 'x' } }], usage });
+    expect(relay(Buffer.from(text), 4)).toEqual({ text, usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 } });
   });
 });

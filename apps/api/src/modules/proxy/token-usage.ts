@@ -36,32 +36,62 @@ export function usageFromBody(body: Buffer): TokenUsage | null {
   }
 }
 
+/** What the exchange relays of a stream, chunk by chunk, and the usage it saw on the way. */
+export interface StreamRelay {
+  readonly usage: TokenUsage | null;
+  /** The bytes of this chunk to write to the client now (possibly none). */
+  push(chunk: Buffer): Buffer;
+  /** Bytes held back until the stream ended (none unless the last line had no newline). */
+  end(): Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = 0x0a;
+const DATA = Buffer.from('data:');
+const USAGE_KEY = '"usage"';
+
 /**
  * Watches a `text/event-stream` as it is forwarded and keeps the last `usage` it carries
  * (OpenAI sends it in the final chunk when `stream_options.include_usage` is set; some
  * servers send it on every chunk). Only `data:` lines mentioning "usage" are parsed, so
  * ordinary content chunks cost a line split and a substring search.
  */
-export class StreamUsageScanner {
+export class StreamUsageScanner implements StreamRelay {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
   usage: TokenUsage | null = null;
 
-  push(chunk: Buffer): void {
+  /** Every byte goes on as it came. */
+  push(chunk: Buffer): Buffer {
+    this.scan(chunk);
+    return chunk;
+  }
+
+  end(): Buffer {
+    return EMPTY;
+  }
+
+  private scan(chunk: Buffer): void {
     const text = this.partial + this.decoder.write(chunk);
+    // The marker is searched forward only, once over the text, not from every line to the end of
+    // the chunk: a chunk holding many lines and no usage (the common case) cost quadratic time.
+    let marker = text.indexOf('"usage"');
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.line(text, start, nl);
-      start = nl + 1;
+    if (marker === -1) start = text.lastIndexOf('\n') + 1;
+    else {
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        if (marker !== -1 && marker < start) marker = text.indexOf('"usage"', start);
+        if (marker !== -1 && marker < nl) this.line(text, start, nl);
+        start = nl + 1;
+      }
     }
     // A pathological line with no newline must not grow without bound.
     this.partial = text.length - start > 1 << 20 ? '' : text.slice(start);
   }
 
+  /** A line known to contain the marker between `start` and `end`. */
   private line(text: string, start: number, end: number): void {
     if (!text.startsWith('data:', start)) return;
-    const at = text.indexOf('"usage"', start);
-    if (at === -1 || at > end) return;
     try {
       const usage = readUsage(JSON.parse(text.slice(start + 5, end)));
       if (usage) this.usage = usage;
@@ -70,3 +100,69 @@ export class StreamUsageScanner {
     }
   }
 }
+
+/**
+ * The relay of a stream whose client did not ask for usage, for which AIUS asked the upstream
+ * (`stream_options.include_usage`, spec §12): the usage-only event (a `usage` with no `choices`,
+ * sent before `data: [DONE]`) is read and not relayed, and the `"usage":null` that OpenAI then adds
+ * to every other chunk is taken out, so the client receives the bytes the upstream would have sent
+ * it without the option. It works on whole lines: bytes after a chunk's last newline (an event split
+ * across two network chunks) wait for the next chunk, so no complete event is ever held back; lines
+ * that do not mention usage are passed on as the same bytes, never decoded.
+ */
+export class StreamUsageFilter implements StreamRelay {
+  usage: TokenUsage | null = null;
+  private pending: Buffer | null = null;
+  /** The blank line that ends a dropped event is dropped with it. */
+  private dropBlank = false;
+
+  push(chunk: Buffer): Buffer {
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const end = data.lastIndexOf(NEWLINE) + 1;
+    // A pathological line with no newline must not grow without bound: pass it on as it is.
+    this.pending = end < data.length && data.length - end <= 1 << 20 ? Buffer.from(data.subarray(end)) : null;
+    const ready = this.pending ? data.subarray(0, end) : data;
+    if (!this.dropBlank && ready.indexOf(USAGE_KEY) === -1) return ready;
+    const kept: Buffer[] = [];
+    for (let start = 0; start < ready.length; ) {
+      const nl = ready.indexOf(NEWLINE, start);
+      const stop = nl === -1 ? ready.length : nl + 1;
+      const line = this.line(ready.subarray(start, stop));
+      if (line) kept.push(line);
+      start = stop;
+    }
+    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+  }
+
+  end(): Buffer {
+    const rest = this.pending;
+    this.pending = null;
+    return rest ? (this.line(rest) ?? EMPTY) : EMPTY;
+  }
+
+  private line(line: Buffer): Buffer | null {
+    if (this.dropBlank) {
+      this.dropBlank = false;
+      if (isBlank(line)) return null;
+    }
+    if (line.indexOf(DATA) !== 0 || line.indexOf(USAGE_KEY) === -1) return line;
+    const text = line.toString('utf8');
+    let payload: { choices?: unknown; usage?: unknown } | null;
+    try {
+      payload = JSON.parse(text.slice(DATA.length)) as typeof payload;
+    } catch {
+      return line;
+    }
+    const usage = readUsage(payload);
+    if (usage) this.usage = usage;
+    const choices = payload?.choices;
+    if (usage && (choices === undefined || (Array.isArray(choices) && choices.length === 0))) {
+      this.dropBlank = true;
+      return null;
+    }
+    if (payload?.usage === null) return Buffer.from(text.replace(/,"usage":null|"usage":null,?/, ''), 'utf8');
+    return line;
+  }
+}
+
+const isBlank = (line: Buffer) => line.length === 1 || (line.length === 2 && line[0] === 0x0d);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { StreamUsageScanner, type TokenUsage } from './token-usage.js';
+import { StreamUsageFilter, StreamUsageScanner, type StreamRelay, type TokenUsage } from './token-usage.js';
 
 /** How one upstream call ended. */
 export type ExchangeResult =
@@ -44,12 +44,14 @@ export function exchange(
   options: Dispatcher.DispatchOptions,
   reply: AnswerSink,
   streamHeaders: StreamHeaders,
+  /** AIUS asked for the stream's usage itself: drop the usage-only event before relaying (see StreamUsageFilter). */
+  dropUsage = false,
 ): Promise<ExchangeResult> {
   // The client may have hung up while the request waited for its checks: no upstream call then.
   const socket = reply.raw.socket;
   if (!socket || socket.destroyed) return Promise.resolve({ kind: 'client-gone', usage: null });
   return new Promise((resolve) => {
-    const handler = new ExchangeHandler(reply, streamHeaders, resolve);
+    const handler = new ExchangeHandler(reply, streamHeaders, dropUsage, resolve);
     try {
       upstream.dispatch(options, handler);
     } catch (error) {
@@ -66,11 +68,12 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private chunks: Buffer[] = [];
-  private scanner: StreamUsageScanner | null = null;
+  private scanner: StreamRelay | null = null;
 
   constructor(
     private readonly reply: AnswerSink,
     private readonly streamHeaders: StreamHeaders,
+    private readonly dropUsage: boolean,
     private readonly resolve: (result: ExchangeResult) => void,
   ) {
     this.res = reply.raw;
@@ -103,7 +106,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();
-    this.scanner = new StreamUsageScanner();
+    this.scanner = this.dropUsage ? new StreamUsageFilter() : new StreamUsageScanner();
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -111,8 +114,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       this.chunks.push(chunk);
       return;
     }
-    this.scanner.push(chunk);
-    if (this.res.write(chunk)) return;
+    const relayed = this.scanner.push(chunk);
+    if (relayed.length === 0 || this.res.write(relayed)) return;
     controller.pause();
     const resume = () => {
       this.res.off('drain', resume);
@@ -125,7 +128,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.scanner) {
-      this.res.end();
+      const rest = this.scanner.end();
+      if (rest.length > 0) this.res.end(rest);
+      else this.res.end();
       this.settle({ kind: 'stream', status: this.status, usage: this.scanner.usage });
     } else {
       const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);

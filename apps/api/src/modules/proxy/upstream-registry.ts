@@ -14,6 +14,8 @@ export interface Upstream {
   authorization?: string;
   models: readonly string[];
   prefix?: string;
+  /** Whether AIUS may ask it for a stream's usage (UPSTREAMS `stream_usage`, default true). */
+  streamUsage: boolean;
   pool: Pool;
 }
 
@@ -189,6 +191,7 @@ export class UpstreamRegistry implements OnModuleDestroy {
       authorization: u.api_key ? `Bearer ${u.api_key}` : undefined,
       models: u.models,
       prefix: u.prefix,
+      streamUsage: u.stream_usage,
       pool: new Pool(url.origin, {
         connections: this.config.UPSTREAM_CONNECTIONS,
         keepAliveTimeout: 30_000,
@@ -207,5 +210,5 @@ export class UpstreamRegistry implements OnModuleDestroy {
 export function upstreamConfigs(config: AppConfig): UpstreamConfig[] {
   if (config.UPSTREAMS) return config.UPSTREAMS;
   if (!config.UPSTREAM_BASE_URL) return [];
-  return [{ name: 'default', base_url: config.UPSTREAM_BASE_URL, api_key: config.UPSTREAM_API_KEY, models: [] }];
+  return [{ name: 'default', base_url: config.UPSTREAM_BASE_URL, api_key: config.UPSTREAM_API_KEY, models: [], stream_usage: true }];
 }
