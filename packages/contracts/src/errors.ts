@@ -32,8 +32,15 @@ export const ERRORS = {
   INTERNAL_ERROR: { status: 500, envelope: 'structured', message: 'Internal server error' },
   // Any request body over its route's limit (RouteDef.bodyLimit), artifacts included (spec §2, §11).
   PAYLOAD_TOO_LARGE: { status: 413, envelope: 'structured', message: 'Request body is too large' },
+  // Password reset, sign-up policy and invitations (spec §13).
+  INVALID_RESET_TOKEN: { status: 400, envelope: 'structured', message: 'This password reset link is invalid, used or expired' },
+  SIGNUP_DISABLED: { status: 403, envelope: 'structured', message: 'Registration is not open on this server' },
+  // (decided) An invitation link that is unknown, cancelled, already used or expired.
+  INVALID_INVITATION: { status: 400, envelope: 'structured', message: 'This invitation is invalid, used or expired' },
   // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
   INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
+  // Deleting a client that is the only one of one of its members (spec §13): everyone keeps at least one.
+  LAST_CLIENT: { status: 409, envelope: 'structured', message: 'This is the only client of one of its members; it cannot be deleted' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },
@@ -100,6 +107,8 @@ export const VALIDATION_PRIORITY: readonly ErrorKey[] = [
   'MISSING_EMAIL',
   'MISSING_PASSWORD',
   'MISSING_ORG_ID',
+  'INVALID_RESET_TOKEN',
+  'INVALID_INVITATION',
   'TOKEN_NAME_REQUIRED',
   'INVALID_REQUEST',
   'INVALID_EMAIL',

@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
+import * as account from './schemas/account.js';
 import * as agents from './schemas/agents.js';
 import * as artifacts from './schemas/artifacts.js';
 import * as audit from './schemas/audit.js';
@@ -77,6 +78,13 @@ export const routes = {
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
   logout: route({ method: 'POST', path: '/logout', auth: 'session', rate: 'default', response: auth.logoutResponse }),
 
+  // Account lifecycle (spec §13). Password routes count as credential calls (§7); the change takes
+  // the session cookie only (a leaked API token must not change the password).
+  instanceInfo: route({ method: 'GET', path: '/instance', auth: 'none', rate: 'default', response: account.instanceInfoResponse }),
+  changePassword: route({ method: 'POST', path: '/password/change', auth: 'session', rate: 'credential', body: account.changePasswordRequest, response: account.changePasswordResponse, errors: ['INVALID_CREDENTIALS'] }),
+  forgotPassword: route({ method: 'POST', path: '/password/forgot', auth: 'none', rate: 'credential', body: account.forgotPasswordRequest, response: account.forgotPasswordResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  resetPassword: route({ method: 'POST', path: '/password/reset', auth: 'none', rate: 'credential', body: account.resetPasswordRequest, response: account.resetPasswordResponse, errors: ['INVALID_RESET_TOKEN', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+
   // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
   twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse, errors: ['2FA_ALREADY_ENABLED'] }),
   twoFactorEnable: route({ method: 'POST', path: '/2fa/enable', auth: 'session', rate: 'default', body: twoFactor.twoFactorCodeRequest, response: twoFactor.twoFactorEnableResponse, errors: ['2FA_NOT_STARTED', 'INVALID_CODE', '2FA_ALREADY_ENABLED'] }),
@@ -90,6 +98,8 @@ export const routes = {
 
   listClients: route({ method: 'GET', path: '/clients', auth: 'account', rate: 'default', response: clients.clientListResponse }),
   createClient: route({ method: 'POST', path: '/clients', auth: 'account', rate: 'default', body: clients.createClientRequest, response: clients.createClientResponse }),
+  updateClient: route({ method: 'PATCH', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.updateClientRequest, response: clients.clientSummary, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  deleteClient: route({ method: 'DELETE', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.deleteClientResponse, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_CLIENT'] }),
   listMembers: route({ method: 'GET', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.memberListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'USER_NOT_FOUND', 'ALREADY_MEMBER'] }),
   updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),

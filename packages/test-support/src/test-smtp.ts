@@ -24,6 +24,8 @@ export interface TestSmtp {
   setDown(down: boolean): void;
   /** Refuses this recipient for good (550), as a relay does an address it will never accept. */
   refuse(address: string): void;
+  /** Each message is accepted only after this long (a slow relay: a sender that waited on it would show). */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startTestSmtp(port = 0): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   let down = false;
+  let delayMs = 0;
   const refused = new Set<string>();
   const server = new SMTPServer({
     secure: false,
@@ -53,7 +56,8 @@ export async function startTestSmtp(port = 0): Promise<TestSmtp> {
         return;
       }
       simpleParser(stream)
-        .then((parsed) => {
+        .then(async (parsed) => {
+          if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
           const text = parsed.text ?? '';
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -81,6 +85,9 @@ export async function startTestSmtp(port = 0): Promise<TestSmtp> {
     received,
     setDown(value) {
       down = value;
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
     refuse(address) {
       refused.add(address.toLowerCase());

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
  * Which rows a purge deletes: those past their `expires_at`, after which nothing reads them, or
  * those created more than `olderThanDays` ago (a retention period).
  */
-export type PurgeRule = { table: 'sessions' | 'two_factor_challenges' } | { table: 'usage_events' | 'audit_events'; olderThanDays: number };
+export type PurgeRule = { table: 'sessions' | 'two_factor_challenges' | 'password_resets' | 'invitations' } | { table: 'usage_events' | 'audit_events' | 'mail_outbox'; olderThanDays: number };
 
 /** Rows deleted per statement, so a large backlog never holds locks or bloats one transaction. */
 export const PURGE_BATCH = 5_000;

@@ -123,6 +123,8 @@ export const ID_PREFIX = {
   recoveryCode: 'rc_',
   blob: 'blob_',
   runConnection: 'conn_',
+  passwordReset: 'pwr_',
+  invitation: 'inv_',
 } as const;
 
 /** The ids' random part and an API token's (spec §1, §5) share one alphabet. */

@@ -31,4 +31,8 @@ export class UsersRepository {
   async setDefaultClient(tx: Prisma.TransactionClient, id: string, clientId: string): Promise<void> {
     await tx.user.update({ where: { id }, data: { defaultClientId: clientId } });
   }
+
+  async setPasswordHash(tx: Prisma.TransactionClient, id: string, passwordHash: string): Promise<void> {
+    await tx.user.update({ where: { id }, data: { passwordHash } });
+  }
 }

@@ -57,6 +57,11 @@ export class UsersService {
   setDefaultClient(tx: Prisma.TransactionClient, id: string, clientId: string): Promise<void> {
     return this.users.setDefaultClient(tx, id, clientId);
   }
+
+  /** Inside the caller's transaction, which also ends the user's sessions (password change and reset). */
+  setPasswordHash(tx: Prisma.TransactionClient, id: string, passwordHash: string): Promise<void> {
+    return this.users.setPasswordHash(tx, id, passwordHash);
+  }
 }
 
 /** The user object of spec §4. */

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma } from '@aius/db';
+import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+
+/** Sent and given-up rows are kept this long (an operator's record of what left), then purged. */
+const OUTBOX_RETENTION_DAYS = 30;
 
 /** A mail to send later; `payload` is what the kind's renderer needs, never a secret. */
 export interface OutboxEntry {
@@ -19,10 +23,18 @@ export interface ClaimedMail {
   expiresAt: Date | null;
 }
 
-/** The only code that touches `mail_outbox`. */
+/** The only code that touches `mail_outbox` (and the purge of old rows it starts). */
 @Injectable()
 export class MailOutboxRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  readonly purge: ExpiredRowsPurge;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    purges: ExpiredRowsPurges,
+  ) {
+    // A row that old was sent, given up or expired long ago (retries end within a day).
+    this.purge = purges.for({ table: 'mail_outbox', olderThanDays: OUTBOX_RETENTION_DAYS });
+  }
 
   /** Inside `db`'s transaction when given one, so a mail is queued exactly when its cause commits. */
   async insert(entry: OutboxEntry, db: Prisma.TransactionClient = this.prisma): Promise<void> {
@@ -48,8 +60,18 @@ export class MailOutboxRepository {
       RETURNING id, kind, recipient, payload, attempts, expires_at AS "expiresAt"`;
   }
 
-  async markSent(id: bigint): Promise<void> {
-    await this.prisma.mailOutbox.update({ where: { id }, data: { sentAt: new Date(), lastError: null } });
+  /** `note`: why a row counts as done without leaving (skipped). */
+  async markSent(id: bigint, note: string | null = null): Promise<void> {
+    await this.prisma.mailOutbox.update({ where: { id }, data: { sentAt: new Date(), lastError: note } });
+  }
+
+  /** Whether another mail of this row's kind went to its recipient within the last `withinMs`. */
+  async sentRecently(row: Pick<ClaimedMail, 'id' | 'kind' | 'recipient'>, withinMs: number): Promise<boolean> {
+    const found = await this.prisma.mailOutbox.findFirst({
+      where: { recipient: row.recipient, kind: row.kind, id: { not: row.id }, sentAt: { gt: new Date(Date.now() - withinMs) }, lastError: null },
+      select: { id: true },
+    });
+    return found !== null;
   }
 
   async retryLater(id: bigint, delayMs: number, error: string): Promise<void> {

@@ -8,6 +8,15 @@ import { LogTransport, PermanentMailError, SmtpTransport, type MailTransport } f
 export type RenderedMail = { subject: string; text: string } | null;
 export type MailRenderer = (mail: { recipient: string; payload: Prisma.JsonValue }) => Promise<RenderedMail>;
 
+export interface MailKind {
+  render: MailRenderer;
+  /**
+   * At most one mail of this kind per recipient per this many ms: a later one is dropped unsent
+   * (marked sent, `last_error` says why), so a form submitted in a loop cannot bomb an inbox.
+   */
+  perRecipientMs?: number;
+}
+
 /** Rows one claim takes; each is sent in turn (one SMTP conversation at a time per instance). */
 const CLAIM_BATCH = 10;
 /** A claimed row is left alone this long: well past SMTP_TIMEOUTS, so only a dead sender's rows come back. */
@@ -30,7 +39,7 @@ const MAX_RETRY_DELAY_MS = 3_600_000;
 @Injectable()
 export class MailOutbox implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('MailOutbox');
-  private readonly renderers = new Map<string, MailRenderer>();
+  private readonly kinds = new Map<string, MailKind>();
   readonly transport: MailTransport;
   private timer?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
@@ -57,9 +66,9 @@ export class MailOutbox implements OnModuleInit, OnModuleDestroy {
     this.transport.close();
   }
 
-  /** Registers the renderer of one kind of mail (from the owning module's onModuleInit). */
-  handle(kind: string, render: MailRenderer): void {
-    this.renderers.set(kind, render);
+  /** Registers one kind of mail (from the owning module's onModuleInit). */
+  handle(kind: string, render: MailRenderer, options: Omit<MailKind, 'render'> = {}): void {
+    this.kinds.set(kind, { render, ...options });
   }
 
   /** Queues a mail inside `db`'s transaction when given one; call `kick()` once it has committed. */
@@ -111,9 +120,13 @@ export class MailOutbox implements OnModuleInit, OnModuleDestroy {
         this.logger.warn(`${what} given up: expired before it could be sent`);
         return;
       }
-      const render = this.renderers.get(row.kind);
-      if (!render) throw new PermanentMailError(`no renderer for kind ${row.kind}`);
-      const mail = await render({ recipient: row.recipient, payload: row.payload });
+      const kind = this.kinds.get(row.kind);
+      if (!kind) throw new PermanentMailError(`no renderer for kind ${row.kind}`);
+      if (kind.perRecipientMs && (await this.outbox.sentRecently(row, kind.perRecipientMs))) {
+        await this.outbox.markSent(row.id, `skipped: one was sent to this address less than ${Math.round(kind.perRecipientMs / 1000)} s before`);
+        return;
+      }
+      const mail = await kind.render({ recipient: row.recipient, payload: row.payload });
       if (mail) await this.transport.send({ to: row.recipient, ...mail });
       await this.outbox.markSent(row.id);
     } catch (error) {

@@ -19,6 +19,6 @@ import { TokensService } from './tokens.service.js';
     { provide: BEARER_VERIFIER, useExisting: BearerVerifier },
     TokensService,
   ],
-  exports: [BEARER_VERIFIER],
+  exports: [BEARER_VERIFIER, TokensService],
 })
 export class TokensModule {}

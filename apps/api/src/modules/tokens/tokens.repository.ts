@@ -88,10 +88,19 @@ export class TokensRepository {
   }
 
   /** Revokes the live tokens these users hold for this client, inside the caller's transaction. */
-  async revokeBoundTo(db: Prisma.TransactionClient, clientId: string, userIds: string[], reason: TokenRevocationReason): Promise<RevokedToken[]> {
+  revokeBoundTo(db: Prisma.TransactionClient, clientId: string, userIds: string[], reason: TokenRevocationReason): Promise<RevokedToken[]> {
+    return this.revokeWhere(db, Prisma.sql`client_id = ${clientId} AND user_id = ANY(${userIds}::text[])`, reason);
+  }
+
+  /** Every live token of the user, whatever its client (a password reset that asked for it). */
+  revokeAllOf(db: Prisma.TransactionClient, userId: string, reason: TokenRevocationReason): Promise<RevokedToken[]> {
+    return this.revokeWhere(db, Prisma.sql`user_id = ${userId}`, reason);
+  }
+
+  private async revokeWhere(db: Prisma.TransactionClient, which: Prisma.Sql, reason: TokenRevocationReason): Promise<RevokedToken[]> {
     const rows = await db.$queryRaw<{ id: number; revoked_at: Date; token_hash: string }[]>`
       UPDATE api_tokens SET revoked_at = now(), revoked_reason = ${reason}
-      WHERE client_id = ${clientId} AND user_id = ANY(${userIds}::text[]) AND revoked_at IS NULL
+      WHERE ${which} AND revoked_at IS NULL
       RETURNING id, revoked_at, token_hash`;
     return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at, tokenHash: row.token_hash }));
   }

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
-import { PrismaService } from '@aius/db';
+import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { RequestOrigin } from '../../common/request-origin.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -78,6 +78,15 @@ export class TokensService implements OnModuleInit {
         models: r.models,
       })),
     };
+  }
+
+  /**
+   * Revokes every live token of the user inside `tx`; run the returned announcement once `tx` has
+   * committed (it tells every instance, as DELETE /tokens does). For a password reset that asked for it.
+   */
+  async revokeAllOf(tx: Prisma.TransactionClient, userId: string): Promise<() => Promise<void>> {
+    const revoked = await this.tokens.revokeAllOf(tx, userId, 'password_reset');
+    return () => this.verifier.announceRevocations(revoked);
   }
 
   /** Idempotent; refused on every instance from the next request on (see BearerVerifier). */
