@@ -101,6 +101,8 @@ export const routes = {
 
   listClients: route({ method: 'GET', path: '/clients', auth: 'account', rate: 'default', response: clients.clientListResponse }),
   createClient: route({ method: 'POST', path: '/clients', auth: 'account', rate: 'default', body: clients.createClientRequest, response: clients.createClientResponse }),
+  updateClient: route({ method: 'PATCH', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.updateClientRequest, response: clients.clientSummary, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  deleteClient: route({ method: 'DELETE', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.deleteClientResponse, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_CLIENT'] }),
   listMembers: route({ method: 'GET', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.memberListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'USER_NOT_FOUND', 'ALREADY_MEMBER'] }),
   updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),

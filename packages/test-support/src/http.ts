@@ -67,6 +67,26 @@ export async function call<N extends RouteName>(origin: string, name: N, ...[opt
   return { ok: false, status: answer.status, headers: answer.headers, body: answer.body as ErrorEnvelope };
 }
 
+/**
+ * Route N with request parts its schemas would refuse to type (a missing field, a wrong type, an
+ * unknown query value): for tests of malformed input. Method and path still come from the route
+ * table, and the answer is typed and checked as `call`'s.
+ */
+export function callRaw<N extends RouteName>(origin: string, name: N, options: { body?: unknown; query?: Record<string, string>; params?: Record<string, string | number>; as?: As } = {}): Promise<Answer<N>> {
+  return call(origin, name, ...([options] as unknown as CallArgs<N>));
+}
+
+/** The body of a 200 answer; throws with the status and envelope otherwise (the status is part of what a test asserts). */
+export function ok<N extends RouteName>(answer: Answer<N>): RouteResponse<N> {
+  if (!answer.ok || answer.status !== 200) throw new Error(`expected 200, got ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** An answer's status and body alone, for comparing both at once: `expect(statusAndBody(r)).toEqual({ status: 403, body: … })`. */
+export function statusAndBody(answer: { status: number; body: unknown }): { status: number; body: unknown } {
+  return { status: answer.status, body: answer.body };
+}
+
 /** The body of a successful call; throws with the status and envelope otherwise (for set-up steps). */
 export async function callOk<N extends RouteName>(origin: string, name: N, ...args: CallArgs<N>): Promise<RouteResponse<N>> {
   const answer = await call(origin, name, ...args);

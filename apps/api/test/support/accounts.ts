@@ -1,34 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { SESSION_COOKIE, type User } from '@aius/contracts';
+import { registerUser as register, type RegisteredUser } from '@aius/test-support';
 
-export interface RegisteredUser {
-  user: User;
-  sessionToken: string;
-  /** Ready for a `Cookie` request header: `__Host-aius_session=<jwt>`. */
-  cookie: string;
-  email: string;
-  password: string;
-}
-
-/** A strong password that passes every rule of the password policy. */
-export const TEST_PASSWORD = 'correct-horse-9!';
+export { TEST_PASSWORD, type RegisteredUser } from '@aius/test-support';
 
 /**
- * Creates an account through the real `POST /register` (so every test user is made the
- * way real ones are). `base` is the API base, e.g. `t.base` from startTestApp().
+ * `registerUser` of @aius/test-support (the typed `register` call) for the specs that still pass
+ * the API base (`t.base`) rather than its origin; they move to `registerUser(t.origin)` one
+ * directory at a time, and this file goes with the last of them.
  */
-export async function registerUser(
-  base: string,
-  overrides: { email?: string; name?: string; password?: string } = {},
-): Promise<RegisteredUser> {
-  const email = overrides.email ?? `user-${randomBytes(6).toString('hex')}@example.com`;
-  const password = overrides.password ?? TEST_PASSWORD;
-  const res = await fetch(`${base}/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, name: overrides.name ?? 'Test User', password }),
-  });
-  const body = (await res.json()) as { user: User; session_token: string };
-  if (res.status !== 200) throw new Error(`registerUser: ${res.status} ${JSON.stringify(body)}`);
-  return { user: body.user, sessionToken: body.session_token, cookie: `${SESSION_COOKIE}=${body.session_token}`, email, password };
+export function registerUser(base: string, overrides: { email?: string; name?: string; password?: string } = {}): Promise<RegisteredUser> {
+  if (!base.endsWith('/api/v1')) throw new Error(`registerUser: ${base} is not an API base`);
+  return register(base.slice(0, -'/api/v1'.length), overrides);
 }
