@@ -92,6 +92,8 @@ export const configSchema = z.object({
 
   SESSION_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
   SESSION_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  /** Sessions' last_seen_at (GET /sessions) is written in one batched UPDATE at this interval. */
+  SESSION_LAST_SEEN_FLUSH_MS: int(30_000, 50, 600_000),
   /** How often expired sessions and login challenges, and usage events past their retention, are deleted (each table by the module that owns it). */
   EXPIRED_ROWS_PURGE_INTERVAL_SECONDS: int(3600, 1, 86_400),
   /**
@@ -122,6 +124,11 @@ export const configSchema = z.object({
    * attacker's site). Defaults to the first APP_ORIGINS entry; required once SMTP_URL is set.
    */
   PUBLIC_URL: url(/^https?:$/, 'http(s)://').transform((v) => v.replace(/\/+$/, '')).optional(),
+
+  /** Who may register (spec §13): `open`, `invite` (only through an invitation's link) or `closed`. */
+  SIGNUP_MODE: z.enum(['open', 'invite', 'closed']).default('open'),
+  /** How long an invitation's link works. */
+  INVITATION_TTL_DAYS: int(7, 1, 365),
 
   // ── Mail (spec §13; modules/mail) ────────────────────────────────────────────
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; unset: mail is written to the log instead. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField, loginPasswordField, newPasswordField, unixSeconds } from './fields.js';
+import { emailField, idField, loginPasswordField, newPasswordField, unixSeconds } from './fields.js';
 
 /**
  * Account lifecycle (spec §13): passwords, sessions and what the dashboard needs to know about
@@ -38,6 +38,8 @@ export type ResetPasswordResponse = z.infer<typeof resetPasswordResponse>;
 
 /** (decided) GET /instance: what the sign-in pages need to say before anyone is signed in. */
 export const instanceInfoResponse = z.object({
+  /** `open`: anyone registers; `invite`: only through an invitation's link; `closed`: only admins create accounts. */
+  signup_mode: z.enum(['open', 'invite', 'closed']),
   /** `smtp`: mail leaves through SMTP_URL; `log`: no SMTP_URL, links are written to the server's log. */
   mail_delivery: z.enum(['smtp', 'log']),
 });
@@ -56,3 +58,10 @@ export const sessionInfo = z.object({
 export type SessionInfo = z.infer<typeof sessionInfo>;
 export const sessionListResponse = z.object({ data: z.array(sessionInfo) });
 export type SessionListResponse = z.infer<typeof sessionListResponse>;
+
+export const sessionIdParams = z.object({ id: idField('NOT_FOUND') });
+export const endSessionResponse = z.object({ revoked: z.literal(true) });
+export type EndSessionResponse = z.infer<typeof endSessionResponse>;
+/** (decided) POST /sessions/end-others: every session of the account but the caller's. */
+export const endOtherSessionsResponse = z.object({ revoked: z.number().int().nonnegative() });
+export type EndOtherSessionsResponse = z.infer<typeof endOtherSessionsResponse>;

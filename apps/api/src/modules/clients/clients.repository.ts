@@ -82,8 +82,8 @@ export class ClientsRepository {
   }
 
   /** The new membership's creation time, or null when the user already is a member. */
-  async insertMember(clientId: string, userId: string, role: Role): Promise<Date | null> {
-    const inserted = await this.prisma.$queryRaw<{ created_at: Date }[]>`
+  async insertMember(clientId: string, userId: string, role: Role, db: Prisma.TransactionClient = this.prisma): Promise<Date | null> {
+    const inserted = await db.$queryRaw<{ created_at: Date }[]>`
       INSERT INTO memberships (client_id, user_id, role) VALUES (${clientId}, ${userId}, ${role}::"role")
       ON CONFLICT DO NOTHING
       RETURNING created_at`;
@@ -96,6 +96,29 @@ export class ClientsRepository {
 
   async deleteMember(tx: Prisma.TransactionClient, clientId: string, userId: string): Promise<void> {
     await tx.membership.delete({ where: { clientId_userId: { clientId, userId } } });
+  }
+
+  async rename(tx: Prisma.TransactionClient, clientId: string, name: string): Promise<{ createdAt: Date }> {
+    return tx.client.update({ where: { id: clientId }, data: { name }, select: { createdAt: true } });
+  }
+
+  /** Its memberships, projects, tokens and artifacts go with it (ON DELETE CASCADE). */
+  async delete(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
+    await tx.client.delete({ where: { id: clientId } });
+  }
+
+  memberIds(tx: Prisma.TransactionClient, clientId: string): Promise<string[]> {
+    return tx.membership.findMany({ where: { clientId }, select: { userId: true } }).then((rows) => rows.map((r) => r.userId));
+  }
+
+  /** Whether some member of the client belongs to no other client. */
+  async isSomeonesOnlyClient(tx: Prisma.TransactionClient, clientId: string): Promise<boolean> {
+    const rows = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM memberships m
+      WHERE m.client_id = ${clientId}
+        AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = m.user_id AND o.client_id <> ${clientId})
+      LIMIT 1`;
+    return rows.length > 0;
   }
 
   countOwners(tx: Prisma.TransactionClient, clientId: string): Promise<number> {
