@@ -17,3 +17,4 @@ export * from './schemas/audit.js';
 export * from './schemas/billing.js';
 export * from './schemas/openapi.js';
 export * from './schemas/account.js';
+export * from './schemas/invitations.js';
