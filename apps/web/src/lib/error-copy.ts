@@ -30,6 +30,8 @@ export const ERROR_COPY: Record<ErrorKey, string> = {
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again.',
   PAYLOAD_TOO_LARGE: 'That is too large to send. Make it smaller and try again.',
   INSUFFICIENT_CREDITS: 'This organization has no credits left. An instance admin can grant more.',
+  ACCOUNT_DISABLED: 'This account has been disabled by an administrator of this server.',
+  CANNOT_DISABLE_SELF: 'You cannot disable your own account. Ask another admin.',
   LAST_CLIENT: 'This is the only organization of one of its members, so it cannot be deleted. They need another organization first.',
   MISSING_BEARER_TOKEN: 'An API token is required.',
   INVALID_AUTHORIZATION_HEADER: 'An API token is required.',
