@@ -84,6 +84,10 @@ export const routes = {
   changePassword: route({ method: 'POST', path: '/password/change', auth: 'session', rate: 'credential', body: account.changePasswordRequest, response: account.changePasswordResponse, errors: ['INVALID_CREDENTIALS'] }),
   forgotPassword: route({ method: 'POST', path: '/password/forgot', auth: 'none', rate: 'credential', body: account.forgotPasswordRequest, response: account.forgotPasswordResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE'] }),
   resetPassword: route({ method: 'POST', path: '/password/reset', auth: 'none', rate: 'credential', body: account.resetPasswordRequest, response: account.resetPasswordResponse, errors: ['INVALID_RESET_TOKEN', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  // Sessions (spec §13): the session cookie only, like the other account-security changes.
+  listSessions: route({ method: 'GET', path: '/sessions', auth: 'session', rate: 'default', response: account.sessionListResponse }),
+  endOtherSessions: route({ method: 'POST', path: '/sessions/end-others', auth: 'session', rate: 'default', response: account.endOtherSessionsResponse }),
+  endSession: route({ method: 'DELETE', path: '/sessions/:id', auth: 'session', rate: 'default', params: account.sessionIdParams, response: account.endSessionResponse, errors: ['NOT_FOUND'] }),
 
   // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
   twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse, errors: ['2FA_ALREADY_ENABLED'] }),
