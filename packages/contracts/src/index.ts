@@ -17,3 +17,4 @@ export * from './schemas/audit.js';
 export * from './schemas/admin.js';
 export * from './schemas/openapi.js';
 export * from './schemas/account.js';
+export * from './schemas/invitations.js';
