@@ -16,6 +16,7 @@ import { RequestLog, echoRequestId, requestId } from './logging/request-log.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ArtifactUploadRoute } from './modules/artifacts/artifact-upload.route.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
+import { LivenessRoute } from './modules/health/liveness.route.js';
 import { ChatRoute } from './modules/proxy/chat.route.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import { RunSocket } from './modules/runs/run-socket.js';
@@ -76,6 +77,8 @@ export async function createApp(
   );
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).
   app.get(ChatRoute).install(fastify);
+  // Liveness, likewise outside Nest's router (see LivenessRoute).
+  app.get(LivenessRoute).install(fastify);
   // The one route with a larger body limit and a streaming body parser, in a Fastify scope of its own.
   app.get(ArtifactUploadRoute).install(fastify);
   // The run loop's WebSocket, on the same server and port (see RunSocket).

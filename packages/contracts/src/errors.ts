@@ -39,6 +39,8 @@ export const ERRORS = {
   INVALID_INVITATION: { status: 400, envelope: 'structured', message: 'This invitation is invalid, used or expired' },
   // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
   INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
+  // Deleting a client that is the only one of one of its members (spec §13): everyone keeps at least one.
+  LAST_CLIENT: { status: 409, envelope: 'structured', message: 'This is the only client of one of its members; it cannot be deleted' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────
   MISSING_BEARER_TOKEN: { status: 401, envelope: 'string', message: 'missing bearer token' },

@@ -83,6 +83,10 @@ export const routes = {
   changePassword: route({ method: 'POST', path: '/password/change', auth: 'session', rate: 'credential', body: account.changePasswordRequest, response: account.changePasswordResponse, errors: ['INVALID_CREDENTIALS'] }),
   forgotPassword: route({ method: 'POST', path: '/password/forgot', auth: 'none', rate: 'credential', body: account.forgotPasswordRequest, response: account.forgotPasswordResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE'] }),
   resetPassword: route({ method: 'POST', path: '/password/reset', auth: 'none', rate: 'credential', body: account.resetPasswordRequest, response: account.resetPasswordResponse, errors: ['INVALID_RESET_TOKEN', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  // Sessions (spec §13): the session cookie only, like the other account-security changes.
+  listSessions: route({ method: 'GET', path: '/sessions', auth: 'session', rate: 'default', response: account.sessionListResponse }),
+  endOtherSessions: route({ method: 'POST', path: '/sessions/end-others', auth: 'session', rate: 'default', response: account.endOtherSessionsResponse }),
+  endSession: route({ method: 'DELETE', path: '/sessions/:id', auth: 'session', rate: 'default', params: account.sessionIdParams, response: account.endSessionResponse, errors: ['NOT_FOUND'] }),
 
   // Session only (spec §4): a leaked API token must not turn 2FA on or off or replace the recovery codes.
   twoFactorSetup: route({ method: 'POST', path: '/2fa/setup', auth: 'session', rate: 'default', response: twoFactor.twoFactorSetupResponse, errors: ['2FA_ALREADY_ENABLED'] }),
@@ -97,6 +101,8 @@ export const routes = {
 
   listClients: route({ method: 'GET', path: '/clients', auth: 'account', rate: 'default', response: clients.clientListResponse }),
   createClient: route({ method: 'POST', path: '/clients', auth: 'account', rate: 'default', body: clients.createClientRequest, response: clients.createClientResponse }),
+  updateClient: route({ method: 'PATCH', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.updateClientRequest, response: clients.clientSummary, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  deleteClient: route({ method: 'DELETE', path: '/clients/:id', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.deleteClientResponse, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_CLIENT'] }),
   listMembers: route({ method: 'GET', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, response: clients.memberListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   addMember: route({ method: 'POST', path: '/clients/:id/members', auth: 'account', rate: 'default', params: clients.clientIdParams, body: clients.addMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'USER_NOT_FOUND', 'ALREADY_MEMBER'] }),
   updateMember: route({ method: 'PATCH', path: '/clients/:id/members/:user_id', auth: 'account', rate: 'default', params: clients.memberParams, body: clients.updateMemberRequest, response: clients.member, errors: ['NOT_FOUND', 'NO_ACCESS', 'LAST_OWNER'] }),

@@ -92,6 +92,8 @@ export const configSchema = z.object({
 
   SESSION_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
   SESSION_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  /** Sessions' last_seen_at (GET /sessions) is written in one batched UPDATE at this interval. */
+  SESSION_LAST_SEEN_FLUSH_MS: int(30_000, 50, 600_000),
   /** How often expired sessions and login challenges, and usage events past their retention, are deleted (each table by the module that owns it). */
   EXPIRED_ROWS_PURGE_INTERVAL_SECONDS: int(3600, 1, 86_400),
   /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailField, loginPasswordField, newPasswordField, unixSeconds } from './fields.js';
+import { emailField, idField, loginPasswordField, newPasswordField, unixSeconds } from './fields.js';
 
 /**
  * Account lifecycle (spec §13): passwords, sessions and what the dashboard needs to know about
@@ -56,3 +56,10 @@ export const sessionInfo = z.object({
 export type SessionInfo = z.infer<typeof sessionInfo>;
 export const sessionListResponse = z.object({ data: z.array(sessionInfo) });
 export type SessionListResponse = z.infer<typeof sessionListResponse>;
+
+export const sessionIdParams = z.object({ id: idField('NOT_FOUND') });
+export const endSessionResponse = z.object({ revoked: z.literal(true) });
+export type EndSessionResponse = z.infer<typeof endSessionResponse>;
+/** (decided) POST /sessions/end-others: every session of the account but the caller's. */
+export const endOtherSessionsResponse = z.object({ revoked: z.number().int().nonnegative() });
+export type EndOtherSessionsResponse = z.infer<typeof endOtherSessionsResponse>;

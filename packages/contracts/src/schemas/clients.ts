@@ -19,6 +19,13 @@ export const createClientResponse = z.object({
 });
 export type CreateClientResponse = z.infer<typeof createClientResponse>;
 
+/** (spec §13) Rename a client: owners only. Answers the caller's summary of it. */
+export const updateClientRequest = z.object({ name: nameField });
+export type UpdateClientRequest = z.infer<typeof updateClientRequest>;
+
+export const deleteClientResponse = z.object({ deleted: z.literal(true) });
+export type DeleteClientResponse = z.infer<typeof deleteClientResponse>;
+
 export const clientIdParams = z.object({ id: idField('NOT_FOUND') });
 export const memberParams = z.object({ id: idField('NOT_FOUND'), user_id: idField('NOT_FOUND') });
 export type MemberParams = z.infer<typeof memberParams>;

@@ -11,6 +11,7 @@ import { AuthService } from './auth.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordResetsRepository } from './password-resets.repository.js';
 import { PasswordService } from './password.service.js';
+import { SessionsController } from './sessions.controller.js';
 
 /**
  * The login flows: register (user, default client and session in one transaction), login with
@@ -20,7 +21,7 @@ import { PasswordService } from './password.service.js';
  */
 @Module({
   imports: [IdentityModule, TwoFactorModule, ClientsModule, TokensModule, MailModule, AuditModule],
-  controllers: [AuthController, AccountController],
+  controllers: [AuthController, AccountController, SessionsController],
   providers: [AuthService, PasswordHasher, PasswordService, PasswordResetsRepository],
 })
 export class AuthModule {}

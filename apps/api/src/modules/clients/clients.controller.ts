@@ -6,7 +6,10 @@ import {
   type AuditLogResponse,
   type ClientListResponse,
   type CreateClientRequest,
+  type ClientSummary,
   type CreateClientResponse,
+  type DeleteClientResponse,
+  type UpdateClientRequest,
   type Member,
   type MemberListResponse,
   type MemberParams,
@@ -40,6 +43,21 @@ export class ClientsController {
     @CallerOrigin() origin: RequestOrigin,
   ): Promise<CreateClientResponse> {
     return this.clients.createClient(p.userId, body.name, origin);
+  }
+
+  @Endpoint(routes.updateClient)
+  rename(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.updateClient) params: { id: string },
+    @ContractBody(routes.updateClient) body: UpdateClientRequest,
+    @CallerOrigin() origin: RequestOrigin,
+  ): Promise<ClientSummary> {
+    return this.clients.renameClient(p.userId, params.id, body.name, origin);
+  }
+
+  @Endpoint(routes.deleteClient)
+  remove(@CurrentPrincipal() p: Principal, @ContractParams(routes.deleteClient) params: { id: string }, @CallerOrigin() origin: RequestOrigin): Promise<DeleteClientResponse> {
+    return this.clients.deleteClient(p.userId, params.id, origin);
   }
 
   @Endpoint(routes.listMembers)

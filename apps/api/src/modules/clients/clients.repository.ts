@@ -98,6 +98,29 @@ export class ClientsRepository {
     await tx.membership.delete({ where: { clientId_userId: { clientId, userId } } });
   }
 
+  async rename(tx: Prisma.TransactionClient, clientId: string, name: string): Promise<{ createdAt: Date }> {
+    return tx.client.update({ where: { id: clientId }, data: { name }, select: { createdAt: true } });
+  }
+
+  /** Its memberships, projects, tokens and artifacts go with it (ON DELETE CASCADE). */
+  async delete(tx: Prisma.TransactionClient, clientId: string): Promise<void> {
+    await tx.client.delete({ where: { id: clientId } });
+  }
+
+  memberIds(tx: Prisma.TransactionClient, clientId: string): Promise<string[]> {
+    return tx.membership.findMany({ where: { clientId }, select: { userId: true } }).then((rows) => rows.map((r) => r.userId));
+  }
+
+  /** Whether some member of the client belongs to no other client. */
+  async isSomeonesOnlyClient(tx: Prisma.TransactionClient, clientId: string): Promise<boolean> {
+    const rows = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM memberships m
+      WHERE m.client_id = ${clientId}
+        AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = m.user_id AND o.client_id <> ${clientId})
+      LIMIT 1`;
+    return rows.length > 0;
+  }
+
   countOwners(tx: Prisma.TransactionClient, clientId: string): Promise<number> {
     return tx.membership.count({ where: { clientId, role: 'owner' } });
   }

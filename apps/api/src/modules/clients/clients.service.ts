@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditLogQuery, AuditLogResponse, ClientListResponse, CreateClientResponse, Role } from '@aius/contracts';
+import type { AuditLogQuery, AuditLogResponse, ClientListResponse, ClientSummary, CreateClientResponse, DeleteClientResponse, Role } from '@aius/contracts';
 import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { RequestOrigin } from '../../common/request-origin.js';
@@ -8,6 +8,7 @@ import { UsersService } from '../identity/users.service.js';
 import { ClientListCache, type ListVersion } from './client-list.cache.js';
 import { ClientsRepository } from './clients.repository.js';
 import { hasRole } from './client-records.js';
+import { MembershipEnd } from './membership-end.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
 /** The caller's standing in a client: whether the client exists and the caller's role in it. */
@@ -24,6 +25,7 @@ export class ClientsService {
     private readonly users: UsersService,
     private readonly cache: ClientListCache,
     private readonly audit: AuditLog,
+    private readonly endings: MembershipEnd,
   ) {}
 
   /**
@@ -61,6 +63,40 @@ export class ClientsService {
    */
   createOwned(tx: Prisma.TransactionClient, ownerId: string, name: string): Promise<{ id: string; name: string; createdAt: Date }> {
     return this.clients.insertWithOwner(tx, ownerId, name);
+  }
+
+  /** Owners only (spec §13); every member's client list shows the new name from their next call on. */
+  async renameClient(userId: string, clientId: string, name: string, origin: RequestOrigin): Promise<ClientSummary> {
+    const { createdAt, memberIds } = await this.prisma.$transaction(async (tx) => {
+      requireRole(await this.standing(userId, clientId, tx, true), 'owner');
+      const { createdAt } = await this.clients.rename(tx, clientId, name);
+      return { createdAt, memberIds: await this.clients.memberIds(tx, clientId) };
+    });
+    await this.cache.changed(...memberIds);
+    this.audit.record({ action: 'client.renamed', actorId: userId, clientId, targetType: 'client', targetId: clientId, ...origin });
+    return { id: clientId, name, role: 'owner', created_at: unixSeconds(createdAt) };
+  }
+
+  /**
+   * Owners only; refused with LAST_CLIENT while it is some member's only client (everyone keeps
+   * at least one: registration gives one, and token minting and the CLI fall back to it). Under
+   * the client row's lock, in one transaction: every member's rights that hang off a membership
+   * end as on removal (their tokens for it are revoked and announced to every instance before
+   * this answers), then the client with its projects, artifacts and memberships. Usage and the
+   * audit log keep their rows (they have no foreign key), so its history stays readable.
+   */
+  async deleteClient(userId: string, clientId: string, origin: RequestOrigin): Promise<DeleteClientResponse> {
+    const { memberIds, announce } = await this.prisma.$transaction(async (tx) => {
+      requireRole(await this.standing(userId, clientId, tx, true), 'owner');
+      if (await this.clients.isSomeonesOnlyClient(tx, clientId)) throw new ApiError('LAST_CLIENT');
+      const memberIds = await this.clients.memberIds(tx, clientId);
+      const announce = await this.endings.ended(tx, { clientId, userIds: memberIds });
+      await this.clients.delete(tx, clientId);
+      return { memberIds, announce };
+    });
+    await Promise.all([this.cache.changed(...memberIds), announce()]);
+    this.audit.record({ action: 'client.deleted', actorId: userId, clientId, targetType: 'client', targetId: clientId, ...origin });
+    return { deleted: true };
   }
 
   /** The client's audit log: its owners and admins only (spec §13). */

@@ -1,5 +1,5 @@
-import { ID_PREFIX } from '@aius/contracts';
-import { Inject, Injectable } from '@nestjs/common';
+import { ID_PREFIX, type SessionInfo } from '@aius/contracts';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Prisma } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
@@ -7,6 +7,7 @@ import type { RequestOrigin } from '../../common/request-origin.js';
 import type { CredentialVerifier, Principal } from '../../common/principal.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ExpiredRowsPurges, type ExpiredRowsPurge } from '../../database/expired-rows-purge.js';
+import { TouchBatch } from '../../database/touch-batch.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
@@ -27,11 +28,13 @@ const USER_AGENT_MAX = 512;
  * sessions" take effect at once. Its rows are SessionsRepository's.
  */
 @Injectable()
-export class SessionService implements CredentialVerifier {
+export class SessionService implements CredentialVerifier, OnModuleInit, OnModuleDestroy {
   private readonly key: Uint8Array;
   private readonly ttlSeconds: number;
   /** Expired rows refuse their token anyway; deleting them keeps the table the size of the live sessions. */
   readonly purge: ExpiredRowsPurge;
+  /** last_seen_at, in one UPDATE per SESSION_LAST_SEEN_FLUSH_MS, never a write per request. */
+  readonly seen: TouchBatch<string>;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -41,6 +44,15 @@ export class SessionService implements CredentialVerifier {
     this.key = new TextEncoder().encode(config.SESSION_SECRET);
     this.ttlSeconds = config.SESSION_TTL_SECONDS;
     this.purge = purges.for({ table: 'sessions' });
+    this.seen = new TouchBatch('session last_seen_at', (ids) => sessions.markSeen(ids), config.SESSION_LAST_SEEN_FLUSH_MS);
+  }
+
+  onModuleInit(): void {
+    this.seen.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.seen.stop();
   }
 
   /** Creates the row (inside `db`'s transaction when given one) and signs its token. */
@@ -75,6 +87,7 @@ export class SessionService implements CredentialVerifier {
     }
     const row = await this.sessions.find(sessionId);
     if (!row || row.userId !== userId || row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return null;
+    this.seen.touch(sessionId);
     return { userId, via: 'session', sessionId };
   }
 
@@ -82,8 +95,31 @@ export class SessionService implements CredentialVerifier {
     return this.sessions.revoke(sessionId);
   }
 
-  /** Ends every live session of the user except `keepSessionId` (the caller's own, if any). */
-  revokeOthers(userId: string, keepSessionId: string | undefined, db?: Prisma.TransactionClient): Promise<void> {
+  /**
+   * THE way to end a user's sessions (password change and reset, "end other sessions", an admin's
+   * disable): every live session except `keepSessionId` (the caller's own, if any), inside `db`'s
+   * transaction when given one; resolves with how many ended. Every request's session is checked
+   * against its row, so they are refused on every instance from the next request on.
+   */
+  revokeOthers(userId: string, keepSessionId: string | undefined, db?: Prisma.TransactionClient): Promise<number> {
     return this.sessions.revokeAllBut(userId, keepSessionId, db);
+  }
+
+  /** Ends one of the user's own live sessions; false when it is not theirs, unknown or already over. */
+  revokeOwned(userId: string, sessionId: string): Promise<boolean> {
+    return this.sessions.revokeOwned(userId, sessionId);
+  }
+
+  /** The user's live sessions (spec §13 GET /sessions), `currentSessionId` marked. */
+  async list(userId: string, currentSessionId: string | undefined): Promise<SessionInfo[]> {
+    const rows = await this.sessions.listLive(userId);
+    return rows.map((r) => ({
+      id: r.id,
+      created_at: unixSeconds(r.createdAt),
+      last_seen_at: r.lastSeenAt ? unixSeconds(r.lastSeenAt) : null,
+      ip: r.ip,
+      user_agent: r.userAgent,
+      current: r.id === currentSessionId,
+    }));
   }
 }

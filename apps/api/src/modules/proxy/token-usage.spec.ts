@@ -27,6 +27,28 @@ describe(StreamUsageScanner.name, () => {
   });
 });
 
+describe(`${StreamUsageScanner.name}, many events in one network chunk`, () => {
+  it('finds the usage line after many lines without it, and after a line that only mentions the word', () => {
+    const words = Array.from({ length: 200 }, (_, i) => chunk({ choices: [{ delta: { content: `w${i}` } }] })).join('');
+    const text =
+      words +
+      chunk({ choices: [{ delta: { content: 'say "usage" twice: "usage"' } }] }) +
+      ': a comment mentioning "usage"\n' +
+      words +
+      chunk({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 200, total_tokens: 205 } }) +
+      'data: [DONE]\n\n';
+    for (const size of [text.length, 4096, 333]) {
+      const scanner = new StreamUsageScanner();
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
+      expect(scanner.usage).toEqual({ promptTokens: 5, completionTokens: 200, totalTokens: 205 });
+    }
+    const none = new StreamUsageScanner();
+    none.push(Buffer.from(words + 'data: [DONE]\n\n'));
+    expect(none.usage).toBeNull();
+  });
+});
+
 describe('readUsage', () => {
   it('ignores missing, negative and non-numeric counts', () => {
     expect(readUsage({})).toBeNull();

@@ -73,19 +73,25 @@ export class StreamUsageScanner implements StreamRelay {
 
   private scan(chunk: Buffer): void {
     const text = this.partial + this.decoder.write(chunk);
+    // The marker is searched forward only, once over the text, not from every line to the end of
+    // the chunk: a chunk holding many lines and no usage (the common case) cost quadratic time.
+    let marker = text.indexOf('"usage"');
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.line(text, start, nl);
-      start = nl + 1;
+    if (marker === -1) start = text.lastIndexOf('\n') + 1;
+    else {
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        if (marker !== -1 && marker < start) marker = text.indexOf('"usage"', start);
+        if (marker !== -1 && marker < nl) this.line(text, start, nl);
+        start = nl + 1;
+      }
     }
     // A pathological line with no newline must not grow without bound.
     this.partial = text.length - start > 1 << 20 ? '' : text.slice(start);
   }
 
+  /** A line known to contain the marker between `start` and `end`. */
   private line(text: string, start: number, end: number): void {
     if (!text.startsWith('data:', start)) return;
-    const at = text.indexOf('"usage"', start);
-    if (at === -1 || at > end) return;
     try {
       const usage = readUsage(JSON.parse(text.slice(start + 5, end)));
       if (usage) this.usage = usage;

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { rejectionSummary, writeBatched } from '../../database/batched-write.js';
+import { TouchBatch } from '../../database/touch-batch.js';
 import { TokensRepository } from './tokens.repository.js';
 
 /**
@@ -11,47 +11,26 @@ import { TokensRepository } from './tokens.repository.js';
  */
 @Injectable()
 export class LastUsedRecorder implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('LastUsed');
-  private pending = new Set<number>();
-  private timer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
+  private readonly batch: TouchBatch<number>;
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly tokens: TokensRepository,
-  ) {}
+  constructor(@Inject(APP_CONFIG) config: AppConfig, tokens: TokensRepository) {
+    this.batch = new TouchBatch('last_used_at updates', (ids) => tokens.markUsed([...ids]), config.TOKEN_LAST_USED_FLUSH_MS);
+  }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.TOKEN_LAST_USED_FLUSH_MS);
-    this.timer.unref();
+    this.batch.start();
   }
 
   touch(tokenId: number): void {
-    this.pending.add(tokenId);
+    this.batch.touch(tokenId);
   }
 
   /** Writes the batch collected so far; ids of a batch the database could not take wait for the next one. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.pending.size === 0) return Promise.resolve();
-    const batch = [...this.pending];
-    this.pending = new Set();
-    this.flushing = writeBatched(batch, (ids) => this.tokens.markUsed([...ids]))
-      .then((outcome) => {
-        if (outcome.rejected.length > 0) this.logger.error(rejectionSummary('last_used_at updates', outcome));
-        for (const id of outcome.unwritten) this.pending.add(id);
-        if (outcome.outage !== undefined) {
-          this.logger.warn(`last_used_at batch of ${outcome.unwritten.length} not written, retrying next flush: ${String(outcome.outage)}`);
-        }
-      })
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    return this.flushing;
+    return this.batch.flush();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
+  onModuleDestroy(): Promise<void> {
+    return this.batch.stop();
   }
 }

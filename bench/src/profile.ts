@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHarness } from './harness.js';
+import { requireWrk } from './loadgen/wrk.js';
+import { startAiusProcess } from './processes.js';
+import { mintAiusToken } from './sections/aius.js';
+import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
+
+/**
+ * `pnpm --filter @aius/bench profile --scenario chat|stream|health|usage [--seconds 20] [--top 30]`:
+ * one AIUS (production build) under `node --cpu-prof`, saturated with the bench's generators on
+ * one scenario, then the profile summarised as the frames with the most self time (where the
+ * CPU went, not counting callees), with the profile file's path for a flame graph viewer.
+ */
+const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'chat' }, seconds: { type: 'string', default: '20' }, top: { type: 'string', default: '30' } } });
+requireWrk();
+const seconds = Number(values.seconds);
+const harness = createHarness('profile', { seconds, connections: Number(process.env.BENCH_CONNECTIONS ?? 50) });
+const { ctx } = harness;
+const dir = mkdtempSync(path.join(tmpdir(), 'aius-cpu-prof-'));
+let exitCode = 1;
+try {
+  const upstreamUrl = await startUpstream(ctx, 'fake upstream', values.scenario === 'stream' ? 47 : undefined);
+  const db = await ctx.createDatabase('aius_profile');
+  const { child, base } = await startAiusProcess({
+    root: harness.root,
+    databaseUrl: db.url,
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    label: 'aius-profile',
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    extraEnv: { UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]) },
+  });
+  const token = await mintAiusToken(base);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const chat = (stream: boolean) => JSON.stringify({ model: 'gpt-fake', stream, messages: [{ role: 'user', content: 'Say hello' }] });
+  const load = { seconds, connections: ctx.connections };
+  if (values.scenario === 'stream') await ctx.measureStream('stream', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(true) });
+  else if (values.scenario === 'chat') await ctx.measure('chat', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(false) });
+  else if (values.scenario === 'health') await ctx.measure('health', { ...load, url: `${base}/health` });
+  else throw new Error(`unknown scenario ${values.scenario}`);
+  await child.stop(); // SIGTERM: the graceful shutdown exits, and node writes the profile
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  console.log(`profile: ${path.join(dir, file)}\n`);
+  console.log(summarize(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile, Number(values.top)));
+  exitCode = 0;
+} catch (error) {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+} finally {
+  await harness.cleanup();
+}
+process.exit(exitCode);
+
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per frame (function, file, line), as a share of all samples, largest first. */
+function summarize(profile: Profile, top: number): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]!)!;
+    const dt = profile.timeDeltas[i] ?? 0;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^.*\/apps\/api\//, 'apps/api/')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  const idle = (self.get('(idle)') ?? 0) + (self.get('(program)') ?? 0);
+  const busy = total - idle;
+  const rows = [...self].filter(([k]) => k !== '(idle)' && k !== '(program)').sort((a, b) => b[1] - a[1]).slice(0, top);
+  // The same self time by where the code lives: AIUS's own files, each package, Node's internals.
+  const owners = new Map<string, number>();
+  for (const [k, v] of self) {
+    if (k === '(idle)' || k === '(program)') continue;
+    const where = k.slice(k.indexOf(' ') + 1);
+    const owner = where.startsWith('apps/api/') ? where.replace(/:\d+$/, '') : where.startsWith('node:') ? 'node internals' : where.includes('/') ? where.split('/')[0]!.startsWith('@') ? where.split('/').slice(0, 2).join('/') : where.split('/')[0]! : 'native / GC';
+    owners.set(owner, (owners.get(owner) ?? 0) + v);
+  }
+  const pct = (v: number) => ((100 * v) / busy).toFixed(1);
+  return [
+    `Busy ${((100 * busy) / total).toFixed(0)} % of the profile (the rest idle). Shares below are of the busy time.`,
+    '',
+    '| self % | frame |',
+    '|---:|---|',
+    ...rows.map(([k, v]) => `| ${pct(v)} | \`${k}\` |`),
+    '',
+    '| self % | where |',
+    '|---:|---|',
+    ...[...owners].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `| ${pct(v)} | ${k} |`),
+  ].join('\n');
+}
