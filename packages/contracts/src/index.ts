@@ -16,3 +16,4 @@ export * from './schemas/agents.js';
 export * from './schemas/audit.js';
 export * from './schemas/openapi.js';
 export * from './schemas/account.js';
+export * from './schemas/invitations.js';

@@ -7,6 +7,7 @@ import * as audit from './schemas/audit.js';
 import * as auth from './schemas/auth.js';
 import * as clients from './schemas/clients.js';
 import * as health from './schemas/health.js';
+import * as invitations from './schemas/invitations.js';
 import * as openapi from './schemas/openapi.js';
 import * as projects from './schemas/projects.js';
 import * as proxy from './schemas/proxy.js';
@@ -71,7 +72,7 @@ export const routes = {
   health: route({ method: 'GET', path: '/health', auth: 'none', rate: 'none', response: health.healthResponse }),
   ready: route({ method: 'GET', path: '/ready', auth: 'none', rate: 'none', response: health.readyResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE', 'SHUTTING_DOWN'] }),
 
-  register: route({ method: 'POST', path: '/register', auth: 'none', rate: 'credential', body: auth.registerRequest, response: auth.registerResponse, errors: ['EMAIL_ALREADY_EXISTS', 'REGISTRATION_FAILED', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  register: route({ method: 'POST', path: '/register', auth: 'none', rate: 'credential', body: auth.registerRequest, response: auth.registerResponse, errors: ['EMAIL_ALREADY_EXISTS', 'REGISTRATION_FAILED', 'ACCOUNT_SERVICE_UNAVAILABLE', 'SIGNUP_DISABLED', 'INVALID_INVITATION', 'NO_ACCESS'] }),
   login: route({ method: 'POST', path: '/login', auth: 'none', rate: 'credential', body: auth.loginRequest, response: auth.loginResponse, errors: ['INVALID_CREDENTIALS', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
   twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 }, errors: ['INVALID_CHALLENGE', 'INVALID_CODE', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
@@ -110,6 +111,13 @@ export const routes = {
   // The audit log (spec §13): a client's events for its owners and admins; a user's own below.
   clientAuditLog: route({ method: 'GET', path: '/clients/:id/audit-log', auth: 'account', rate: 'default', params: clients.clientIdParams, query: audit.auditLogQuery, response: audit.auditLogResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   myAuditLog: route({ method: 'GET', path: '/me/audit-log', auth: 'account', rate: 'default', query: audit.auditLogQuery, response: audit.auditLogResponse }),
+
+  // Invitations (spec §13): owners and admins invite; the invited email accepts with the mailed link.
+  createInvitation: route({ method: 'POST', path: '/clients/:id/invitations', auth: 'account', rate: 'default', params: clients.clientIdParams, body: invitations.createInvitationRequest, response: invitations.invitation, errors: ['NOT_FOUND', 'NO_ACCESS', 'ALREADY_MEMBER'] }),
+  listInvitations: route({ method: 'GET', path: '/clients/:id/invitations', auth: 'account', rate: 'default', params: clients.clientIdParams, response: invitations.invitationListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  cancelInvitation: route({ method: 'DELETE', path: '/clients/:id/invitations/:invitation_id', auth: 'account', rate: 'default', params: invitations.invitationParams, response: invitations.cancelInvitationResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  inspectInvitation: route({ method: 'POST', path: '/invitations/inspect', auth: 'none', rate: 'credential', body: invitations.invitationTokenRequest, response: invitations.invitationPreview, errors: ['INVALID_INVITATION'] }),
+  acceptInvitation: route({ method: 'POST', path: '/invitations/accept', auth: 'session', rate: 'credential', body: invitations.invitationTokenRequest, response: invitations.acceptInvitationResponse, errors: ['INVALID_INVITATION', 'NO_ACCESS'] }),
 
   listProjects: route({ method: 'GET', path: '/projects', auth: 'account', rate: 'default', query: projects.listProjectsQuery, response: projects.projectListResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   createProject: route({ method: 'POST', path: '/projects', auth: 'account', rate: 'default', body: projects.createProjectRequest, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),

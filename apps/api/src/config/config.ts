@@ -125,6 +125,11 @@ export const configSchema = z.object({
    */
   PUBLIC_URL: url(/^https?:$/, 'http(s)://').transform((v) => v.replace(/\/+$/, '')).optional(),
 
+  /** Who may register (spec §13): `open`, `invite` (only through an invitation's link) or `closed`. */
+  SIGNUP_MODE: z.enum(['open', 'invite', 'closed']).default('open'),
+  /** How long an invitation's link works. */
+  INVITATION_TTL_DAYS: int(7, 1, 365),
+
   // ── Mail (spec §13; modules/mail) ────────────────────────────────────────────
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; unset: mail is written to the log instead. */
   SMTP_URL: url(/^smtps?:$/, 'smtp:// or smtps://').optional(),

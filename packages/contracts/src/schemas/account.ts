@@ -38,6 +38,8 @@ export type ResetPasswordResponse = z.infer<typeof resetPasswordResponse>;
 
 /** (decided) GET /instance: what the sign-in pages need to say before anyone is signed in. */
 export const instanceInfoResponse = z.object({
+  /** `open`: anyone registers; `invite`: only through an invitation's link; `closed`: only admins create accounts. */
+  signup_mode: z.enum(['open', 'invite', 'closed']),
   /** `smtp`: mail leaves through SMTP_URL; `log`: no SMTP_URL, links are written to the server's log. */
   mail_delivery: z.enum(['smtp', 'log']),
 });

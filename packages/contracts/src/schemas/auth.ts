@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linkTokenField } from './account.js';
 import { emailField, loginEmailField, loginPasswordField, nameField, newPasswordField, otpCodeField, unixSeconds } from './fields.js';
 
 export const userSchema = z.object({
@@ -11,7 +12,13 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const registerRequest = z.object({ name: nameField, email: emailField, password: newPasswordField });
+export const registerRequest = z.object({
+  name: nameField,
+  email: emailField,
+  password: newPasswordField,
+  /** Spec §13: required when SIGNUP_MODE=invite; with it the new account joins the inviting client. */
+  invitation_token: linkTokenField('INVALID_INVITATION').optional(),
+});
 export type RegisterRequest = z.infer<typeof registerRequest>;
 
 export const sessionResponse = z.object({ user: userSchema, message: z.string(), session_token: z.string() });

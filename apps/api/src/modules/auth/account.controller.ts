@@ -25,7 +25,7 @@ export class AccountController {
 
   @Endpoint(routes.instanceInfo)
   instance(): InstanceInfoResponse {
-    return { mail_delivery: this.config.SMTP_URL ? 'smtp' : 'log' };
+    return { signup_mode: this.config.SIGNUP_MODE, mail_delivery: this.config.SMTP_URL ? 'smtp' : 'log' };
   }
 
   /** Session cookie only, so the principal always names a session (the one that stays). */

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AUTH_MESSAGES,
   ID_PREFIX,
@@ -12,7 +12,10 @@ import {
 import { PrismaService, isDatabaseUnavailable, refusalOf, type User } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { randomId } from '../../common/random-id.js';
+import { ClientListCache } from '../clients/client-list.cache.js';
 import { ClientsService } from '../clients/clients.service.js';
+import { InvitationsService } from '../clients/invitations.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
 import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
@@ -45,24 +48,38 @@ export class AuthService {
     private readonly challenges: ChallengeService,
     private readonly throttle: LoginThrottle,
     private readonly clients: ClientsService,
+    private readonly invitations: InvitationsService,
+    private readonly lists: ClientListCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditLog,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
   async register(input: RegisterRequest, meta: SessionMeta): Promise<AuthOutcome<SessionResponse>> {
+    // SIGNUP_MODE (spec §13): closed — only admins create accounts; invite — only through an invitation's link.
+    const mode = this.config.SIGNUP_MODE;
+    if (mode === 'closed' || (mode === 'invite' && !input.invitation_token)) throw new ApiError('SIGNUP_DISABLED');
     // Cheap early answer for the common case; the unique index settles concurrent races.
     if (await this.users.findByEmail(input.email)) throw new ApiError('EMAIL_ALREADY_EXISTS');
     const passwordHash = await this.passwords.hash(input.password);
     try {
-      const { user, session } = await this.prisma.$transaction(async (tx) => {
+      const { user, session, joined } = await this.prisma.$transaction(async (tx) => {
         const user = await this.users.create(tx, { id: randomId(ID_PREFIX.user), email: input.email, name: input.name, passwordHash });
         const client = await this.clients.createOwned(tx, user.id, DEFAULT_CLIENT_NAME);
         await this.users.setDefaultClient(tx, user.id, client.id);
-        return { user, session: await this.sessions.issue(user.id, meta, tx) };
+        // Registering through an invitation's link joins its client in the same transaction (or nothing happens).
+        const joined = input.invitation_token ? await this.invitations.acceptWithin(tx, { id: user.id, email: user.email }, input.invitation_token) : null;
+        return { user, session: await this.sessions.issue(user.id, meta, tx), joined };
       });
       this.audit.record({ action: 'user.registered', actorId: user.id, targetType: 'session', targetId: session.sessionId, ...meta });
+      if (joined) {
+        await this.lists.changed(user.id);
+        this.audit.record({ action: 'invitation.accepted', actorId: user.id, clientId: joined.clientId, targetType: 'invitation', targetId: joined.invitationId, ...meta });
+      }
       return sessionOutcome(user, session, AUTH_MESSAGES.registered);
     } catch (error) {
+      if (error instanceof ApiError) throw error; // the invitation's own refusal
+
       // The unique index settles concurrent registrations of one email.
       if (refusalOf(error) === 'unique') throw new ApiError('EMAIL_ALREADY_EXISTS');
       if (isDatabaseUnavailable(error)) throw error;

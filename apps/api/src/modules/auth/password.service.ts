@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ID_PREFIX, type ChangePasswordRequest, type ForgotPasswordRequest, type ResetPasswordRequest } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
+import { hashLinkToken, mintLinkToken } from '../../common/link-token.js';
 import { randomId } from '../../common/random-id.js';
 import type { RequestOrigin } from '../../common/request-origin.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
@@ -22,8 +22,6 @@ const RESET_MAIL_TTL_MS = 24 * 3600 * 1000;
 /** At most one reset mail per address per minute, however often the form is sent. */
 const RESET_MAIL_PER_RECIPIENT_MS = 60_000;
 const MAIL_KIND = 'password_reset';
-
-const hashLinkToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * Passwords (spec §13): change, and forgot → mail → reset.
@@ -105,8 +103,8 @@ export class PasswordService implements OnModuleInit {
   private async renderResetMail(email: string): Promise<{ subject: string; text: string } | null> {
     const user = await this.users.findByEmail(email);
     if (!user) return null;
-    const token = randomBytes(32).toString('base64url');
-    await this.resets.replace({ id: randomId(ID_PREFIX.passwordReset), userId: user.id, tokenHash: hashLinkToken(token), expiresAt: new Date(Date.now() + RESET_LINK_TTL_MS) });
+    const { token, hash } = mintLinkToken();
+    await this.resets.replace({ id: randomId(ID_PREFIX.passwordReset), userId: user.id, tokenHash: hash, expiresAt: new Date(Date.now() + RESET_LINK_TTL_MS) });
     const link = `${this.config.PUBLIC_URL}/reset-password#token=${token}`;
     return {
       subject: 'Reset your AIUS password',

@@ -82,8 +82,8 @@ export class ClientsRepository {
   }
 
   /** The new membership's creation time, or null when the user already is a member. */
-  async insertMember(clientId: string, userId: string, role: Role): Promise<Date | null> {
-    const inserted = await this.prisma.$queryRaw<{ created_at: Date }[]>`
+  async insertMember(clientId: string, userId: string, role: Role, db: Prisma.TransactionClient = this.prisma): Promise<Date | null> {
+    const inserted = await db.$queryRaw<{ created_at: Date }[]>`
       INSERT INTO memberships (client_id, user_id, role) VALUES (${clientId}, ${userId}, ${role}::"role")
       ON CONFLICT DO NOTHING
       RETURNING created_at`;
