@@ -15,6 +15,7 @@ export * from './schemas/runs.js';
 export * from './schemas/agents.js';
 export * from './schemas/audit.js';
 export * from './schemas/billing.js';
+export * from './schemas/admin.js';
 export * from './schemas/openapi.js';
 export * from './schemas/account.js';
 export * from './schemas/invitations.js';
