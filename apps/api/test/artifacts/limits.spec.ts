@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { userWithToken, type TokenHolder } from '../proxy/support.js';
 import { bearer, download, sha256, storedBlobs, upload } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -12,7 +12,7 @@ describe('the default limit (ARTIFACT_MAX_BYTES unset: 10 MiB)', () => {
   let alice: TokenHolder;
   beforeAll(async () => {
     t = await startTestApp();
-    alice = await userWithToken(t);
+    alice = await userWithToken(t.origin);
   });
   afterAll(async () => {
     await t?.close();
@@ -20,10 +20,10 @@ describe('the default limit (ARTIFACT_MAX_BYTES unset: 10 MiB)', () => {
 
   it('takes a 10 MiB file (a 14 MB body) and gives the exact bytes back', async () => {
     const bytes = randomBytes(10 * MiB);
-    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'big/ten.bin', content: bytes });
+    const res = await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: 'big/ten.bin', content: bytes });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ size: 10 * MiB, sha256: sha256(bytes) });
-    const back = await download(t.base, bearer(alice.token), (res.body as { id: string }).id);
+    const back = await download(t.origin, bearer(alice.token), (res.body as { id: string }).id);
     expect(back.status).toBe(200);
     expect(back.headers.get('content-length')).toBe(String(10 * MiB));
     expect(sha256(back.bytes)).toBe(sha256(bytes));
@@ -32,7 +32,7 @@ describe('the default limit (ARTIFACT_MAX_BYTES unset: 10 MiB)', () => {
 
   it('refuses one byte more with 413 PAYLOAD_TOO_LARGE, and stores nothing', async () => {
     const before = await storedBlobs(t);
-    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'big/over.bin', content: randomBytes(10 * MiB + 1) });
+    const res = await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: 'big/over.bin', content: randomBytes(10 * MiB + 1) });
     expect([res.status, res.body]).toEqual([413, tooLarge]);
     expect(await storedBlobs(t)).toEqual(before);
   });
@@ -60,20 +60,20 @@ describe('ARTIFACT_MAX_BYTES', () => {
   let alice: TokenHolder;
   beforeAll(async () => {
     t = await startTestApp({ ARTIFACT_MAX_BYTES: '1000' });
-    alice = await userWithToken(t);
+    alice = await userWithToken(t.origin);
   });
   afterAll(async () => {
     await t?.close();
   });
 
   it('counts decoded bytes: exactly the limit passes, one more is 413', async () => {
-    expect((await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1000) })).status).toBe(200);
-    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1001) });
+    expect((await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1000) })).status).toBe(200);
+    const res = await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(1001) });
     expect([res.status, res.body]).toEqual([413, tooLarge]);
   });
 
   it('answers 413 from Content-Length alone for a body far past the limit', async () => {
-    const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(200_000) });
+    const res = await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: 'a', content: randomBytes(200_000) });
     expect([res.status, res.body]).toEqual([413, tooLarge]);
   });
 
@@ -100,7 +100,7 @@ describe('a burst of large uploads', () => {
   beforeAll(async () => {
     // A small pool and a short database time limit: a burst that took every connection would show as 503s.
     t = await startTestApp({ DB_POOL_SIZE: '2', DB_TIMEOUT_MS: '300' });
-    alice = await userWithToken(t);
+    alice = await userWithToken(t.origin);
   });
   afterAll(async () => {
     await t?.close();
@@ -117,7 +117,7 @@ describe('a burst of large uploads', () => {
         await res.arrayBuffer();
       }
     })();
-    const results = await Promise.all(bodies.map((content, i) => upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: `burst/${i}.bin`, content })));
+    const results = await Promise.all(bodies.map((content, i) => upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: `burst/${i}.bin`, content })));
     uploading = false;
     await meanwhile;
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { userWithToken, type TokenHolder } from '../proxy/support.js';
 import { bearer, upload } from './support.js';
 
 let t: TestApp;
@@ -8,7 +8,7 @@ let alice: TokenHolder;
 
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_DEFAULT_PER_MINUTE: '10', RATE_LIMIT_TOKEN_PER_MINUTE: '40' });
-  alice = await userWithToken(t);
+  alice = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -17,7 +17,7 @@ afterAll(async () => {
 describe('uploads and rate limits', () => {
   it("count against the token's quota, not the IP's: a push of 35 files leaves the same machine's other calls alone", async () => {
     for (let i = 0; i < 35; i++) {
-      const res = await upload(t.base, bearer(alice.token), { org_id: alice.clientId, path: `push/${i}.txt`, content: Buffer.from(`file ${i}`) });
+      const res = await upload(t.origin, bearer(alice.token), { org_id: alice.clientId, path: `push/${i}.txt`, content: Buffer.from(`file ${i}`) });
       expect([i, res.status]).toEqual([i, 200]);
     }
     const me = await fetch(`${t.base}/me`, { headers: { cookie: alice.cookie } });
@@ -45,7 +45,7 @@ describe('uploads and rate limits', () => {
   it('count a session-cookie upload per IP, like any other call', async () => {
     let status = 200;
     for (let i = 0; i < 12 && status === 200; i++) {
-      status = (await upload(t.base, { cookie: alice.cookie }, { org_id: alice.clientId, path: 'web.txt', content: Buffer.from('w') })).status;
+      status = (await upload(t.origin, { cookie: alice.cookie }, { org_id: alice.clientId, path: 'web.txt', content: Buffer.from('w') })).status;
     }
     expect(status).toBe(429);
   });

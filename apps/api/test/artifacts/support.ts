@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Artifact, ArtifactDetail, ArtifactListResponse } from '@aius/contracts';
+import { routes, routeUrl, type Artifact } from '@aius/contracts';
+import { call, callOk, callRaw, ok, type Answer } from '@aius/test-support';
 import pg from 'pg';
 import type { TestApp } from '../support/test-app.js';
 
-/** A credential as request headers: a session cookie or a bearer token. */
+/** A credential as request headers: a session cookie or a bearer token (raw requests spread it into their headers). */
 export type Auth = { cookie: string } | { authorization: string };
 export const bearer = (token: string): Auth => ({ authorization: `Bearer ${token}` });
 
@@ -18,47 +19,34 @@ export interface UploadInput {
   [field: string]: unknown;
 }
 
-/** POST /artifacts over real HTTP; `content` is sent as `content_base64`. */
-export async function upload(base: string, auth: Auth, input: UploadInput): Promise<{ status: number; body: unknown; headers: Headers }> {
+/** POST /artifacts by route name; `content` is sent as `content_base64`, the other fields as given (some tests send wrong ones). */
+export function upload(origin: string, auth: Auth, input: UploadInput): Promise<Answer<'uploadArtifact'>> {
   const { content, ...fields } = input;
-  const payload = content === undefined ? fields : { ...fields, content_base64: content.toString('base64') };
-  const res = await fetch(`${base}/artifacts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify(payload),
-  });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  const body = content === undefined ? fields : { ...fields, content_base64: content.toString('base64') };
+  return callRaw(origin, 'uploadArtifact', { body, as: { headers: auth } });
 }
 
-export async function uploadOk(base: string, auth: Auth, input: UploadInput): Promise<Artifact> {
-  const res = await upload(base, auth, input);
-  if (res.status !== 200) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Artifact;
+export async function uploadOk(origin: string, auth: Auth, input: UploadInput): Promise<Artifact> {
+  return ok(await upload(origin, auth, input));
 }
 
-export async function getJson<T>(base: string, auth: Auth, path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, { headers: auth });
-  return { status: res.status, body: (await res.json()) as T };
-}
+/** GET /artifacts with this query string (`org_id=…&limit=2`). */
+export const listArtifacts = (origin: string, auth: Auth, query: string) =>
+  callRaw(origin, 'listArtifacts', { query: Object.fromEntries(new URLSearchParams(query)), as: { headers: auth } });
+export const getArtifact = (origin: string, auth: Auth, id: string) => call(origin, 'getArtifact', { params: { id }, as: { headers: auth } });
 
-export const listArtifacts = (base: string, auth: Auth, query: string) => getJson<ArtifactListResponse>(base, auth, `/artifacts?${query}`);
-export const getArtifact = (base: string, auth: Auth, id: string) => getJson<ArtifactDetail>(base, auth, `/artifacts/${id}`);
-
-export async function download(base: string, auth: Auth, id: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
-  const res = await fetch(`${base}/artifacts/${id}/content`, { headers: auth });
+/** The content route answers bytes, not JSON: read raw, so a test sees them and the headers exactly. */
+export async function download(origin: string, auth: Auth, id: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
+  const res = await fetch(`${origin}${routeUrl(routes.artifactContent, { params: { id } })}`, { headers: auth });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
-export async function createProject(base: string, auth: Auth, orgId: string, name = 'Artifacts project'): Promise<string> {
-  const res = await fetch(`${base}/projects`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ org_id: orgId, name }) });
-  const body = (await res.json()) as { id: string };
-  if (res.status !== 200) throw new Error(`project: ${res.status} ${JSON.stringify(body)}`);
-  return body.id;
+export async function createProject(origin: string, auth: Auth, orgId: string, name = 'Artifacts project'): Promise<string> {
+  return (await callOk(origin, 'createProject', { body: { org_id: orgId, name }, as: { headers: auth } })).id;
 }
 
-export async function defaultClientOf(base: string, auth: Auth): Promise<string> {
-  const res = await getJson<{ data: { id: string }[] }>(base, auth, '/clients');
-  return res.body.data[0]!.id;
+export async function defaultClientOf(origin: string, auth: Auth): Promise<string> {
+  return (await callOk(origin, 'listClients', { as: { headers: auth } })).data[0]!.id;
 }
 
 /** Reads the test database directly: how many blobs and chunks a client holds (what dedupe and GC change). */

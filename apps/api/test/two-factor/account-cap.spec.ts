@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { call, callRaw, errorKey, userWithToken, type ErrorEnvelope } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call } from '../auth/support.js';
-import { userWithTokenFor } from './bearer.js';
 import { challengeFor, freshCode, userWithTwoFactor, wrongCode, type TwoFactorUser } from './support.js';
 
 /**
@@ -31,15 +30,15 @@ async function attempt(t: TestApp, user: TwoFactorUser, code: string, i: number)
   const headers = fromNewIp();
   switch (i % 3) {
     case 0:
-      return call(t, 'POST', '/2fa/login', { headers, body: { challenge_token: await challengeFor(t, user), code } });
+      return call(t.origin, 'twoFactorLogin', { body: { challenge_token: await challengeFor(t, user), code }, as: { headers } });
     case 1:
-      return call(t, 'POST', '/2fa/disable', { headers, cookie: user.cookie, body: { code } });
+      return call(t.origin, 'twoFactorDisable', { body: { code }, as: { headers, cookie: user.cookie } });
     default:
-      return call(t, 'POST', '/2fa/recovery-codes', { headers, cookie: user.cookie, body: { code } });
+      return call(t.origin, 'twoFactorRecoveryCodes', { body: { code }, as: { headers, cookie: user.cookie } });
   }
 }
 
-const isWrongCodeAnswer = (r: { status: number; body: { detail?: { code?: string } } }) => [400, 401].includes(r.status) && r.body.detail?.code === 'INVALID_CODE';
+const isWrongCodeAnswer = (r: { ok: boolean; status: number; body: unknown }) => [400, 401].includes(r.status) && !r.ok && errorKey(r.body as ErrorEnvelope) === 'INVALID_CODE';
 
 describe('wrong second-factor codes per account', () => {
   it('lock the account after 10, counted across challenges, routes, IPs and both instances; then even the right code waits', async () => {
@@ -59,7 +58,7 @@ describe('wrong second-factor codes per account', () => {
       expect(r.headers.get('ratelimit-policy')).toBe('"per-account-2fa";q=10;w=900');
     }
     // Nothing changed behind the lock.
-    expect((await call(a, 'GET', '/2fa/status', { cookie: user.cookie })).body).toEqual({ enabled: true, recovery_codes_remaining: 10 });
+    expect((await call(a.origin, 'twoFactorStatus', { as: { cookie: user.cookie } })).body).toEqual({ enabled: true, recovery_codes_remaining: 10 });
     // Another account is not affected.
     const other = await userWithTwoFactor(b);
     expect(isWrongCodeAnswer(await attempt(a, other, await wrongCode(other.secret), 1))).toBe(true);
@@ -70,7 +69,7 @@ describe('wrong second-factor codes per account', () => {
     const user = await userWithTwoFactor(a);
     const wrong = await wrongCode(user.secret);
     for (let i = 0; i < 9; i++) expect(isWrongCodeAnswer(await attempt(a, user, wrong, i))).toBe(true);
-    const login = await call(b, 'POST', '/2fa/login', { body: { challenge_token: await challengeFor(b, user), code: await freshCode(b, user.user.id, user.secret) } });
+    const login = await call(b.origin, 'twoFactorLogin', { body: { challenge_token: await challengeFor(b, user), code: await freshCode(b, user.user.id, user.secret) } });
     expect(login.status).toBe(200);
     expect(isWrongCodeAnswer(await attempt(b, user, wrong, 2))).toBe(true);
     expect((await attempt(a, user, wrong, 1)).status).toBe(429);
@@ -108,12 +107,12 @@ describe('wrong second-factor codes per account', () => {
 describe('2FA changes are session-only (spec §4)', () => {
   it('refuse a bearer token on setup, enable, disable and recovery-codes; status still takes one', async () => {
     const { a } = await instances();
-    const user = await userWithTokenFor(a);
-    for (const path of ['/2fa/setup', '/2fa/enable', '/2fa/disable', '/2fa/recovery-codes']) {
-      const r = await call(a, 'POST', path, { bearer: user.token, body: { code: '123456' } });
-      expect({ path, status: r.status, body: r.body }).toEqual({ path, status: 401, body: { detail: 'no session cookie' } });
+    const user = await userWithToken(a.origin, { request: { token_name: '2fa test' } });
+    for (const route of ['twoFactorSetup', 'twoFactorEnable', 'twoFactorDisable', 'twoFactorRecoveryCodes'] as const) {
+      const r = await callRaw(a.origin, route, { body: { code: '123456' }, as: { bearer: user.token } });
+      expect({ route, status: r.status, body: r.body }).toEqual({ route, status: 401, body: { detail: 'no session cookie' } });
     }
-    expect(await call(a, 'GET', '/2fa/status', { bearer: user.token })).toMatchObject({ status: 200, body: { enabled: false, recovery_codes_remaining: 0 } });
-    expect((await call(a, 'POST', '/2fa/setup', { cookie: user.cookie })).status).toBe(200);
+    expect(await call(a.origin, 'twoFactorStatus', { as: { bearer: user.token } })).toMatchObject({ status: 200, body: { enabled: false, recovery_codes_remaining: 0 } });
+    expect((await call(a.origin, 'twoFactorSetup', { as: { cookie: user.cookie } })).status).toBe(200);
   });
 });

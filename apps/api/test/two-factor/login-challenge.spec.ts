@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, ok, callRaw, errorKey, type ErrorEnvelope } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call, sql, structured } from '../auth/support.js';
-import { challengeFor, codeAt, freshCode, userWithTwoFactor, wrongCode, type TwoFactorUser } from './support.js';
+import { sql, structured } from '../auth/support.js';
+import { challengeFor, challengeToken, codeAt, freshCode, userWithTwoFactor, wrongCode, type TwoFactorUser } from './support.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 const INVALID_CODE = structured('INVALID_CODE', 'Invalid authentication code');
 const INVALID_CHALLENGE = structured('INVALID_CHALLENGE', 'Invalid or expired two-factor challenge');
-const secondStep = (challenge_token: unknown, code: unknown) => call(t, 'POST', '/2fa/login', { body: { challenge_token, code } });
+const secondStep = (challenge_token: unknown, code: unknown) => callRaw(t.origin, 'twoFactorLogin', { body: { challenge_token, code } });
 const sessionCount = async (user: TwoFactorUser) =>
   (await sql(t, 'SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.user.id])).length;
 
@@ -21,7 +22,7 @@ describe('login with 2FA on', () => {
   it('the password earns a challenge, not a session', async () => {
     const ada = await userWithTwoFactor(t);
     const before = await sessionCount(ada);
-    const r = await call(t, 'POST', '/login', { body: { email: ada.email.toUpperCase(), password: ada.password } });
+    const r = await call(t.origin, 'login', { body: { email: ada.email.toUpperCase(), password: ada.password } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       requires_2fa: true,
@@ -32,12 +33,12 @@ describe('login with 2FA on', () => {
     expect(r.headers.get('set-cookie')).toBeNull();
     expect(await sessionCount(ada)).toBe(before);
     const [row] = await sql<{ token_hash: string }>(t, 'SELECT token_hash FROM two_factor_challenges WHERE user_id = $1', [ada.user.id]);
-    expect(row!.token_hash).not.toBe(r.body.challenge_token);
+    expect(row!.token_hash).not.toBe(challengeToken(r));
   });
 
   it('a wrong password still gets INVALID_CREDENTIALS and no challenge', async () => {
     const ada = await userWithTwoFactor(t);
-    const r = await call(t, 'POST', '/login', { body: { email: ada.email, password: 'wrong-password-1!' } });
+    const r = await call(t.origin, 'login', { body: { email: ada.email, password: 'wrong-password-1!' } });
     expect(r).toMatchObject({ status: 401, body: structured('INVALID_CREDENTIALS', 'Invalid email or password') });
   });
 
@@ -47,9 +48,9 @@ describe('login with 2FA on', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ user: ada.user, message: 'Login successful', session_token: expect.stringMatching(/^eyJ/) });
     expect(r.headers.get('set-cookie')).toBe(
-      `__Host-aius_session=${r.body.session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
+      `__Host-aius_session=${ok(r).session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
     );
-    const me = await call(t, 'GET', '/me', { cookie: `__Host-aius_session=${r.body.session_token}` });
+    const me = await call(t.origin, 'me', { as: { cookie: `__Host-aius_session=${ok(r).session_token}` } });
     expect(me.body).toEqual({ user: ada.user, two_factor_enabled: true });
   });
 
@@ -65,8 +66,8 @@ describe('login with 2FA on', () => {
     const ada = await userWithTwoFactor(t);
     const code = await freshCode(t, ada.user.id, ada.secret);
     const unknown = 'A'.repeat(43);
-    expect(await call(t, 'POST', '/2fa/login', { body: {} })).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
-    expect(await call(t, 'POST', '/2fa/login', { body: { code } })).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
+    expect(await callRaw(t.origin, 'twoFactorLogin', { body: {} })).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
+    expect(await callRaw(t.origin, 'twoFactorLogin', { body: { code } })).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
     for (const token of ['', 'short', unknown, `${unknown}!`, 'x'.repeat(5000)]) {
       expect(await secondStep(token, code)).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
     }
@@ -106,7 +107,7 @@ describe('login with 2FA on', () => {
     for (let i = 0; i < 5; i++) expect(await secondStep(challenge, wrong)).toMatchObject({ status: 401, body: INVALID_CODE });
     expect(await secondStep(challenge, await freshCode(t, ada.user.id, ada.secret))).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
     expect(await secondStep(challenge, ada.recoveryCodes[0])).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
-    expect((await call(t, 'GET', '/2fa/status', { cookie: ada.cookie })).body.recovery_codes_remaining).toBe(10);
+    expect(ok(await call(t.origin, 'twoFactorStatus', { as: { cookie: ada.cookie } })).recovery_codes_remaining).toBe(10);
   });
 
   it('four wrong codes still leave the fifth try', async () => {
@@ -121,14 +122,14 @@ describe('login with 2FA on', () => {
     const challenge = await challengeFor(t, ada);
     const wrong = await wrongCode(ada.secret);
     const results = await Promise.all(Array.from({ length: 5 }, () => secondStep(challenge, wrong)));
-    expect(results.map((r) => r.body.detail.code)).toEqual(Array(5).fill('INVALID_CODE'));
+    expect(results.map((r) => errorKey(r.body as ErrorEnvelope))).toEqual(Array(5).fill('INVALID_CODE'));
     expect(await secondStep(challenge, ada.recoveryCodes[0])).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
   });
 
   it('turning 2FA off kills outstanding challenges', async () => {
     const ada = await userWithTwoFactor(t);
     const challenge = await challengeFor(t, ada);
-    expect((await call(t, 'POST', '/2fa/disable', { cookie: ada.cookie, body: { code: ada.recoveryCodes[0] } })).status).toBe(200);
+    expect((await call(t.origin, 'twoFactorDisable', { body: { code: ada.recoveryCodes[0]! }, as: { cookie: ada.cookie } })).status).toBe(200);
     expect(await secondStep(challenge, ada.recoveryCodes[1])).toMatchObject({ status: 401, body: INVALID_CHALLENGE });
   });
 });
@@ -168,7 +169,7 @@ describe('recovery codes at login', () => {
     expect((await secondStep(await challengeFor(t, ada), ` ${first.toUpperCase()} `)).status).toBe(200);
     expect(await secondStep(await challengeFor(t, ada), first)).toMatchObject({ status: 401, body: INVALID_CODE });
     expect((await secondStep(await challengeFor(t, ada), second.replace('-', ''))).status).toBe(200);
-    expect((await call(t, 'GET', '/2fa/status', { cookie: ada.cookie })).body).toEqual({ enabled: true, recovery_codes_remaining: 8 });
+    expect((await call(t.origin, 'twoFactorStatus', { as: { cookie: ada.cookie } })).body).toEqual({ enabled: true, recovery_codes_remaining: 8 });
   });
 
   it('two concurrent logins with one recovery code: exactly one succeeds', async () => {
@@ -193,7 +194,7 @@ describe('2FA login racing 2FA changes', () => {
       const challenge = await challengeFor(t, ada);
       const [login, disable] = await Promise.all([
         secondStep(challenge, ada.recoveryCodes[0]),
-        call(t, 'POST', '/2fa/disable', { cookie: ada.cookie, body: { code: ada.recoveryCodes[1] } }),
+        call(t.origin, 'twoFactorDisable', { body: { code: ada.recoveryCodes[1]! }, as: { cookie: ada.cookie } }),
       ]);
       expect(disable.status).toBe(200);
       // Whichever came first: the login either completed or found its challenge gone.

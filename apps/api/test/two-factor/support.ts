@@ -1,8 +1,8 @@
+import { call, ok, registerUser, type Answer, type RegisteredUser } from '@aius/test-support';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from 'otplib';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import type { TestApp } from '../support/test-app.js';
-import { call, sql } from '../auth/support.js';
+import { sql } from '../auth/support.js';
 
 const PERIOD = 30;
 const currentStep = () => Math.floor(Date.now() / 1000 / PERIOD);
@@ -44,18 +44,28 @@ export interface TwoFactorUser extends RegisteredUser {
 
 /** Registers a user and turns 2FA on through the real endpoints. */
 export async function userWithTwoFactor(t: TestApp): Promise<TwoFactorUser> {
-  const user = await registerUser(t.base);
-  const setup = await call(t, 'POST', '/2fa/setup', { cookie: user.cookie });
-  if (setup.status !== 200) throw new Error(`setup: ${setup.status}`);
-  const secret: string = setup.body.secret;
-  const enable = await call(t, 'POST', '/2fa/enable', { cookie: user.cookie, body: { code: await freshCode(t, user.user.id, secret) } });
-  if (enable.status !== 200) throw new Error(`enable: ${enable.status} ${JSON.stringify(enable.body)}`);
-  return { ...user, secret, recoveryCodes: enable.body.recovery_codes };
+  const user = await registerUser(t.origin);
+  const setup = await call(t.origin, 'twoFactorSetup', { as: { cookie: user.cookie } });
+  const secret = ok(setup).secret;
+  const enable = await call(t.origin, 'twoFactorEnable', { body: { code: await freshCode(t, user.user.id, secret) }, as: { cookie: user.cookie } });
+  return { ...user, secret, recoveryCodes: ok(enable).recovery_codes };
 }
 
 /** Password step of a 2FA login: the challenge token. */
 export async function challengeFor(t: TestApp, user: RegisteredUser): Promise<string> {
-  const r = await call(t, 'POST', '/login', { body: { email: user.email, password: user.password } });
-  if (r.status !== 200 || !r.body.challenge_token) throw new Error(`login: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.challenge_token;
+  return challengeToken(await call(t.origin, 'login', { body: { email: user.email, password: user.password } }));
+}
+
+/** The challenge token of a login answered "2FA required"; throws on any other answer. */
+export function challengeToken(answer: Answer<'login'>): string {
+  const body = ok(answer);
+  if (!('challenge_token' in body)) throw new Error(`login: no challenge in ${JSON.stringify(body)}`);
+  return body.challenge_token;
+}
+
+/** The session token of a login that needed no second factor; throws on any other answer. */
+export function sessionToken(answer: Answer<'login'>): string {
+  const body = ok(answer);
+  if (!('session_token' in body)) throw new Error(`login: no session in ${JSON.stringify(body)}`);
+  return body.session_token;
 }
