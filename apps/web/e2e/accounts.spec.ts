@@ -15,6 +15,10 @@ test.afterAll(async () => {
 
 const NEW_PASSWORD = 'Quiet-river-77';
 
+// Each test walks two browsers through sign-up, mail and sign-in: on the shared two cores that
+// takes most of the default minute, so they get three.
+test.slow();
+
 test('forgot password → mail → reset → the old session is gone', async ({ page, browser }, testInfo) => {
   const email = uniqueEmail('forgetful');
   await signUp(page, 'Forgetful Fern', email);
