@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ArtifactsModule } from './modules/artifacts/artifacts.module.js';
+import { AdminModule } from './modules/admin/admin.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         ProxyModule,
         ArtifactsModule,
         AgentsModule,
+        AdminModule,
         RunsModule,
         OpenApiModule,
         ...extraModules,

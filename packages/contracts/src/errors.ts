@@ -40,6 +40,10 @@ export const ERRORS = {
   // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
   INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
   // Deleting a client that is the only one of one of its members (spec §13): everyone keeps at least one.
+  // Login to an account an instance admin disabled (spec §13); only after the right password, so it tells nothing to a guesser.
+  ACCOUNT_DISABLED: { status: 401, envelope: 'structured', message: 'This account has been disabled by an administrator' },
+  // (decided) An admin disabling their own account: refused, so an instance always keeps the admin who is acting.
+  CANNOT_DISABLE_SELF: { status: 409, envelope: 'structured', message: 'You cannot disable your own account' },
   LAST_CLIENT: { status: 409, envelope: 'structured', message: 'This is the only client of one of its members; it cannot be deleted' },
 
   // ── gateway side (plain string detail; the message is the wire value) ────

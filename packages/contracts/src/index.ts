@@ -14,6 +14,7 @@ export * from './schemas/artifacts.js';
 export * from './schemas/runs.js';
 export * from './schemas/agents.js';
 export * from './schemas/audit.js';
+export * from './schemas/admin.js';
 export * from './schemas/openapi.js';
 export * from './schemas/account.js';
 export * from './schemas/invitations.js';

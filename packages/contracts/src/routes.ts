@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import type { ErrorKey } from './errors.js';
 import * as account from './schemas/account.js';
+import * as admin from './schemas/admin.js';
 import * as agents from './schemas/agents.js';
 import * as artifacts from './schemas/artifacts.js';
 import * as audit from './schemas/audit.js';
@@ -73,8 +74,8 @@ export const routes = {
   ready: route({ method: 'GET', path: '/ready', auth: 'none', rate: 'none', response: health.readyResponse, errors: ['ACCOUNT_SERVICE_UNAVAILABLE', 'SHUTTING_DOWN'] }),
 
   register: route({ method: 'POST', path: '/register', auth: 'none', rate: 'credential', body: auth.registerRequest, response: auth.registerResponse, errors: ['EMAIL_ALREADY_EXISTS', 'REGISTRATION_FAILED', 'ACCOUNT_SERVICE_UNAVAILABLE', 'SIGNUP_DISABLED', 'INVALID_INVITATION', 'NO_ACCESS'] }),
-  login: route({ method: 'POST', path: '/login', auth: 'none', rate: 'credential', body: auth.loginRequest, response: auth.loginResponse, errors: ['INVALID_CREDENTIALS', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
-  twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 }, errors: ['INVALID_CHALLENGE', 'INVALID_CODE', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  login: route({ method: 'POST', path: '/login', auth: 'none', rate: 'credential', body: auth.loginRequest, response: auth.loginResponse, errors: ['INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
+  twoFactorLogin: route({ method: 'POST', path: '/2fa/login', auth: 'none', rate: 'credential', body: auth.twoFactorLoginRequest, response: auth.sessionResponse, statusOverrides: { INVALID_CODE: 401 }, errors: ['INVALID_CHALLENGE', 'INVALID_CODE', 'ACCOUNT_DISABLED', 'ACCOUNT_SERVICE_UNAVAILABLE'] }),
   me: route({ method: 'GET', path: '/me', auth: 'account', rate: 'default', response: auth.meResponse }),
   logout: route({ method: 'POST', path: '/logout', auth: 'session', rate: 'default', response: auth.logoutResponse }),
 
@@ -147,6 +148,11 @@ export const routes = {
   putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse, errors: ['NO_ACCESS'] }),
   putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+
+  // Instance administration (spec §13): the §10 admins, from the dashboard (session) or a script (bearer).
+  listUsers: route({ method: 'GET', path: '/admin/users', auth: 'account', rate: 'default', query: admin.adminUsersQuery, response: admin.adminUserListResponse, errors: ['NO_ACCESS'] }),
+  disableUser: route({ method: 'POST', path: '/admin/users/:id/disable', auth: 'account', rate: 'default', params: admin.adminUserParams, response: admin.adminUser, errors: ['NO_ACCESS', 'USER_NOT_FOUND', 'CANNOT_DISABLE_SELF'] }),
+  enableUser: route({ method: 'POST', path: '/admin/users/:id/enable', auth: 'account', rate: 'default', params: admin.adminUserParams, response: admin.adminUser, errors: ['NO_ACCESS', 'USER_NOT_FOUND'] }),
 
   openApi: route({ method: 'GET', path: '/openapi.json', auth: 'none', rate: 'default', response: openapi.openApiDocumentResponse }),
   asyncApi: route({ method: 'GET', path: '/asyncapi.json', auth: 'none', rate: 'default', response: openapi.asyncApiDocumentResponse }),

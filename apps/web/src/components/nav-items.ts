@@ -8,4 +8,6 @@ export const NAV_ITEMS: readonly { href: string; label: string }[] = [
   { href: '/usage', label: 'Usage' },
   { href: '/runs', label: 'Runs' },
   { href: '/security', label: 'Security' },
+  { href: '/audit-log', label: 'Audit log' },
+  { href: '/admin', label: 'Admin' },
 ];

@@ -62,7 +62,7 @@ export const createTokenResponse = z.object({
 });
 export type CreateTokenResponse = z.infer<typeof createTokenResponse>;
 
-export const TOKEN_REVOCATION_REASONS = ['revoked', 'membership_ended', 'password_reset'] as const;
+export const TOKEN_REVOCATION_REASONS = ['revoked', 'membership_ended', 'password_reset', 'account_disabled'] as const;
 export type TokenRevocationReason = (typeof TOKEN_REVOCATION_REASONS)[number];
 
 export const tokenSummary = z.object({

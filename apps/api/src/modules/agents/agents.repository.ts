@@ -70,6 +70,11 @@ export class AgentsRepository {
     return (await this.prisma.instanceAdmin.count({ where: { email } })) > 0;
   }
 
+  /** Which of these emails hold a grant. */
+  async grantedAmong(emails: readonly string[]): Promise<string[]> {
+    return (await this.prisma.instanceAdmin.findMany({ where: { email: { in: [...emails] } }, select: { email: true } })).map((r) => r.email);
+  }
+
   async grant(email: string): Promise<void> {
     await this.prisma.instanceAdmin.upsert({ where: { email }, create: { email }, update: {} });
   }

@@ -53,9 +53,16 @@ export class AgentsService implements OnModuleInit {
 
   async assertAdmin(userId: string): Promise<void> {
     const user = await this.users.findById(userId);
-    const email = user?.email.toLowerCase();
+    // A disabled admin has no session or token left; this also covers a call racing the disable.
+    const email = user && !user.disabledAt ? user.email.toLowerCase() : undefined;
     if (email && (this.adminEmails.has(email) || (await this.repository.isGranted(email)))) return;
     throw new ApiError('NO_ACCESS');
+  }
+
+  /** Which of these emails are instance admins (ADMIN_EMAILS or granted), for the admins' users list. */
+  async adminsAmong(emails: readonly string[]): Promise<Set<string>> {
+    const granted = emails.length === 0 ? [] : await this.repository.grantedAmong(emails);
+    return new Set([...emails.filter((e) => this.adminEmails.has(e)), ...granted]);
   }
 
   putPrompt(userId: string, body: PutPromptRequest): Promise<VersionedResponse> {

@@ -100,6 +100,8 @@ export class AuthService {
     await this.throttle.assertAllowed(input.email);
     const user = await this.verifyPassword(input.email, input.password, meta);
     await this.throttle.reset(input.email);
+    // Only after the right password: a guesser learns nothing about the account from it (spec §13).
+    if (user.disabledAt) throw new ApiError('ACCOUNT_DISABLED');
     if (await this.twoFactor.isEnabled(user.id)) {
       // No session yet: the challenge is the only thing the password earns.
       const challenge = await this.challenges.start(user.id);
@@ -115,6 +117,7 @@ export class AuthService {
     const { userId, factor } = await this.challenges.redeem(input.challenge_token, input.code, meta);
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError('INVALID_CHALLENGE');
+    if (user.disabledAt) throw new ApiError('ACCOUNT_DISABLED');
     if (factor === 'recovery_code') this.audit.record({ action: '2fa.recovery_code_used', actorId: user.id, ...meta });
     return this.startSession(user, meta, AUTH_MESSAGES.loggedIn);
   }

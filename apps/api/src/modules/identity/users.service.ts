@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { User as WireUser } from '@aius/contracts';
 import type { Prisma, User } from '@aius/db';
 import { LRUCache } from 'lru-cache';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type UserSummary } from './users.repository.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
 /** The users of the instance, for every module that needs one (login, 2FA, members, runs, admins). */
@@ -47,6 +47,16 @@ export class UsersService {
     // A user not yet given one (in the middle of registering) is asked again next time.
     if (clientId !== null) this.defaultClients.set(id, { clientId });
     return clientId;
+  }
+
+  /** The admins' users list (spec §13): see UsersRepository.search. */
+  search(query: string | undefined, limit: number, before: { createdAt: Date; id: string } | null): Promise<UserSummary[]> {
+    return this.users.search(query, limit, before);
+  }
+
+  /** Inside the caller's transaction (which also ends the user's sessions and tokens). Null: no such user. */
+  setDisabled(tx: Prisma.TransactionClient, id: string, disabled: boolean): Promise<UserSummary | null> {
+    return this.users.setDisabled(tx, id, disabled);
   }
 
   /** Inside the registration transaction: the user, then (once their client exists) their default client. */

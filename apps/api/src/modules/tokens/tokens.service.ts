@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse } from '@aius/contracts';
+import { TOKEN_REVOCATION_REASONS, type CreateTokenRequest, type CreateTokenResponse, type RevokeTokenResponse, type TokenListResponse, type TokenRevocationReason } from '@aius/contracts';
 import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { RequestOrigin } from '../../common/request-origin.js';
@@ -84,8 +84,8 @@ export class TokensService implements OnModuleInit {
    * Revokes every live token of the user inside `tx`; run the returned announcement once `tx` has
    * committed (it tells every instance, as DELETE /tokens does). For a password reset that asked for it.
    */
-  async revokeAllOf(tx: Prisma.TransactionClient, userId: string): Promise<() => Promise<void>> {
-    const revoked = await this.tokens.revokeAllOf(tx, userId, 'password_reset');
+  async revokeAllOf(tx: Prisma.TransactionClient, userId: string, reason: TokenRevocationReason = 'password_reset'): Promise<() => Promise<void>> {
+    const revoked = await this.tokens.revokeAllOf(tx, userId, reason);
     return () => this.verifier.announceRevocations(revoked);
   }
 

@@ -61,7 +61,12 @@ export function MembersView({ clientId }: { clientId: string }) {
         <h1>{org ? org.name : 'Members'}</h1>
         <p className="muted">
           {org ? `Your role here: ${ROLE_LABEL[org.role]}.` : null} Owners and admins can add
-          people and change roles.
+          people and change roles. <Link href={`/organizations/${clientId}/settings`}>Organization settings</Link>
+          {canManage ? (
+            <>
+              {' '}· <Link href={`/audit-log?org=${clientId}`}>Audit log</Link>
+            </>
+          ) : null}
         </p>
       </header>
       {canManage ? <AddMember clientId={clientId} onAdded={members.reload} /> : null}

@@ -1,0 +1,152 @@
+'use client';
+
+import type { AdminUser } from '@aius/contracts';
+import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '@/components/confirm-dialog';
+import { useMe } from '@/components/shell';
+import { Empty, LoadError, Loading } from '@/components/states';
+import { useToast } from '@/components/toast';
+import { call } from '@/lib/api';
+import { formatDate } from '@/lib/format';
+import { useAction } from '@/lib/form';
+import { useQuery } from '@/lib/use-query';
+
+/** Instance administration (spec §13): the users of this server, searched and paged; disable and enable. */
+export function AdminView() {
+  const [search, setSearch] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const before = cursors.at(-1);
+  const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(before ? { before } : {}) } });
+  const [disabling, setDisabling] = useState<AdminUser | null>(null);
+  const toast = useToast();
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSearch(String(new FormData(event.currentTarget).get('query') ?? '').trim());
+    setCursors([undefined]);
+  };
+
+  if (users.errorStatus === 403) {
+    return (
+      <>
+        <header className="page-header">
+          <h1>Admin</h1>
+        </header>
+        <Empty title="Only instance admins can see this page">Admins are the accounts listed in the server’s ADMIN_EMAILS setting, or granted with the `admin grant` command.</Empty>
+      </>
+    );
+  }
+  const data = users.data;
+  return (
+    <>
+      <header className="page-header">
+        <h1>Admin</h1>
+        <p className="muted">Everyone with an account on this server. Disabling someone ends their sessions and revokes their API tokens on every instance at once; they cannot sign in until enabled again (their old tokens stay revoked).</p>
+      </header>
+      <section className="card" aria-labelledby="users-title">
+        <h2 id="users-title">Users</h2>
+        <form className="inline-form" onSubmit={submit} role="search">
+          <label className="field">
+            <span>Search</span>
+            <input name="query" type="search" placeholder="Email or name" aria-label="Search users" defaultValue={search} />
+          </label>
+          <button type="submit" className="btn">
+            Search
+          </button>
+        </form>
+        {users.loading && !data ? <Loading /> : null}
+        {users.error ? <LoadError message={users.error} onRetry={users.reload} /> : null}
+        {data && data.data.length === 0 ? <Empty title="No users match" /> : null}
+        {data && data.data.length > 0 ? (
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Joined</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Action</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.data.map((u) => (
+                  <UserRow key={u.id} user={u} onDisable={() => setDisabling(u)} onChanged={users.reload} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {data ? (
+          <div className="actions">
+            <button type="button" className="btn" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              Newer
+            </button>
+            <button type="button" className="btn" disabled={data.next_before === null} onClick={() => setCursors((c) => [...c, data.next_before ?? undefined])}>
+              Older
+            </button>
+          </div>
+        ) : null}
+      </section>
+      {disabling ? (
+        <ConfirmDialog
+          title={`Disable ${disabling.email}?`}
+          confirmLabel="Disable user"
+          onConfirm={async () => {
+            await call('disableUser', { params: { id: disabling.id } });
+            toast(`${disabling.email} disabled`);
+            users.reload();
+          }}
+          onClose={() => setDisabling(null)}
+        >
+          <p>Their sessions end and every API token of theirs is revoked, on every instance, now. They cannot sign in until you enable them again.</p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function UserRow({ user, onDisable, onChanged }: { user: AdminUser; onDisable: () => void; onChanged: () => void }) {
+  const me = useMe();
+  const toast = useToast();
+  const enable = useAction();
+  const isMe = user.id === me.user.id;
+  return (
+    <tr>
+      <td>
+        {user.email}
+        {user.is_admin ? <span className="badge"> admin</span> : null}
+      </td>
+      <td>{user.name}</td>
+      <td>{formatDate(user.created_at)}</td>
+      <td>{user.disabled_at === null ? 'Active' : `Disabled ${formatDate(user.disabled_at)}`}</td>
+      <td>
+        {user.disabled_at === null ? (
+          <button type="button" className="btn danger-outline" disabled={isMe} title={isMe ? 'You cannot disable your own account' : undefined} onClick={onDisable} aria-label={`Disable ${user.email}`}>
+            Disable
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="btn"
+            disabled={enable.pending}
+            aria-label={`Enable ${user.email}`}
+            onClick={() =>
+              enable.run(() =>
+                call('enableUser', { params: { id: user.id } }).then(() => {
+                  toast(`${user.email} enabled`);
+                  onChanged();
+                }),
+              )
+            }
+          >
+            Enable
+          </button>
+        )}
+        {enable.error ? <span className="error">{enable.error}</span> : null}
+      </td>
+    </tr>
+  );
+}
