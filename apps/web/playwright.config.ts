@@ -10,6 +10,8 @@ process.env.E2E_WEB_PORT ??= freePort();
 process.env.E2E_API_PORT ??= freePort();
 // The scripted OpenAI-compatible upstream the runs test starts in its own process.
 process.env.E2E_UPSTREAM_PORT ??= freePort();
+// The SMTP server e2e/accounts.spec.ts starts itself; until it does, the API's outbox retries.
+process.env.E2E_SMTP_PORT ??= freePort();
 const webOrigin = `http://localhost:${process.env.E2E_WEB_PORT}`;
 const apiOrigin = `http://127.0.0.1:${process.env.E2E_API_PORT}`;
 
@@ -47,7 +49,7 @@ export default defineConfig({
       name: 'api',
       command: 'node e2e/support/api-server.mjs',
       url: `${apiOrigin}/api/v1/health`,
-      env: { E2E_API_PORT: process.env.E2E_API_PORT, E2E_UPSTREAM_PORT: process.env.E2E_UPSTREAM_PORT, APP_ORIGINS: webOrigin },
+      env: { E2E_API_PORT: process.env.E2E_API_PORT, E2E_UPSTREAM_PORT: process.env.E2E_UPSTREAM_PORT, E2E_SMTP_PORT: process.env.E2E_SMTP_PORT, APP_ORIGINS: webOrigin },
       reuseExistingServer: false,
       timeout: 60_000,
       // SIGTERM lets the launcher drop its database on the way out.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GracefulShutdown } from '../../src/lifecycle/graceful-shutdown.js';
+import { call } from '@aius/test-support';
 import { startTestApp } from '../support/test-app.js';
 
 describe(GracefulShutdown.name, () => {
@@ -8,17 +9,17 @@ describe(GracefulShutdown.name, () => {
     const shutdown = t.app.get(GracefulShutdown);
     const seen: string[] = [];
     shutdown.onDrain('probe', async () => {
-      const ready = await fetch(`${t.base}/ready`);
-      seen.push(`ready ${ready.status} ${JSON.stringify(await ready.json())} ${ready.headers.get('connection')}`);
-      seen.push(`health ${(await fetch(`${t.base}/health`)).status}`);
+      const ready = await call(t.origin, 'ready');
+      seen.push(`ready ${ready.status} ${JSON.stringify(ready.body)} ${ready.headers.get('connection')}`);
+      seen.push(`health ${(await call(t.origin, 'health')).status}`);
     });
     shutdown.onDrain('broken', () => {
       throw new Error('a failing hook does not stop the shutdown');
     });
-    expect((await fetch(`${t.base}/ready`)).status).toBe(200);
+    expect((await call(t.origin, 'ready')).status).toBe(200);
     await shutdown.shutdown(t.app, 'test');
     expect(seen).toEqual(['ready 503 {"detail":"shutting down"} close', 'health 200']);
-    await expect(fetch(`${t.base}/health`)).rejects.toThrow();
+    await expect(call(t.origin, 'health')).rejects.toThrow();
     await t.db.drop();
   });
 });

@@ -3,6 +3,7 @@ import { asyncApiDocument, openApiDocument } from '@aius/contracts/openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callOk } from '@aius/test-support';
 import { watchDocumentedErrors } from '../support/documented-errors.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -37,7 +38,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents the route that serves it', async () => {
-    const body = (await (await fetch(`${api.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+    const body = (await callOk(api.origin, 'openApi')) as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
     expect(body.paths[routes.openApi.path]!.get!.operationId).toBe('openApi');
   });
 });

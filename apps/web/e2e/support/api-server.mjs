@@ -39,6 +39,12 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     RUN_DEFAULT_MODEL: 'e2e-model',
     // The governance test signs in as the second one (e2e/governance.spec.ts).
     ADMIN_EMAILS: `${RUNS_ADMIN_EMAIL},governance-admin@example.com`,
+    // Mail goes to the SMTP server e2e/accounts.spec.ts starts on this port; links point at the dashboard.
+    SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+    PUBLIC_URL: (process.env.APP_ORIGINS ?? '').split(',')[0] || 'http://localhost:3000',
+    MAIL_FROM: 'AIUS <no-reply@example.com>',
+    MAIL_RETRY_BASE_MS: '200',
+    MAIL_POLL_INTERVAL_MS: '200',
   },
 });
 

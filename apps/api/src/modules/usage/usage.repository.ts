@@ -89,16 +89,24 @@ export class UsageRepository {
    * model; a project filter reads the finer one (that project's rows only).
    */
   async dailyByModel(clientId: string, from: string, to: string, projectId?: string): Promise<DailyModelRow[]> {
-    const [table, filter] = projectId === undefined ? ['usage_client_daily', ''] : ['usage_daily', 'AND project_id = $4'];
+    // The client-wide rollup holds one row per (client, day, model), its primary key: read as it is,
+    // with no aggregate to plan and run. A project's rows are per token too, so they are summed.
+    const sql =
+      projectId === undefined
+        ? `SELECT to_char(day, 'YYYY-MM-DD') AS day, model, requests::bigint AS requests, errors::bigint AS errors,
+                  prompt_tokens AS prompt, completion_tokens AS completion, total_tokens AS total
+           FROM usage_client_daily
+           WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`
+        : `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
+                  sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, sum(prompt_tokens)::bigint AS prompt,
+                  sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
+           FROM usage_daily
+           WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date AND project_id = $4
+           GROUP BY day, model`;
     const rows = await this.prisma.$queryRawUnsafe<
       { day: string; model: string; requests: bigint; errors: bigint; prompt: bigint; completion: bigint; total: bigint }[]
     >(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
-              sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, sum(prompt_tokens)::bigint AS prompt,
-              sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
-       FROM ${table}
-       WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date ${filter}
-       GROUP BY day, model`,
+      sql,
       ...(projectId === undefined ? [clientId, from, to] : [clientId, from, to, projectId]),
     );
     return rows.map((r) => ({

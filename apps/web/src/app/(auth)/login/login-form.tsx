@@ -94,6 +94,9 @@ export function LoginForm() {
         <Submit form={credentials} label="Sign in" working="Signing in…" className="primary block" />
       </form>
       <p className="muted switch-link">
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p className="muted switch-link">
         New to AIUS? <Link href="/signup">Create an account</Link>
       </p>
     </div>

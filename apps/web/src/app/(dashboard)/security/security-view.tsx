@@ -10,17 +10,19 @@ import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { useAction, useContractForm, type ContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import { ChangePassword, Sessions } from './account-security';
 import { RecoveryCodes } from './recovery-codes';
 
 export function SecurityView() {
   const status = useQuery('twoFactorStatus');
   const [codes, setCodes] = useState<string[] | null>(null);
+  const [passwordChanges, setPasswordChanges] = useState(0);
 
   return (
     <>
       <header className="page-header">
         <h1>Security</h1>
-        <p className="muted">Protect your account with a second step at sign-in.</p>
+        <p className="muted">Your password, where you are signed in, and a second step at sign-in.</p>
       </header>
       {codes ? <RecoveryCodes codes={codes} onDone={() => setCodes(null)} /> : null}
       <section className="card" aria-labelledby="twofa-title">
@@ -44,6 +46,8 @@ export function SecurityView() {
           <ManageTwoFactor remaining={status.data.recovery_codes_remaining} onCodes={setCodes} onDisabled={status.reload} />
         ) : null}
       </section>
+      <ChangePassword onChanged={() => setPasswordChanges((n) => n + 1)} />
+      <Sessions version={passwordChanges} />
     </>
   );
 }

@@ -14,6 +14,7 @@ import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction, useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import { Invitations } from './invitations';
 
 const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
@@ -69,6 +70,7 @@ export function MembersView({ clientId }: { clientId: string }) {
         </p>
       </header>
       {canManage ? <AddMember clientId={clientId} onAdded={members.reload} /> : null}
+      {canManage ? <Invitations clientId={clientId} /> : null}
       <section className="card" aria-labelledby="members-title">
         <h2 id="members-title">Members</h2>
         {members.loading && !members.data ? <Loading /> : null}
