@@ -68,7 +68,9 @@ export function AuditLogView() {
       // A date picks the whole day (UTC): `until` is exclusive, so the next midnight.
       return Math.floor(Date.parse(`${v}T00:00:00Z`) / 1000) + (end ? 86_400 : 0);
     };
-    setFilters({ action: text('action') as AuditAction | undefined, actor_id: text('actor'), since: day('from', false), until: day('to', true) });
+    const chosen: Filters = { action: text('action') as AuditAction | undefined, actor_id: text('actor'), since: day('from', false), until: day('to', true) };
+    // Only the filters set: an absent one must not reach the query string at all.
+    setFilters(Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)) as Filters);
   };
 
   return (
