@@ -75,9 +75,10 @@ test('a new user secures the account, builds an organization, and controls API a
 
     await page.getByRole('link', { name: `Members of ${orgName}` }).click();
     await expect(page.getByRole('heading', { name: orgName, level: 1 })).toBeVisible();
-    await page.getByLabel('Email').fill(memberEmail);
-    await page.getByLabel('Role', { exact: true }).selectOption('member');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    const add = page.getByRole('region', { name: 'Add a member' });
+    await add.getByLabel('Email').fill(memberEmail);
+    await add.getByLabel('Role', { exact: true }).selectOption('member');
+    await add.getByRole('button', { name: 'Add member' }).click();
     const row = page.getByRole('listitem').filter({ hasText: memberEmail });
     await expect(row).toBeVisible();
     await row.getByLabel('Role of Second Person').selectOption('admin');
