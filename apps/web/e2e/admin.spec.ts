@@ -51,9 +51,10 @@ test('an admin sees the configured agents, creates a user, and that user sets a 
     await expect(agent).toContainText('Prompt “e2e-coder” v2');
     await expect(agent).toContainText('e2e_bash v1');
     await expect(agent).toContainText('You are the e2e coding agent.');
-    await expect(agent).not.toContainText('The end.');
+    // A summary first; the whole prompt on demand.
+    await expect(agent.getByText('The end.')).toBeHidden();
     await agent.getByText(/Full system prompt/).click();
-    await expect(agent.locator('pre')).toContainText('The end.');
+    await expect(agent.getByText('The end.')).toBeVisible();
     await expect(page.getByTestId('run-loop-models')).toContainText('Default model: e2e-model');
     await expect(page.getByRole('region', { name: 'Agents' })).not.toContainText('127.0.0.1');
     await snap(page, testInfo, 'admin-agents');
@@ -75,7 +76,7 @@ test('an admin sees the configured agents, creates a user, and that user sets a 
     await form.getByLabel('Name').fill('Twin');
     await form.getByLabel('Email').fill(email);
     await form.getByRole('button', { name: 'Create user' }).click();
-    await expect(page.getByRole('alert')).toContainText(`${email} already has an account`);
+    await expect(page.getByRole('region', { name: 'Create a user' }).getByRole('alert')).toContainText(`${email} already has an account`);
 
     const mail = await smtp.waitFor(email, { after: before, timeoutMs: 20_000 });
     expect(mail.subject).toBe('Your AIUS account is ready');

@@ -72,8 +72,10 @@ function AgentItem({ agent }: { agent: AgentSummary }) {
             <span className="muted">none</span>
           ) : (
             agent.tools.map((t) => (
-              <span key={t.name} className="badge" title={t.description ?? undefined}>
-                {t.name} v{t.version}
+              <span key={t.name}>
+                <span className="badge" title={t.description ?? undefined}>
+                  {t.name} v{t.version}
+                </span>{' '}
               </span>
             ))
           )}
