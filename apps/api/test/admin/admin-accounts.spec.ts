@@ -2,7 +2,7 @@ import { ERRORS } from '@aius/contracts';
 import { call, ok, registerUser, startTestSmtp, statusAndBody, userWithToken, type RegisteredUser, type TestSmtp } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
-import { sql } from '../auth/support.js';
+import { sql } from '../support/sql.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
