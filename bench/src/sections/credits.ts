@@ -39,13 +39,17 @@ export const creditsSection: Section = { name: 'credits', setup };
 async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const pairs = Number(process.env.BENCH_CREDITS_PAIRS ?? 3);
   const rate = Number(process.env.BENCH_PROXY_RATE ?? 500);
+  // Diagnostic: both instances without Redis (balances and limits in process), to tell what the
+  // credits code costs by itself from what its Redis commands (one awaited per call) cost.
+  const withoutRedis = process.env.BENCH_CREDITS_NO_REDIS === '1';
+  const noRedis: Record<string, string> = withoutRedis ? { REDIS_URL: '' } : {};
 
   ctx.log('starting the fake upstream (credits)');
   const upstreamUrl = await startUpstream(ctx, 'fake upstream (credits)');
   const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
   ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
-  const on = await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV }, true);
-  const off = await instance(ctx, { UPSTREAMS: upstreams }, false);
+  const on = await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true);
+  const off = await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false);
 
   const { seconds, connections } = ctx;
   const chat = (i: Instance, extra: Partial<Load>): Load => ({
@@ -78,7 +82,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     }
 
     const ms = (v: number) => v.toFixed(3);
-    console.log(`\n### Credits (BILLING_MODE=credits) vs off, chat proxy (${pairs} alternating pairs, medians)\n`);
+    console.log(`\n### Credits (BILLING_MODE=credits) vs off, chat proxy${withoutRedis ? ', both without Redis' : ''} (${pairs} alternating pairs, medians)\n`);
     console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const [s, scenario] of scenarios.entries()) {
