@@ -25,7 +25,7 @@ export interface UpstreamCall {
  * The Prometheus registry and what is recorded on the request path. Labels are bounded on
  * purpose: route template, method, status, credential kind, upstream, model (capped) — never a
  * token, user or client id, whose series would grow with the user base (per-key numbers belong
- * to the usage API). With METRICS_PORT unset nothing is recorded and no hook is installed.
+ * to the usage API). With METRICS_PORT unset nothing is recorded.
  *
  * Other modules inject this service: the run loop sets `openRunSockets`.
  */
