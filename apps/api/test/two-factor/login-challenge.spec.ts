@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ok, callRaw, errorKey, type ErrorEnvelope } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { sql, structured } from '../auth/support.js';
 import { challengeFor, challengeToken, codeAt, freshCode, userWithTwoFactor, wrongCode, type TwoFactorUser } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 beforeAll(async () => {
