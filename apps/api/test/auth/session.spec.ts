@@ -32,7 +32,7 @@ describe('sessions', () => {
     expect(t.base.startsWith('http://')).toBe(true);
     const r = await call(t.origin, 'me', { as: { cookie: ada.cookie } });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ user: ada.user, two_factor_enabled: false });
+    expect(r.body).toEqual({ user: ada.user, two_factor_enabled: false, is_admin: false });
   });
 
   it('the cookie is found among other cookies', async () => {

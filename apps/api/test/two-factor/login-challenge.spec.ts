@@ -52,7 +52,7 @@ describe('login with 2FA on', () => {
       `__Host-aius_session=${ok(r).session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
     );
     const me = await call(t.origin, 'me', { as: { cookie: `__Host-aius_session=${ok(r).session_token}` } });
-    expect(me.body).toEqual({ user: ada.user, two_factor_enabled: true });
+    expect(me.body).toEqual({ user: ada.user, two_factor_enabled: true, is_admin: false });
   });
 
   it('a wrong code is 401 INVALID_CODE and the challenge survives it', async () => {

@@ -1,5 +1,5 @@
-/** The dashboard's sections, in menu order. */
-export const NAV_ITEMS: readonly { href: string; label: string }[] = [
+/** The dashboard's sections, in menu order; `adminOnly` ones are listed only for instance admins (GET /me `is_admin`). */
+export const NAV_ITEMS: readonly { href: string; label: string; adminOnly?: boolean }[] = [
   { href: '/get-started', label: 'Get started' },
   { href: '/projects', label: 'Projects' },
   { href: '/artifacts', label: 'Artifacts' },
@@ -9,5 +9,5 @@ export const NAV_ITEMS: readonly { href: string; label: string }[] = [
   { href: '/runs', label: 'Runs' },
   { href: '/security', label: 'Security' },
   { href: '/audit-log', label: 'Audit log' },
-  { href: '/admin', label: 'Admin' },
+  { href: '/admin', label: 'Admin', adminOnly: true },
 ];

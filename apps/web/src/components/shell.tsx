@@ -50,10 +50,11 @@ export function Shell({ me, children }: { me: MeResponse; children: ReactNode })
 
 function Navigation() {
   const pathname = usePathname();
+  const me = useMe();
   return (
     <nav className="sidenav" aria-label="Sections">
       <ul>
-        {NAV_ITEMS.map((item) => {
+        {NAV_ITEMS.filter((item) => !item.adminOnly || me.is_admin).map((item) => {
           const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
           return (
             <li key={item.href}>

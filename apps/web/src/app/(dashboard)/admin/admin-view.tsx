@@ -10,13 +10,20 @@ import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import { AgentsSection } from './agents-section';
+import { CreateUser } from './create-user';
 
-/** Instance administration (spec §13): the users of this server, searched and paged; disable and enable. */
+/**
+ * Instance administration (spec §13): the users of this server, searched and paged; create,
+ * disable and enable; and the agent configuration of §10. Only asked for when GET /me says the
+ * account is an admin (the page is reachable by its address, the menu shows it only to admins).
+ */
 export function AdminView() {
+  const me = useMe();
   const [search, setSearch] = useState('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const before = cursors.at(-1);
-  const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(before ? { before } : {}) } });
+  const users = useQuery(me.is_admin ? 'listUsers' : null, { query: { limit: 25, ...(search ? { query: search } : {}), ...(before ? { before } : {}) } });
   const [disabling, setDisabling] = useState<AdminUser | null>(null);
   const toast = useToast();
 
@@ -26,7 +33,7 @@ export function AdminView() {
     setCursors([undefined]);
   };
 
-  if (users.errorStatus === 403) {
+  if (!me.is_admin || users.errorStatus === 403) {
     return (
       <>
         <header className="page-header">
@@ -43,6 +50,7 @@ export function AdminView() {
         <h1>Admin</h1>
         <p className="muted">Everyone with an account on this server. Disabling someone ends their sessions and revokes their API tokens on every instance at once; they cannot sign in until enabled again (their old tokens stay revoked).</p>
       </header>
+      <CreateUser onCreated={users.reload} />
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">Users</h2>
         <form className="inline-form" onSubmit={submit} role="search">
@@ -90,6 +98,7 @@ export function AdminView() {
           </div>
         ) : null}
       </section>
+      <AgentsSection />
       {disabling ? (
         <ConfirmDialog
           title={`Disable ${disabling.email}?`}
