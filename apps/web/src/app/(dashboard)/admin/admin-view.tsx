@@ -3,6 +3,7 @@
 import type { AdminUser } from '@aius/contracts';
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
+import { Pager, useCursorPages } from '@/components/pager';
 import { useMe } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useToast } from '@/components/toast';
@@ -14,16 +15,15 @@ import { useQuery } from '@/lib/use-query';
 /** Instance administration (spec §13): the users of this server, searched and paged; disable and enable. */
 export function AdminView() {
   const [search, setSearch] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const before = cursors.at(-1);
-  const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(before ? { before } : {}) } });
+  const pages = useCursorPages();
+  const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(pages.before ? { before: pages.before } : {}) } });
   const [disabling, setDisabling] = useState<AdminUser | null>(null);
   const toast = useToast();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSearch(String(new FormData(event.currentTarget).get('query') ?? '').trim());
-    setCursors([undefined]);
+    pages.reset();
   };
 
   if (users.errorStatus === 403) {
@@ -79,16 +79,7 @@ export function AdminView() {
             </table>
           </div>
         ) : null}
-        {data ? (
-          <div className="actions">
-            <button type="button" className="btn" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Newer
-            </button>
-            <button type="button" className="btn" disabled={data.next_before === null} onClick={() => setCursors((c) => [...c, data.next_before ?? undefined])}>
-              Older
-            </button>
-          </div>
-        ) : null}
+        {data ? <Pager pages={pages} nextBefore={data.next_before} /> : null}
       </section>
       {disabling ? (
         <ConfirmDialog
