@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import {
   routes,
   type ClientIdParams,
+  type CreditsDailyQuery,
+  type CreditsDailyResponse,
   type CreditsResponse,
   type CreditTransaction,
   type GrantCreditsRequest,
@@ -27,6 +29,15 @@ export class BillingController {
   @Endpoint(routes.getCredits)
   credits(@CurrentPrincipal() p: Principal, @ContractParams(routes.getCredits) params: ClientIdParams): Promise<CreditsResponse> {
     return this.billing.credits(p.userId, params.id);
+  }
+
+  @Endpoint(routes.creditsDaily)
+  daily(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.creditsDaily) params: ClientIdParams,
+    @ContractQuery(routes.creditsDaily) query: CreditsDailyQuery,
+  ): Promise<CreditsDailyResponse> {
+    return this.billing.daily(p.userId, params.id, query);
   }
 
   @Endpoint(routes.listCreditTransactions)
