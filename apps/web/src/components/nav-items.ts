@@ -1,11 +1,12 @@
-/** The dashboard's sections, in menu order. */
-export const NAV_ITEMS: readonly { href: string; label: string }[] = [
+/** The dashboard's sections, in menu order; `billing`: only while the server bills in credits (BILLING_MODE). */
+export const NAV_ITEMS: readonly { href: string; label: string; billing?: true }[] = [
   { href: '/get-started', label: 'Get started' },
   { href: '/projects', label: 'Projects' },
   { href: '/artifacts', label: 'Artifacts' },
   { href: '/organizations', label: 'Organizations' },
   { href: '/tokens', label: 'API tokens' },
   { href: '/usage', label: 'Usage' },
+  { href: '/billing', label: 'Billing', billing: true },
   { href: '/runs', label: 'Runs' },
   { href: '/security', label: 'Security' },
   { href: '/audit-log', label: 'Audit log' },

@@ -4,13 +4,14 @@ import type { AdminUser } from '@aius/contracts';
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Pager, useCursorPages } from '@/components/pager';
-import { useMe } from '@/components/shell';
+import { useInstance, useMe } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import { BillingAdmin } from './billing-admin';
 
 /** Instance administration (spec §13): the users of this server, searched and paged; disable and enable. */
 export function AdminView() {
@@ -19,6 +20,7 @@ export function AdminView() {
   const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(pages.before ? { before: pages.before } : {}) } });
   const [disabling, setDisabling] = useState<AdminUser | null>(null);
   const toast = useToast();
+  const billing = useInstance().billing_mode === 'credits';
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -81,6 +83,8 @@ export function AdminView() {
         ) : null}
         {data ? <Pager pages={pages} nextBefore={data.next_before} /> : null}
       </section>
+      {/* Shown once the users list proved this account an admin (a 403 returns above). */}
+      {billing && data ? <BillingAdmin /> : null}
       {disabling ? (
         <ConfirmDialog
           title={`Disable ${disabling.email}?`}
