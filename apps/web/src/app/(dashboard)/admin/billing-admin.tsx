@@ -93,7 +93,7 @@ export function BillingAdmin() {
         value={orgId}
         onChange={(e) => setOrgId(e.target.value)}
         list={listId}
-        placeholder="org_…"
+        placeholder="client_…"
         autoComplete="off"
         error={errors.org}
         hint="Yours are suggested; anyone else’s is on their Billing page."

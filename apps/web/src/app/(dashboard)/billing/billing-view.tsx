@@ -72,7 +72,8 @@ function OrganizationBilling({ org }: { org: ClientSummary }) {
             <div>
               <dt>Period</dt>
               <dd className={styles.word}>
-                {formatDate(sub.current_period_start)} – {formatDate(sub.current_period_end)}
+                {/* The end is the instant the next period starts: the last day shown is the one before it. */}
+                {formatDate(sub.current_period_start)} – {formatDate(sub.current_period_end - 1)}
               </dd>
             </div>
             <div>
@@ -181,16 +182,20 @@ function TransactionRow({ transaction: t }: { transaction: CreditTransaction }) 
   const details = [t.model, t.run_id ? `run ${t.run_id}` : null, t.estimated ? 'estimated (the call’s usage could not be read)' : null, t.note].filter(Boolean).join(' · ');
   return (
     <tr>
-      <td>
+      <td data-label="When">
         <Moment seconds={t.created_at} />
       </td>
-      <td>{KIND_LABEL[t.kind]}</td>
-      <td className={`${styles.number} ${t.amount < 0 ? styles.debit : styles.credit}`}>
+      <td data-label="Kind">{KIND_LABEL[t.kind]}</td>
+      <td data-label="Amount" className={`${styles.number} ${t.amount < 0 ? styles.debit : styles.credit}`}>
         {t.amount > 0 ? '+' : ''}
         {formatCredits(t.amount)}
       </td>
-      <td className={styles.number}>{formatCredits(t.balance_after)}</td>
-      <td className={styles.details}>{details || '—'}</td>
+      <td data-label="Balance after" className={styles.number}>
+        {formatCredits(t.balance_after)}
+      </td>
+      <td data-label="Details" className={styles.details}>
+        {details || '—'}
+      </td>
     </tr>
   );
 }
