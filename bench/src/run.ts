@@ -8,6 +8,7 @@ import { requireWrk } from './loadgen/wrk.js';
 import { pinning } from './processes.js';
 import { aiusLost, printRunReport } from './report.js';
 import { clientsSection } from './sections/clients.js';
+import { creditsSection } from './sections/credits.js';
 import { healthSection } from './sections/health.js';
 import { metricsSection } from './sections/metrics.js';
 // Hook: the chat-proxy section is the proxy helper's (see sections/proxy.ts).
@@ -27,9 +28,13 @@ import { usageSection } from './sections/usage.js';
  * measure.ts and processes.ts). Exit code 1 if AIUS lost or answered 5xx any request.
  * Knobs: bench/README.md.
  */
-const SECTIONS: Section[] = [healthSection, clientsSection, proxySection, streamSection, usageSection, runsSection, metricsSection];
-/** Left out unless named in --only or switched on (they are long): BENCH_RUNS=0 / BENCH_METRICS=0 leave them out of the default. */
-const optional = new Set([...(process.env.BENCH_RUNS === '0' ? ['runs'] : []), ...(process.env.BENCH_METRICS === '0' ? ['metrics'] : [])]);
+const SECTIONS: Section[] = [healthSection, clientsSection, proxySection, streamSection, usageSection, runsSection, metricsSection, creditsSection];
+/** Left out unless named in --only or switched on (they are long): BENCH_RUNS=0 / BENCH_METRICS=0 / BENCH_CREDITS=0 leave them out of the default. */
+const optional = new Set([
+  ...(process.env.BENCH_RUNS === '0' ? ['runs'] : []),
+  ...(process.env.BENCH_METRICS === '0' ? ['metrics'] : []),
+  ...(process.env.BENCH_CREDITS === '0' ? ['credits'] : []),
+]);
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' }, only: { type: 'string' } }, allowPositionals: false });
 const runs = Number(values.runs);

@@ -39,6 +39,8 @@ export const ERRORS = {
   INVALID_INVITATION: { status: 400, envelope: 'structured', message: 'This invitation is invalid, used or expired' },
   // The client's plan quota and top-ups are used up (spec §12); only calls already in flight may go below zero.
   INSUFFICIENT_CREDITS: { status: 402, envelope: 'structured', message: 'Insufficient credits' },
+  // (decided) An admin grant's Idempotency-Key already used for this client with another amount or note.
+  IDEMPOTENCY_KEY_REUSED: { status: 409, envelope: 'structured', message: 'This Idempotency-Key was already used for a different request' },
   // Deleting a client that is the only one of one of its members (spec §13): everyone keeps at least one.
   // Login to an account an instance admin disabled (spec §13); only after the right password, so it tells nothing to a guesser.
   ACCOUNT_DISABLED: { status: 401, envelope: 'structured', message: 'This account has been disabled by an administrator' },

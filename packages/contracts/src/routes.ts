@@ -48,6 +48,8 @@ export interface RouteDef {
   tokenQuota?: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** The request headers the route reads (an object keyed by lower-case names), parsed like the body. */
+  headers?: z.ZodType;
   params?: z.ZodType;
   /** Omitted for routes whose body is passed through untouched (chat proxy). */
   response?: z.ZodType;
@@ -158,7 +160,7 @@ export const routes = {
   listCreditTransactions: route({ method: 'GET', path: '/clients/:id/credits/transactions', auth: 'account', rate: 'default', params: clients.clientIdParams, query: billing.transactionsQuery, response: billing.transactionListResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   creditsDaily: route({ method: 'GET', path: '/clients/:id/credits/daily', auth: 'account', rate: 'default', params: clients.clientIdParams, query: billing.creditsDailyQuery, response: billing.creditsDailyResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   // Instance admins only (session or bearer, so the dashboard's admin view can call them).
-  grantCredits: route({ method: 'POST', path: '/admin/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.grantCreditsRequest, response: billing.creditTransaction, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  grantCredits: route({ method: 'POST', path: '/admin/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.grantCreditsRequest, headers: billing.grantCreditsHeaders, response: billing.creditTransaction, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS', 'IDEMPOTENCY_KEY_REUSED'] }),
   setPlan: route({ method: 'PUT', path: '/admin/clients/:id/plan', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.setPlanRequest, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   // Instance administration (spec §13): the §10 admins, from the dashboard (session) or a script (bearer).
   listUsers: route({ method: 'GET', path: '/admin/users', auth: 'account', rate: 'default', query: admin.adminUsersQuery, response: admin.adminUserListResponse, errors: ['NO_ACCESS'] }),

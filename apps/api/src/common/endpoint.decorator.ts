@@ -1,5 +1,6 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, SetMetadata, applyDecorators } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, SetMetadata, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { RouteDef } from '@aius/contracts';
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ContractPipe } from './contract-pipe.js';
 
@@ -45,6 +46,7 @@ function SerializeWith(schema: z.ZodType): MethodDecorator {
 type WithBody = RouteDef & { body: NonNullable<RouteDef['body']> };
 type WithQuery = RouteDef & { query: NonNullable<RouteDef['query']> };
 type WithParams = RouteDef & { params: NonNullable<RouteDef['params']> };
+type WithHeaders = RouteDef & { headers: NonNullable<RouteDef['headers']> };
 
 /** The request body, parsed by the route's contract schema. */
 export const ContractBody = (def: WithBody) => Body(new ContractPipe(def.body, def.statusOverrides));
@@ -52,3 +54,8 @@ export const ContractBody = (def: WithBody) => Body(new ContractPipe(def.body, d
 export const ContractQuery = (def: WithQuery) => Query(new ContractPipe(def.query, def.statusOverrides));
 /** The path parameters, parsed by the route's contract schema. */
 export const ContractParams = (def: WithParams) => Param(new ContractPipe(def.params, def.statusOverrides));
+
+// Nest's own @Headers() takes no pipe; a parameter decorator made here does.
+const RequestHeaders = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<FastifyRequest>().headers);
+/** The request headers the route declares (lower-case names), parsed by its contract schema; the others are dropped. */
+export const ContractHeaders = (def: WithHeaders) => RequestHeaders(new ContractPipe(def.headers, def.statusOverrides));

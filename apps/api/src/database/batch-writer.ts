@@ -33,7 +33,8 @@ export class BatchWriter<T> {
   constructor(
     private readonly what: string,
     private readonly write: (rows: readonly T[]) => Promise<void>,
-    private readonly options: { intervalMs: number; batch: number },
+    /** `onDropped`: rows given up (refused by Postgres, or past MAX_PENDING), for a writer that tracks its rows elsewhere too. */
+    private readonly options: { intervalMs: number; batch: number; onDropped?: (rows: readonly T[]) => void },
   ) {
     this.logger = new Logger(`BatchWriter:${what}`);
   }
@@ -82,11 +83,15 @@ export class BatchWriter<T> {
     if (written > 0) this.stats.lagMs = Date.now() - since;
     this.stats.dropped += outcome.rejected.length;
     if (outcome.rejected.length > 0 || outcome.unwritten.length > 0) this.stats.failures++;
-    if (outcome.rejected.length > 0) this.logger.error(rejectionSummary(this.what, outcome));
+    if (outcome.rejected.length > 0) {
+      this.logger.error(rejectionSummary(this.what, outcome));
+      this.options.onDropped?.(outcome.rejected);
+    }
     if (outcome.unwritten.length === 0) return;
     const kept = [...outcome.unwritten, ...this.buffer];
     const dropped = Math.max(0, kept.length - MAX_PENDING);
     this.buffer = dropped > 0 ? kept.slice(dropped) : kept;
+    if (dropped > 0) this.options.onDropped?.(kept.slice(0, dropped));
     // The kept rows are older than anything added meanwhile.
     this.oldestAt = since;
     this.stats.dropped += dropped;

@@ -33,6 +33,7 @@ export const ERROR_COPY: Record<ErrorKey, string> = {
   SIGNUP_DISABLED: 'Registration is not open on this server. Ask an administrator for an invitation.',
   INVALID_INVITATION: 'This invitation is invalid, already used, cancelled or expired. Ask for a new one.',
   INSUFFICIENT_CREDITS: 'This organization has no credits left. An instance admin can grant more.',
+  IDEMPOTENCY_KEY_REUSED: 'This grant was already made with different values. Reload to see the organization’s balance before granting again.',
   ACCOUNT_DISABLED: 'This account has been disabled by an administrator of this server.',
   CANNOT_DISABLE_SELF: 'You cannot disable your own account. Ask another admin.',
   LAST_CLIENT: 'This is the only organization of one of its members, so it cannot be deleted. They need another organization first.',

@@ -31,7 +31,7 @@ export function openApiDocument(): Json {
     contracts.runClientFrames,
     ...contracts.runClientFrames.options,
   ]);
-  const parameterSchemas = new Set<z.ZodType>(defs.flatMap(([, def]) => [def.query, def.params].filter((s) => s !== undefined)));
+  const parameterSchemas = new Set<z.ZodType>(defs.flatMap(([, def]) => [def.query, def.params, def.headers].filter((s) => s !== undefined)));
   const outputs = new Set<z.ZodType>([
     ...defs.flatMap(([, def]) => (def.response ? [def.response] : [])),
     ...[...names.keys()].filter((s) => isDocumentable(s) && !inputs.has(s) && !parameterSchemas.has(s)),
@@ -101,6 +101,7 @@ function operation(routeName: RouteName, def: RouteDef, name: (s: z.ZodType) => 
   const parameters = [
     ...parametersOf(def.params, 'path'),
     ...parametersOf(def.query, 'query'),
+    ...parametersOf(def.headers, 'header'),
     ...(def.tokenQuota ? CHAT_HEADERS.map((header) => ({ name: header, in: 'header', required: false, schema: { type: 'string' } })) : []),
   ];
   return {
@@ -180,7 +181,7 @@ const RATE_LIMIT_HEADERS: Json = {
   'RateLimit-Reset': { schema: { type: 'integer' } },
 };
 
-function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): Json[] {
   if (!schema) return [];
   const json = strip(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Json);
   const required = new Set((json.required as string[] | undefined) ?? []);

@@ -76,7 +76,7 @@ describe('OpenAPI document', () => {
       } else {
         expect(Object.keys(operation.responses['200'].content)).toEqual(['application/json', 'text/event-stream']);
       }
-      for (const [schema, where] of [[def.params, 'path'], [def.query, 'query']] as const) {
+      for (const [schema, where] of [[def.params, 'path'], [def.query, 'query'], [def.headers, 'header']] as const) {
         if (!schema) continue;
         const names = Object.keys(plain(schema, 'input').properties as object);
         expect(operation.parameters.filter((p: Json) => p.in === where).map((p: Json) => p.name)).toEqual(names);

@@ -46,7 +46,7 @@ export function routeErrors(def: RouteDef): RouteError[] {
   if (BODY_METHODS.has(def.method) || def.query) keys.add('INVALID_REQUEST');
   // Any body past its route's limit (RouteDef.bodyLimit) is refused before the route runs.
   if (BODY_METHODS.has(def.method)) keys.add('PAYLOAD_TOO_LARGE');
-  for (const schema of [def.body, def.query, def.params]) {
+  for (const schema of [def.body, def.query, def.params, def.headers]) {
     if (schema) for (const key of schemaErrorKeys(schema)) keys.add(key);
   }
   for (const key of def.errors ?? []) keys.add(key);

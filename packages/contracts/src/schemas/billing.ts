@@ -89,6 +89,27 @@ export const grantCreditsRequest = z.object({
 });
 export type GrantCreditsRequest = z.infer<typeof grantCreditsRequest>;
 
+/** The header that makes a grant safe to retry (decided; `Idempotency-Key`, as in draft-ietf-httpapi-idempotency-key-header and Stripe). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** Longest idempotency key (Stripe's limit): long enough for a UUID, a webhook event id or a script's own label. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * The grant's headers: an optional `Idempotency-Key` (1–255 printable ASCII characters, as header
+ * values are). A grant retried with the same key for the same client answers the transaction the
+ * first one wrote and credits nothing more; the same key with another amount or note is refused
+ * (IDEMPOTENCY_KEY_REUSED).
+ */
+export const grantCreditsHeaders = z.object({
+  [IDEMPOTENCY_KEY_HEADER]: z
+    .string({ error: 'INVALID_REQUEST' })
+    .min(1, 'INVALID_REQUEST')
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH, 'INVALID_REQUEST')
+    .regex(/^[\x20-\x7e]+$/, 'INVALID_REQUEST')
+    .optional(),
+});
+export type GrantCreditsHeaders = z.infer<typeof grantCreditsHeaders>;
+
 export const setPlanRequest = z.object({
   plan_name: z.string({ error: 'INVALID_REQUEST' }).trim().min(1, 'INVALID_REQUEST').max(LIMITS.name, 'INVALID_REQUEST').refine(storable, 'INVALID_REQUEST'),
   monthly_quota_credits: z

@@ -1,18 +1,20 @@
 import { Controller } from '@nestjs/common';
 import {
+  IDEMPOTENCY_KEY_HEADER,
   routes,
   type ClientIdParams,
   type CreditsDailyQuery,
   type CreditsDailyResponse,
   type CreditsResponse,
   type CreditTransaction,
+  type GrantCreditsHeaders,
   type GrantCreditsRequest,
   type SetPlanRequest,
   type SubscriptionResponse,
   type TransactionListResponse,
   type TransactionsQuery,
 } from '@aius/contracts';
-import { ContractBody, ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
+import { ContractBody, ContractHeaders, ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 import { BillingService } from './billing.service.js';
@@ -54,9 +56,10 @@ export class BillingController {
     @CurrentPrincipal() p: Principal,
     @ContractParams(routes.grantCredits) params: ClientIdParams,
     @ContractBody(routes.grantCredits) body: GrantCreditsRequest,
+    @ContractHeaders(routes.grantCredits) headers: GrantCreditsHeaders,
     @CallerOrigin() origin: RequestOrigin,
   ): Promise<CreditTransaction> {
-    return this.billing.grant(p.userId, params.id, body, origin);
+    return this.billing.grant(p.userId, params.id, body, headers[IDEMPOTENCY_KEY_HEADER] ?? null, origin);
   }
 
   @Endpoint(routes.setPlan)

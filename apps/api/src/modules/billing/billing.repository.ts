@@ -38,6 +38,15 @@ export interface LedgerRow {
   createdAt: Date;
 }
 
+/** The calls a batch wrote (request ids), and each client's ledger version after them. */
+export interface WrittenDebits {
+  inserted: Set<string>;
+  versions: Map<string, bigint>;
+}
+
+/** What a grant did: wrote its row, found the row an earlier try with its key wrote, or found its key used for another grant. */
+export type GrantOutcome = { kind: 'written' | 'replayed'; row: LedgerRow } | { kind: 'conflict' };
+
 export interface PlanDefaults {
   planName: string;
   monthlyQuota: bigint;
@@ -81,12 +90,26 @@ export class BillingRepository {
   }
 
   /**
+   * What the balance cache is built from: the balance, its period's end, and the ledger version
+   * read with it (the client's newest row id; its rows are written under the account lock, so
+   * ids grow in commit order and a read under that lock sees every row up to its version).
+   */
+  cacheSource(clientId: string, defaults: PlanDefaults): Promise<{ available: bigint; periodEnd: Date; version: bigint }> {
+    return this.prisma.$transaction(async (tx) => {
+      const a = await this.locked(tx, clientId, defaults, new Date());
+      return { available: a.quotaRemaining + a.topupBalance, periodEnd: a.periodEnd, version: await this.ledgerVersion(tx, clientId) };
+    });
+  }
+
+  /**
    * Writes a batch of call costs: each is taken from the period's quota first, then from the
    * top-ups (which only calls already in flight can take below zero). A call already in the
-   * ledger (its request id) is skipped, so a batch written twice is billed once.
+   * ledger (its request id) is skipped, so a batch written twice is billed once. Answers the
+   * calls it wrote, and each client's ledger version after them.
    */
-  async applyDebits(debits: readonly Debit[], defaults: PlanDefaults): Promise<void> {
-    if (debits.length === 0) return;
+  async applyDebits(debits: readonly Debit[], defaults: PlanDefaults): Promise<WrittenDebits> {
+    const written: WrittenDebits = { inserted: new Set(), versions: new Map() };
+    if (debits.length === 0) return written;
     await this.prisma.$transaction(async (tx) => {
       const ids = debits.map((d) => d.requestId);
       const known = await tx.creditTransaction.findMany({ where: { requestId: { in: ids } }, select: { requestId: true } });
@@ -126,19 +149,37 @@ export class BillingRepository {
           data: { quotaRemaining: a.quotaRemaining, topupBalance: a.topupBalance, updatedAt: new Date() },
         });
       }
+      for (const r of rows) written.inserted.add(r.requestId!);
+      const clientIds = [...new Set(rows.map((r) => r.clientId))];
+      const versions = await tx.$queryRaw<{ client_id: string; version: bigint }[]>`
+        SELECT client_id, max(id) AS version FROM credit_transactions WHERE client_id = ANY(${clientIds}) GROUP BY client_id`;
+      for (const v of versions) written.versions.set(v.client_id, v.version);
     });
+    return written;
   }
 
-  /** An admin's grant (positive: top-up credits) or adjustment (negative), with its ledger row. */
-  grant(clientId: string, amount: bigint, note: string | null, actorId: string, defaults: PlanDefaults): Promise<LedgerRow> {
-    return this.prisma.$transaction(async (tx) => {
+  /**
+   * An admin's grant (positive: top-up credits) or adjustment (negative), with its ledger row.
+   * With an idempotency key, the row is keyed by it (per client, apart from call ids): a grant
+   * already written under that key is answered instead of writing another, when it asked for the
+   * same amount and note, and is a `conflict` otherwise. Retries of one grant serialize on the
+   * account row's lock, so concurrent ones find the first one's row.
+   */
+  grant(clientId: string, amount: bigint, note: string | null, actorId: string, defaults: PlanDefaults, idempotencyKey: string | null): Promise<GrantOutcome> {
+    const requestId = idempotencyKey === null ? null : `grant:${clientId}:${idempotencyKey}`;
+    return this.prisma.$transaction(async (tx): Promise<GrantOutcome> => {
       const a = await this.locked(tx, clientId, defaults, new Date());
+      if (requestId !== null) {
+        const earlier = await tx.creditTransaction.findUnique({ where: { requestId }, select: LEDGER_COLUMNS });
+        if (earlier) return earlier.amount === amount && earlier.note === note ? { kind: 'replayed', row: earlier } : { kind: 'conflict' };
+      }
       const topup = a.topupBalance + amount;
       await tx.billingAccount.update({ where: { clientId }, data: { topupBalance: topup, updatedAt: new Date() } });
-      return tx.creditTransaction.create({
-        data: { clientId, kind: amount > 0n ? 'grant' : 'adjustment', amount, balanceAfter: a.quotaRemaining + topup, note, actorId },
+      const row = await tx.creditTransaction.create({
+        data: { clientId, kind: amount > 0n ? 'grant' : 'adjustment', requestId, amount, balanceAfter: a.quotaRemaining + topup, note, actorId },
         select: LEDGER_COLUMNS,
       });
+      return { kind: 'written', row };
     });
   }
 
@@ -146,7 +187,7 @@ export class BillingRepository {
    * A new plan takes effect at once: what was used of this period stays used, so the quota left
    * is the new quota minus that (never below zero); the change is an `adjustment` in the ledger.
    */
-  setPlan(clientId: string, planName: string, monthlyQuota: bigint, actorId: string, defaults: PlanDefaults): Promise<BillingAccount> {
+  setPlan(clientId: string, planName: string, monthlyQuota: bigint, actorId: string, defaults: PlanDefaults): Promise<{ account: BillingAccount; version: bigint }> {
     return this.prisma.$transaction(async (tx) => {
       const a = await this.locked(tx, clientId, defaults, new Date());
       const used = a.monthlyQuota - a.quotaRemaining;
@@ -158,7 +199,7 @@ export class BillingRepository {
           data: { clientId, kind: 'adjustment', amount, balanceAfter: remaining + a.topupBalance, note: `plan ${planName}`, actorId },
         });
       }
-      return { ...a, planName, monthlyQuota, quotaRemaining: remaining };
+      return { account: { ...a, planName, monthlyQuota, quotaRemaining: remaining }, version: await this.ledgerVersion(tx, clientId) };
     });
   }
 
@@ -220,6 +261,12 @@ export class BillingRepository {
     });
     await this.renewalEntry(tx, renewed, amount, now);
     return renewed;
+  }
+
+  /** The client's newest ledger row id (0: none); call it holding the account lock. */
+  private async ledgerVersion(tx: Tx, clientId: string): Promise<bigint> {
+    const [v] = await tx.$queryRaw<{ version: bigint }[]>`SELECT coalesce(max(id), 0)::bigint AS version FROM credit_transactions WHERE client_id = ${clientId}`;
+    return v!.version;
   }
 
   private async renewalEntry(tx: Tx, a: BillingAccount, amount: bigint, now: Date): Promise<void> {

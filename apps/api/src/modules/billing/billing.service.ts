@@ -99,18 +99,21 @@ export class BillingService {
     return { org_id: clientId, daily, total_spent: toCredits([...spent.values()].reduce((a, b) => a + b, 0n)) };
   }
 
-  async grant(userId: string, clientId: string, body: GrantCreditsRequest, origin: RequestOrigin): Promise<CreditTransaction> {
+  async grant(userId: string, clientId: string, body: GrantCreditsRequest, idempotencyKey: string | null, origin: RequestOrigin): Promise<CreditTransaction> {
     await this.assertAdminOf(userId, clientId);
-    const row = await this.repository.grant(clientId, BigInt(toMicro(body.amount)), body.note ?? null, userId, this.gate.defaults);
-    await this.gate.dropBalance(clientId);
-    this.audit.record({ action: 'credits.granted', actorId: userId, clientId, targetType: 'client', targetId: clientId, ...origin });
-    return transactionOf(row);
+    const outcome = await this.repository.grant(clientId, BigInt(toMicro(body.amount)), body.note ?? null, userId, this.gate.defaults, idempotencyKey);
+    if (outcome.kind === 'conflict') throw new ApiError('IDEMPOTENCY_KEY_REUSED');
+    if (outcome.kind === 'written') {
+      await this.gate.dropBalance(clientId, outcome.row.id);
+      this.audit.record({ action: 'credits.granted', actorId: userId, clientId, targetType: 'client', targetId: clientId, ...origin });
+    }
+    return transactionOf(outcome.row);
   }
 
   async setPlan(userId: string, clientId: string, body: SetPlanRequest, origin: RequestOrigin): Promise<SubscriptionResponse> {
     await this.assertAdminOf(userId, clientId);
-    const a = await this.repository.setPlan(clientId, body.plan_name, BigInt(toMicro(body.monthly_quota_credits)), userId, this.gate.defaults);
-    await this.gate.dropBalance(clientId);
+    const { account: a, version } = await this.repository.setPlan(clientId, body.plan_name, BigInt(toMicro(body.monthly_quota_credits)), userId, this.gate.defaults);
+    await this.gate.dropBalance(clientId, version);
     this.audit.record({ action: 'plan.changed', actorId: userId, clientId, targetType: 'client', targetId: clientId, ...origin });
     return subscriptionOf(a);
   }

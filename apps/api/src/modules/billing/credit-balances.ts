@@ -1,14 +1,33 @@
-import { randomBytes } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import type { RedisService } from '../../redis/redis.service.js';
 
 /** What a hold found: taken (`gen` names the cached balance it was taken from), refused, or no cached balance. */
 export type TakeResult = { taken: true; gen: string } | { taken: false } | null;
 
-/** A balance as loaded from the ledger: micro-credits available, and when its period ends (ms). */
+/**
+ * A balance as read from the ledger: micro-credits available (less this instance's costs not yet
+ * written), when its period ends (ms), and the ledger's version it was read at (the client's
+ * newest ledger row id: rows of one client are written under its account lock, so ids grow in
+ * commit order).
+ */
 export interface LoadedBalance {
   available: number;
   periodEnd: number;
+  version: bigint;
+  gen: string;
+}
+
+/** How a load went: installed; not needed (a current balance is cached); or refused, read before a newer write. */
+export type LoadResult = 'loaded' | 'current' | 'stale';
+
+/**
+ * A written debit, as the cached balance must account for it: its cost counts once in a balance
+ * taken by its hold (`gen`), subtracted as unwritten when the balance was loaded (`countedIn`), or
+ * read from a ledger that already held it (the balance's version is at least the write's).
+ */
+export interface WrittenCost {
+  gen: string;
+  countedIn: readonly string[];
+  amount: number;
 }
 
 // A hold is taken while anything is left (a call may then take the balance below zero: spec §12,
@@ -19,12 +38,14 @@ if not v[1] or tonumber(v[2]) <= tonumber(ARGV[2]) then return false end
 if tonumber(v[1]) <= 0 then return {0, v[3]} end
 redis.call('HINCRBY', KEYS[1], 'avail', -tonumber(ARGV[1]))
 return {1, v[3]}`;
-// Loaded only where no current balance is cached (two instances loading at once: the first wins).
+// Loaded only where no current balance is cached (two instances loading at once: the first wins),
+// and never from a ledger read older than a write the cache was told of meanwhile ('wver').
 const LOAD = `
-local e = redis.call('HGET', KEYS[1], 'end')
-if e and tonumber(e) > tonumber(ARGV[4]) then return 0 end
+local v = redis.call('HMGET', KEYS[1], 'end', 'wver')
+if v[1] and tonumber(v[1]) > tonumber(ARGV[4]) then return 0 end
+if v[2] and tonumber(v[2]) > tonumber(ARGV[6]) then return -1 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'avail', ARGV[1], 'end', ARGV[2], 'gen', ARGV[3])
+redis.call('HSET', KEYS[1], 'avail', ARGV[1], 'end', ARGV[2], 'gen', ARGV[3], 'ver', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 // A settle applies only to the balance its hold was taken from: a balance rebuilt from the ledger
@@ -32,11 +53,42 @@ return 1`;
 const SETTLE = `
 if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'avail', ARGV[2]) end
 return 0`;
+// Debits just written (ARGV[1]: the ledger version after them; then gen, countedIn, amount per
+// debit): each must count exactly once in the cached balance (see WrittenCost). With no balance
+// cached, the version is remembered, so a load read before this write is refused.
+const WRITTEN = `
+local v = redis.call('HMGET', KEYS[1], 'avail', 'gen', 'ver', 'wver')
+if not v[1] then
+  if not v[4] or tonumber(v[4]) < tonumber(ARGV[1]) then
+    redis.call('HSET', KEYS[1], 'wver', ARGV[1])
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  end
+  return 0
+end
+local included = tonumber(v[3]) >= tonumber(ARGV[1])
+local d = 0
+for i = 3, #ARGV, 3 do
+  local counted = ARGV[i] == v[2] or string.find(ARGV[i + 1], v[2], 1, true) ~= nil
+  if counted and included then d = d + tonumber(ARGV[i + 2]) end
+  if not counted and not included then d = d - tonumber(ARGV[i + 2]) end
+end
+if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
+return d`;
+// After an admin change (ledger version ARGV[1]): the next call loads the balance again, from a read that includes the change.
+const DROP = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'wver', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0`;
+
+/** After a failed command, Redis is probed this often, off the request path, until it answers again. */
+const PROBE_INTERVAL_MS = 500;
 
 interface Entry {
   available: number;
   periodEnd: number;
   gen: string;
+  version: bigint;
   expiresAt: number;
 }
 
@@ -44,13 +96,19 @@ interface Entry {
  * The cached balances the hot path reads (spec §12): in Redis, shared by every instance, when it
  * is configured; else, and while Redis is unreachable, in this process. The ledger in Postgres is
  * the truth: a balance is loaded from it when absent, expires after BILLING_CACHE_TTL_SECONDS, and
- * is dropped after an admin change and, for every client this instance served from memory during
- * a Redis outage, once Redis is back (its Redis copy missed those calls).
+ * is dropped after an admin change and, for every client this instance served or wrote from
+ * memory during a Redis outage, once Redis is back (its Redis copy missed those calls). Every
+ * debit written to the ledger is applied to the cached balance once it is written (`written`),
+ * so a balance rebuilt while other instances held unwritten debits catches up with them.
  */
 export class CreditBalances {
-  private readonly logger = new Logger('CreditBalances');
   private readonly memory = new Map<string, Entry>();
-  private readonly servedFromMemory = new Set<string>();
+  /** In-process counterpart of Redis's 'wver': the newest ledger version written where no balance was cached. */
+  private readonly memoryWritten = new Map<string, bigint>();
+  /** Clients whose Redis balance missed something this instance did in memory: dropped once Redis answers again. */
+  private readonly missedByRedis = new Set<string>();
+  /** Set by a failed command: calls decide in memory, and a background probe looks for Redis's return. */
+  private probing?: NodeJS.Timeout;
 
   constructor(
     private readonly redis: RedisService,
@@ -64,7 +122,37 @@ export class CreditBalances {
 
   private get shared() {
     const client = this.redis.client;
-    return client && client.status === 'ready' ? client : null;
+    return client && client.status === 'ready' && !this.probing ? client : null;
+  }
+
+  /**
+   * A command failed (a dead Redis fails at once; a stalled one only after its 1 s timeout, with
+   * its socket still 'ready'): no call waits on Redis again until a probe has had an answer.
+   */
+  private failed(error: unknown): void {
+    this.redis.reportOutage(error);
+    if (this.probing) return;
+    let inFlight = false;
+    this.probing = setInterval(() => {
+      const client = this.redis.client;
+      if (inFlight || !client || client.status !== 'ready') return;
+      inFlight = true;
+      client
+        .ping()
+        .then(() => {
+          clearInterval(this.probing);
+          this.probing = undefined;
+          this.forgetOutage();
+        })
+        .catch(() => undefined)
+        .finally(() => (inFlight = false));
+    }, PROBE_INTERVAL_MS);
+    this.probing.unref();
+  }
+
+  /** Stops the outage probe (shutdown). */
+  close(): void {
+    clearInterval(this.probing);
   }
 
   async take(clientId: string, amount: number, now = Date.now()): Promise<TakeResult> {
@@ -75,10 +163,10 @@ export class CreditBalances {
         const r = (await client.eval(TAKE, 1, this.key(clientId), amount, now)) as [number, string] | null;
         return r === null ? null : r[0] === 1 ? { taken: true, gen: r[1] } : { taken: false };
       } catch (error) {
-        this.logger.warn(`Redis unreachable for credit balances, deciding in memory: ${String(error)}`);
+        this.failed(error);
       }
     }
-    if (this.redis.client) this.servedFromMemory.add(clientId);
+    if (this.redis.client) this.missedByRedis.add(clientId);
     const e = this.memory.get(clientId);
     if (!e || e.periodEnd <= now || e.expiresAt <= now) return null;
     if (e.available <= 0) return { taken: false };
@@ -86,20 +174,26 @@ export class CreditBalances {
     return { taken: true, gen: e.gen };
   }
 
-  async load(clientId: string, balance: LoadedBalance, now = Date.now()): Promise<void> {
-    const gen = randomBytes(6).toString('hex');
+  /**
+   * Installs a balance read from the ledger. The command is sent before this returns its promise,
+   * so a `written` called after it is applied after it (one connection keeps order).
+   */
+  async load(clientId: string, balance: LoadedBalance, now = Date.now()): Promise<LoadResult> {
     const client = this.shared;
     if (client) {
       try {
-        await client.eval(LOAD, 1, this.key(clientId), balance.available, balance.periodEnd, gen, now, this.ttlMs);
-        return;
-      } catch {
-        // fall through to memory
+        const r = (await client.eval(LOAD, 1, this.key(clientId), balance.available, balance.periodEnd, balance.gen, now, this.ttlMs, String(balance.version))) as number;
+        return r === 1 ? 'loaded' : r === 0 ? 'current' : 'stale';
+      } catch (error) {
+        this.failed(error);
       }
     }
     const e = this.memory.get(clientId);
-    if (e && e.periodEnd > now && e.expiresAt > now) return;
-    this.memory.set(clientId, { ...balance, gen, expiresAt: now + this.ttlMs });
+    if (e && e.periodEnd > now && e.expiresAt > now) return 'current';
+    if ((this.memoryWritten.get(clientId) ?? 0n) > balance.version) return 'stale';
+    this.memoryWritten.delete(clientId);
+    this.memory.set(clientId, { available: balance.available, periodEnd: balance.periodEnd, gen: balance.gen, version: balance.version, expiresAt: now + this.ttlMs });
+    return 'loaded';
   }
 
   /** Gives back what a hold took beyond the call's real cost (or takes the difference, when it cost more). */
@@ -108,20 +202,62 @@ export class CreditBalances {
     const e = this.memory.get(clientId);
     if (e && e.gen === gen) e.available += refund;
     const client = this.shared;
-    if (client) client.eval(SETTLE, 1, this.key(clientId), gen, refund).catch(() => undefined);
+    if (client) client.eval(SETTLE, 1, this.key(clientId), gen, refund).catch((error: unknown) => this.failed(error));
   }
 
-  /** After an admin change: the next call rebuilds the balance from the ledger. */
-  async drop(clientId: string): Promise<void> {
+  /** A client's debits are in the ledger, up to `version`: the cached balance counts each exactly once. */
+  written(clientId: string, version: bigint, costs: readonly WrittenCost[]): void {
+    const client = this.shared;
+    this.writtenInMemory(clientId, version, costs, client === null);
+    if (!this.redis.client) return;
+    if (!client) {
+      this.missedByRedis.add(clientId);
+      return;
+    }
+    const args: (string | number)[] = [String(version), this.ttlMs];
+    for (const c of costs) args.push(c.gen, c.countedIn.join(','), c.amount);
+    client.eval(WRITTEN, 1, this.key(clientId), ...args).catch((error: unknown) => {
+      this.missedByRedis.add(clientId);
+      this.failed(error);
+    });
+  }
+
+  /** `inUse`: memory is where this instance decides now (no Redis, or Redis unreachable). */
+  private writtenInMemory(clientId: string, version: bigint, costs: readonly WrittenCost[], inUse: boolean): void {
+    const e = this.memory.get(clientId);
+    if (!e) {
+      if (inUse && (this.memoryWritten.get(clientId) ?? 0n) < version) this.memoryWritten.set(clientId, version);
+      return;
+    }
+    const included = e.version >= version;
+    for (const c of costs) {
+      const counted = c.gen === e.gen || c.countedIn.includes(e.gen);
+      if (counted && included) e.available += c.amount;
+      if (!counted && !included) e.available -= c.amount;
+    }
+  }
+
+  /** After an admin change written at ledger `version`: the next call rebuilds the balance from a ledger read that includes it. */
+  async drop(clientId: string, version: bigint): Promise<void> {
     this.memory.delete(clientId);
-    await this.redis.client?.del(this.key(clientId)).catch(() => undefined);
+    this.memoryWritten.set(clientId, version);
+    await this.redis.client?.eval(DROP, 1, this.key(clientId), String(version), this.ttlMs).catch((error: unknown) => {
+      this.missedByRedis.add(clientId);
+      this.failed(error);
+    });
   }
 
-  private forgetOutage(): void {
-    if (this.servedFromMemory.size === 0) return;
-    const keys = [...this.servedFromMemory].map((c) => this.key(c));
-    for (const c of this.servedFromMemory) this.memory.delete(c);
-    this.servedFromMemory.clear();
-    this.redis.client?.del(...keys).catch(() => undefined);
+  /** Once Redis answers again: its copies of the balances this instance decided or wrote in memory missed that, so they go. */
+  forgetOutage(): void {
+    if (this.missedByRedis.size === 0) return;
+    const client = this.shared;
+    if (!client) return;
+    const clients = [...this.missedByRedis];
+    for (const c of clients) this.memory.delete(c);
+    this.missedByRedis.clear();
+    client.del(...clients.map((c) => this.key(c))).catch((error: unknown) => {
+      for (const c of clients) this.missedByRedis.add(c);
+      this.failed(error);
+    });
   }
 }

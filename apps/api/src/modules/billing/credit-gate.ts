@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ApiError } from '../../common/api-error.js';
@@ -6,7 +6,7 @@ import type { Principal } from '../../common/principal.js';
 import { BatchWriter } from '../../database/batch-writer.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { BillingRepository, type Debit, type PlanDefaults } from './billing.repository.js';
-import { CreditBalances } from './credit-balances.js';
+import { CreditBalances, type LoadedBalance } from './credit-balances.js';
 import { ModelPrices, toMicro } from './model-prices.js';
 
 /** A call's hold: what it took from the cached balance before it ran (micro-credits). */
@@ -18,6 +18,15 @@ export interface CreditHold {
   amount: number;
   gen: string;
 }
+
+/** A settled call's debit while it waits for its batch: which cached balances already count its cost (see WrittenCost). */
+interface PendingDebit extends Debit {
+  gen: string;
+  countedIn: string[];
+}
+
+/** A load that lost to a newer write is read again; past this many tries the call is decided on the read alone. */
+const LOAD_TRIES = 3;
 
 /** How a held call ended: its real tokens, or none (then the hold is billed as an estimate when `billable`). */
 export interface HoldOutcome {
@@ -33,18 +42,22 @@ export interface HoldOutcome {
  * script when Redis is configured) or refuses it with INSUFFICIENT_CREDITS when nothing is left;
  * after it, `settle` gives back what it did not cost and appends its one ledger row (keyed by the
  * call's own id) to a batch written off the request path, like usage, and kept while Postgres
- * is away. A Redis outage therefore loses no debit: debits never live only in Redis.
+ * is away. A Redis outage therefore loses no debit: debits never live only in Redis. Once a
+ * batch is in the ledger its costs are applied to the cached balance (CreditBalances.written),
+ * exactly once whichever balance their holds were taken from, so a balance rebuilt from the
+ * ledger while debits were unwritten (on any instance) catches up with them when they are.
  */
 @Injectable()
 export class CreditGate implements OnModuleInit, OnModuleDestroy {
   readonly enabled: boolean;
   private readonly prices: ModelPrices;
   private readonly balances: CreditBalances;
-  private readonly writer: BatchWriter<Debit>;
+  private readonly writer: BatchWriter<PendingDebit>;
   readonly defaults: PlanDefaults;
-  /** Costs settled here and not yet in the ledger, per client: a balance loaded meanwhile must not count them as unspent. */
-  private readonly unwritten = new Map<string, number>();
-  private readonly loading = new Map<string, Promise<void>>();
+  /** Debits settled here and not yet written, per client: a balance loaded meanwhile counts them as spent. */
+  private readonly pending = new Map<string, Set<PendingDebit>>();
+  private readonly loading = new Map<string, Promise<LoadedBalance>>();
+  private reconnectCheck?: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,14 +71,21 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     this.writer = new BatchWriter('credit debits', (rows) => this.write(rows), {
       intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
       batch: config.USAGE_FLUSH_BATCH,
+      onDropped: (rows) => rows.forEach((d) => this.forgetPending(d)),
     });
   }
 
   onModuleInit(): void {
-    if (this.enabled) this.writer.start();
+    if (!this.enabled) return;
+    this.writer.start();
+    // An instance that falls idle after an outage still drops the Redis balances it missed.
+    this.reconnectCheck = setInterval(() => this.balances.forgetOutage(), 1000);
+    this.reconnectCheck.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.reconnectCheck);
+    this.balances.close();
     await this.writer.stop();
   }
 
@@ -78,10 +98,11 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     const amount = this.prices.hold(model, requestBytes, maxOutputTokens ?? this.config.BILLING_HOLD_MAX_OUTPUT_TOKENS);
     let taken = await this.balances.take(clientId, amount);
     if (taken === null) {
-      await this.loadBalance(clientId);
-      taken = await this.balances.take(clientId, amount);
+      const read = await this.loadBalance(clientId);
+      // Not cached even now (every load lost to a newer write): the ledger read decides this call alone.
+      taken = (await this.balances.take(clientId, amount)) ?? (read.available > 0 ? { taken: true, gen: '' } : { taken: false });
     }
-    if (!taken?.taken) throw new ApiError('INSUFFICIENT_CREDITS');
+    if (!taken.taken) throw new ApiError('INSUFFICIENT_CREDITS');
     return { id: randomUUID(), clientId, tokenId: principal.tokenId ?? null, model, amount, gen: taken.gen };
   }
 
@@ -94,8 +115,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
         : 0;
     this.balances.settle(hold.clientId, hold.gen, hold.amount - cost);
     if (cost === 0) return;
-    this.unwritten.set(hold.clientId, (this.unwritten.get(hold.clientId) ?? 0) + cost);
-    this.writer.add({
+    const debit: PendingDebit = {
       requestId: hold.id,
       clientId: hold.clientId,
       amount: cost,
@@ -104,12 +124,18 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
       tokenId: hold.tokenId,
       estimated: outcome.tokens === null,
       at: Date.now(),
-    });
+      gen: hold.gen,
+      countedIn: [],
+    };
+    let mine = this.pending.get(hold.clientId);
+    if (!mine) this.pending.set(hold.clientId, (mine = new Set()));
+    mine.add(debit);
+    this.writer.add(debit);
   }
 
-  /** After an admin grant or plan change: every instance rebuilds this balance from the ledger. */
-  dropBalance(clientId: string): Promise<void> {
-    return this.balances.drop(clientId);
+  /** After an admin grant or plan change (written at ledger `version`): every instance rebuilds this balance from the ledger. */
+  dropBalance(clientId: string, version: bigint): Promise<void> {
+    return this.balances.drop(clientId, version);
   }
 
   /** Writes every buffered debit (tests; shutdown does it too). */
@@ -118,25 +144,47 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Concurrent misses for one client share one ledger read. */
-  private loadBalance(clientId: string): Promise<void> {
+  private loadBalance(clientId: string): Promise<LoadedBalance> {
     let pending = this.loading.get(clientId);
     if (!pending) {
-      pending = (async () => {
-        const a = await this.repository.account(clientId, this.defaults);
-        const available = Number(a.quotaRemaining + a.topupBalance) - (this.unwritten.get(clientId) ?? 0);
-        await this.balances.load(clientId, { available, periodEnd: a.periodEnd.getTime() });
-      })().finally(() => this.loading.delete(clientId));
+      pending = this.readAndLoad(clientId).finally(() => this.loading.delete(clientId));
       this.loading.set(clientId, pending);
     }
     return pending;
   }
 
-  private async write(rows: readonly Debit[]): Promise<void> {
-    await this.repository.applyDebits(rows, this.defaults);
-    for (const d of rows) {
-      const left = (this.unwritten.get(d.clientId) ?? 0) - d.amount;
-      if (left > 0) this.unwritten.set(d.clientId, left);
-      else this.unwritten.delete(d.clientId);
+  private async readAndLoad(clientId: string): Promise<LoadedBalance> {
+    let balance!: LoadedBalance;
+    for (let attempt = 0; attempt < LOAD_TRIES; attempt++) {
+      const a = await this.repository.cacheSource(clientId, this.defaults);
+      // From here to the load's command being sent nothing awaits: no write of this instance can
+      // slip between choosing the unwritten debits it subtracts and the balance being installed.
+      const unwritten = [...(this.pending.get(clientId) ?? [])];
+      const gen = randomBytes(6).toString('hex');
+      for (const d of unwritten) d.countedIn.push(gen);
+      const spent = unwritten.reduce((n, d) => n + d.amount, 0);
+      balance = { available: Number(a.available) - spent, periodEnd: a.periodEnd.getTime(), version: a.version, gen };
+      if ((await this.balances.load(clientId, balance)) !== 'stale') return balance;
     }
+    return balance;
+  }
+
+  private forgetPending(d: PendingDebit): void {
+    const mine = this.pending.get(d.clientId);
+    mine?.delete(d);
+    if (mine?.size === 0) this.pending.delete(d.clientId);
+  }
+
+  private async write(rows: readonly PendingDebit[]): Promise<void> {
+    const versions = await this.repository.applyDebits(rows, this.defaults);
+    const byClient = new Map<string, PendingDebit[]>();
+    for (const d of rows) {
+      this.forgetPending(d);
+      if (!versions.inserted.has(d.requestId)) continue;
+      let list = byClient.get(d.clientId);
+      if (!list) byClient.set(d.clientId, (list = []));
+      list.push(d);
+    }
+    for (const [clientId, debits] of byClient) this.balances.written(clientId, versions.versions.get(clientId)!, debits);
   }
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { grantCreditsRequest, MAX_GRANT_CREDITS, setPlanRequest } from '@aius/contracts';
-import { useId, useState, type FormEvent } from 'react';
+import { grantCreditsRequest, IDEMPOTENCY_KEY_HEADER, MAX_GRANT_CREDITS, setPlanRequest } from '@aius/contracts';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Field, FormError } from '@/components/field';
 import { useOrganizations } from '@/components/org-context';
 import { useToast } from '@/components/toast';
@@ -19,6 +19,9 @@ const AMOUNT_COPY = `Enter a number of credits other than 0, at most ${MAX_GRANT
 const QUOTA_COPY = `Enter a monthly quota from 0 to ${MAX_GRANT_CREDITS.toLocaleString('en-US')} credits.`;
 const PLAN_COPY = 'Name the plan (at most 255 characters).';
 
+/** 128 random bits in hex: `crypto.randomUUID` exists only in secure contexts, and a dashboard may be served over plain HTTP on a LAN. */
+const randomKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** An empty input is "not given"; anything else must read as a number. */
 const numberOf = (v: FormDataEntryValue | null) => (String(v ?? '').trim() === '' ? undefined : Number(String(v).trim()));
 
@@ -32,6 +35,10 @@ export function BillingAdmin() {
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState<'grant' | 'plan' | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  // One Idempotency-Key per grant: sending the same values again after a failure (an answer lost
+  // on the way back) reuses it, so the retry cannot credit twice; a grant that went through, or
+  // other values, get a new one.
+  const grantKey = useRef<{ values: string; key: string } | null>(null);
 
   const run = (action: 'grant' | 'plan', checked: Errors, work: (id: string) => Promise<string>) => {
     const id = orgId.trim();
@@ -63,7 +70,10 @@ export function BillingAdmin() {
     const issues: Errors = {};
     if (!parsed.success) for (const issue of parsed.error.issues) issues[issue.path[0] === 'note' ? 'note' : 'amount'] = issue.path[0] === 'note' ? 'Keep the note under 255 characters.' : AMOUNT_COPY;
     run('grant', issues, async (id) => {
-      const t = await call('grantCredits', { params: { id }, body: parsed.data! });
+      const values = JSON.stringify([id, parsed.data]);
+      if (grantKey.current?.values !== values) grantKey.current = { values, key: randomKey() };
+      const t = await call('grantCredits', { params: { id }, body: parsed.data! }, { headers: { [IDEMPOTENCY_KEY_HEADER]: grantKey.current.key } });
+      grantKey.current = null;
       form.reset();
       return `${t.amount > 0 ? 'Granted' : 'Took back'} ${formatCredits(Math.abs(t.amount))} credits: ${id} now has ${formatCredits(t.balance_after)}`;
     });

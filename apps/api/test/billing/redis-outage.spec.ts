@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PrismaService } from '@aius/db';
+import { call, callOk, registerUser, startFakeUpstream, ThrowawayRedis, userWithToken, waitFor, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
+import { CreditGate } from '../../src/modules/billing/credit-gate.js';
+import { RedisService } from '../../src/redis/redis.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * A Redis outage does not lose a debit (issue 16, item 2): two instances share Postgres and a
+ * redis-server of their own, which is killed (or frozen) between calls. Debits are written by
+ * each instance's batch writer, which the test flushes by hand (USAGE_FLUSH_INTERVAL_MS is a
+ * minute), so it decides which debits are still unwritten when the balance is rebuilt.
+ * `gpt-fake` at $1,000 per million tokens both ways: one fake answer (11 + 5 tokens) costs 1.6 credits.
+ */
+const CALL_MICRO = 1_600_000;
+const WORDS = 5;
+const ADMIN = 'outage-admin@example.com';
+const UPSTREAM_KEY = 'sk-outage-upstream';
+
+let upstream: FakeUpstream;
+let redis: ThrowawayRedis;
+let inspector: Redis;
+let a: TestApp;
+let b: TestApp;
+let admin: RegisteredUser;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream({ words: WORDS });
+  redis = await ThrowawayRedis.start();
+  inspector = redis.client();
+  const env = {
+    REDIS_URL: redis.url,
+    UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstream.url, api_key: UPSTREAM_KEY }]),
+    ADMIN_EMAILS: ADMIN,
+    BILLING_MODE: 'credits',
+    MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 1000, output: 1000 }, '*': { input: 0, output: 0 } }),
+    USAGE_FLUSH_INTERVAL_MS: '60000',
+    RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
+  };
+  const redisPrefix = `aius-test:${randomBytes(4).toString('hex')}:`;
+  a = await startTestApp(env, { redisPrefix });
+  b = await startTestApp(env, { db: a.db, redisPrefix });
+  admin = await registerUser(a.origin, { email: ADMIN });
+});
+afterAll(async () => {
+  redis?.freeze(false);
+  await b?.close();
+  await a?.close();
+  inspector?.disconnect();
+  await redis?.kill();
+  await upstream?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const chatOk = async (t: TestApp, u: TokenHolder) => {
+  const res = await fetch(`${t.base}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], max_tokens: WORDS }),
+  });
+  expect(res.status).toBe(200);
+  await res.text();
+};
+const calls = async (t: TestApp, u: TokenHolder, n: number) => {
+  for (let i = 0; i < n; i++) await chatOk(t, u);
+};
+const flush = (t: TestApp) => t.app.get(CreditGate).flush();
+const redisUp = (t: TestApp) => t.app.get(RedisService).available;
+const cachedMicro = async (u: TokenHolder) => {
+  const v = await inspector.hget(`${a.config.REDIS_PREFIX}credits:${u.clientId}`, 'avail');
+  return v === null ? null : Number(v);
+};
+
+/** Every call is one usage row with its own id, and the ledger sums to the balance the API reports. */
+async function expectLedger(u: TokenHolder, granted: number, usageRows: number): Promise<number> {
+  const rows = await a.app.get(PrismaService).creditTransaction.findMany({ where: { clientId: u.clientId } });
+  const usage = rows.filter((r) => r.kind === 'usage');
+  expect(usage).toHaveLength(usageRows);
+  expect(new Set(usage.map((r) => r.requestId)).size).toBe(usageRows);
+  expect(usage.every((r) => Number(r.amount) === -CALL_MICRO && !r.estimated)).toBe(true);
+  const sum = rows.reduce((n, r) => n + Number(r.amount), 0);
+  expect(sum).toBe(granted * 1_000_000 - usageRows * CALL_MICRO);
+  const credits = await callOk(a.origin, 'getCredits', { params: { id: u.clientId }, as: { cookie: u.cookie } });
+  expect(Math.round(credits.total * 1_000_000)).toBe(sum);
+  return sum;
+}
+
+async function client(granted: number): Promise<TokenHolder> {
+  const u = await userWithToken(a.origin);
+  const r = await call(a.origin, 'grantCredits', { params: { id: u.clientId }, body: { amount: granted }, as: { cookie: admin.cookie } });
+  expect(r.status).toBe(200);
+  return u;
+}
+
+describe('credits through a Redis outage', () => {
+  it('a killed Redis: calls before, during and after are each in the ledger once, and the cache is rebuilt from the ledger with every debit', async () => {
+    const u = await client(100);
+    await calls(a, u, 2);
+    await calls(b, u, 2);
+    await flush(a); // b's two debits stay unwritten through the outage
+
+    await redis.kill();
+    await waitFor(() => !redisUp(a) && !redisUp(b), 10_000, 'both instances to see Redis gone');
+    await calls(a, u, 3);
+    await calls(b, u, 3);
+    await flush(a); // written while Redis is down; b's three more stay unwritten
+
+    await redis.restart();
+    await waitFor(() => redisUp(a) && redisUp(b), 10_000, 'both instances to reconnect');
+    expect(await cachedMicro(u)).toBeNull(); // the restarted Redis remembers nothing
+    await calls(a, u, 1); // rebuilds the shared balance from the ledger, without b's five debits
+    await flush(b); // ...which reach the ledger now, and must reach the rebuilt balance too
+    await calls(a, u, 2);
+    await calls(b, u, 2);
+    await flush(a);
+    await flush(b);
+
+    const sum = await expectLedger(u, 100, 15);
+    await waitFor(async () => (await cachedMicro(u)) === sum, 2_000, `the cached balance to equal the ledger's ${sum}`).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; it is ${await cachedMicro(u)}`);
+    });
+  });
+
+  it('a stalled Redis keeps a stale balance: once it answers again the balance is rebuilt from the ledger, with what was spent meanwhile', async () => {
+    const u = await client(50);
+    await calls(a, u, 2);
+    await calls(b, u, 1);
+    await flush(a);
+    await flush(b);
+    const before = await cachedMicro(u);
+    expect(before).toBe(50_000_000 - 3 * CALL_MICRO);
+
+    // Only the first call of each instance may wait on the stalled Redis for its credits (its
+    // command's 1 s timeout); after that the instance decides in memory until a probe gets an answer.
+    const evals = [a, b].map((t) => vi.spyOn(t.app.get(RedisService).client!, 'eval'));
+    redis.freeze(true);
+    try {
+      await calls(a, u, 4);
+      await calls(b, u, 4);
+      await flush(a);
+      expect(evals.map((e) => e.mock.calls.length)).toEqual([1, 1]);
+    } finally {
+      redis.freeze(false);
+      for (const e of evals) e.mockRestore();
+    }
+    // Redis kept its copy, which knows nothing of the eight calls decided in memory: it must not be used again.
+    await sleep(1_500); // the probes (every 500 ms) find Redis answering again
+    await calls(a, u, 1);
+    await calls(b, u, 1);
+    await flush(a);
+    await flush(b);
+    const sum = await expectLedger(u, 50, 13);
+    await waitFor(async () => (await cachedMicro(u)) === sum, 2_000, `the cached balance to equal the ledger's ${sum}`).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; it is ${await cachedMicro(u)}`);
+    });
+  });
+});

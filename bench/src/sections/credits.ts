@@ -1,0 +1,136 @@
+import { SESSION_COOKIE } from '@aius/contracts';
+import type { BenchContext, Section } from '../context.js';
+import { atLeast, below, median } from '../figures.js';
+import type { Load, Measurement } from '../measure.js';
+import { startUpstream, UPSTREAM_KEY } from './proxy.js';
+
+const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
+const BENCH_EMAIL = 'bench@example.com';
+/** A realistic price (USD per million tokens), so holds and costs are the sizes they are in use. */
+const PRICES = JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 0, output: 0 } });
+/** The largest grant (contracts' MAX_GRANT_CREDITS): ~24 million calls' holds at these prices, never run out in a bench. */
+const GRANT_CREDITS = 100_000_000;
+
+interface Instance {
+  base: string;
+  pid: number;
+  headers: Record<string, string>;
+  /** With credits on: the session and client whose balance the calls spend. */
+  account?: { cookie: string; clientId: string };
+}
+
+interface Scenario {
+  name: string;
+  load: (i: Instance) => Load;
+}
+
+/**
+ * What BILLING_MODE=credits costs the chat proxy (issue 16, item 6): two AIUS instances of the
+ * same build on the same Redis, one with credits on (MODEL_PRICES, a client granted the largest
+ * balance, every call held before and settled after) and one with credits off, at a fixed
+ * BENCH_PROXY_RATE (500 req/s) and saturated, as BENCH_CREDITS_PAIRS (3) alternating pairs (on,
+ * off; then off, on). Figures: p50 on − off at the fixed rate (target < 0.1 ms), saturated
+ * throughput on / off (≥ 95 %), and the server's CPU time per request on − off, which is the
+ * figure that survives a loaded machine. After every "on" run the balance must have gone down,
+ * so "on" really billed the calls.
+ */
+export const creditsSection: Section = { name: 'credits', setup };
+
+async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
+  const pairs = Number(process.env.BENCH_CREDITS_PAIRS ?? 3);
+  const rate = Number(process.env.BENCH_PROXY_RATE ?? 500);
+
+  ctx.log('starting the fake upstream (credits)');
+  const upstreamUrl = await startUpstream(ctx, 'fake upstream (credits)');
+  const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
+  ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
+  const on = await instance(ctx, { UPSTREAMS: upstreams, BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL }, true);
+  const off = await instance(ctx, { UPSTREAMS: upstreams }, false);
+
+  const { seconds, connections } = ctx;
+  const chat = (i: Instance, extra: Partial<Load>): Load => ({
+    url: `${i.base}/chat/completions`,
+    method: 'POST',
+    headers: { ...i.headers, 'content-type': 'application/json' },
+    body: CHAT_BODY,
+    seconds,
+    connections,
+    ...extra,
+  });
+  const scenarios: Scenario[] = [
+    { name: `chat completion at ${rate} req/s`, load: (i) => chat(i, { rate }) },
+    { name: 'chat completion, saturated', load: (i) => chat(i, { serverPid: i.pid }) },
+  ];
+
+  return async () => {
+    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
+    for (let pair = 1; pair <= pairs; pair++) {
+      for (const [s, scenario] of scenarios.entries()) {
+        const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+        for (const [side, target] of order) {
+          const before = side === 'on' ? await balance(on) : 0;
+          const m = await ctx.measure(`credits ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
+          if (m.non2xx > 0) throw new Error(`credits ${side}: ${m.non2xx} of ${m.answered} calls were not answered 2xx`);
+          if (side === 'on' && !((await balance(on)) < before)) throw new Error('credits on: the balance did not go down, so the calls were not billed');
+          results[s]![side].push(m);
+        }
+      }
+    }
+
+    const ms = (v: number) => v.toFixed(3);
+    console.log(`\n### Credits (BILLING_MODE=credits) vs off, chat proxy (${pairs} alternating pairs, medians)\n`);
+    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [s, scenario] of scenarios.entries()) {
+      const { on: o, off: f } = results[s]!;
+      const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
+      const p50s = o.map((m, i) => m.p50 - f[i]!.p50);
+      const cell = (list: Measurement[]) =>
+        `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
+      const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
+      const cpuCell = Number.isNaN(cpu(o)[0])
+        ? '—'
+        : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
+      console.log(
+        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
+          `${ms(median(p50s))} (${p50s.map(ms).join(', ')}) | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
+      );
+    }
+    const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
+    ctx.figure(`credits: p50 on − off, chat at ${rate} req/s`, median(fixed.on.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms', below(0.1, '< 0.1 ms'));
+    ctx.figure('credits: saturated throughput on / off, chat', 100 * median(saturated.on.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %', atLeast(95, '≥ 95 %'));
+    const cpuOn = saturated.on.map((m) => m.serverCpuPerRequestUs!);
+    const cpuOff = saturated.off.map((m) => m.serverCpuPerRequestUs!);
+    // On a pinned core saturated throughput is the inverse of CPU per request: this ratio is the one a loaded machine does not move much.
+    ctx.figure('credits: server CPU per request off / on, chat saturated', 100 * median(cpuOff.map((c, i) => c / cpuOn[i]!)), ' %', atLeast(95, '≥ 95 %'));
+    ctx.figure('credits: server CPU per request on − off, chat saturated', median(cpuOn.map((c, i) => c - cpuOff[i]!)), ' µs');
+    ctx.figure('credits: server CPU per request with credits on, chat saturated', median(cpuOn), ' µs');
+  };
+}
+
+/** Registers the bench user (an instance admin where credits are on), mints its token and, with credits on, grants its client the largest balance. */
+async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean): Promise<Instance> {
+  const { base, pid } = await ctx.startAius(env);
+  const register = await post(base, '/register', { email: BENCH_EMAIL, name: 'Bench', password: 'bench-Password-1!' });
+  const cookie = `${SESSION_COOKIE}=${(register as { session_token: string }).session_token}`;
+  const minted = (await post(base, '/tokens', { token_name: 'bench' }, cookie)) as { token: string; client_id: string };
+  const i: Instance = { base, pid, headers: { authorization: `Bearer ${minted.token}` } };
+  if (credits) {
+    i.account = { cookie, clientId: minted.client_id };
+    await post(base, `/admin/clients/${minted.client_id}/credits`, { amount: GRANT_CREDITS, note: 'bench' }, cookie);
+  }
+  return i;
+}
+
+async function post(base: string, path: string, body: unknown, cookie?: string): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie && { cookie }) }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** The client's credits now (GET /credits writes the instance's pending debits first). */
+async function balance(i: Instance): Promise<number> {
+  const res = await fetch(`${i.base}/clients/${i.account!.clientId}/credits`, { headers: { cookie: i.account!.cookie } });
+  if (!res.ok) throw new Error(`GET credits: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { total: number }).total;
+}
