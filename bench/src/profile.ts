@@ -6,15 +6,16 @@ import { createHarness } from './harness.js';
 import { requireWrk } from './loadgen/wrk.js';
 import { startAiusProcess } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
+import { benchUser, CREDITS_ENV } from './sections/credits.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
 
 /**
- * `pnpm --filter @aius/bench profile --scenario chat|stream|health|usage [--seconds 20] [--top 30]`:
+ * `pnpm --filter @aius/bench profile --scenario chat|stream|health|usage [--seconds 20] [--top 30] [--credits]`:
  * one AIUS (production build) under `node --cpu-prof`, saturated with the bench's generators on
- * one scenario, then the profile summarised as the frames with the most self time (where the
+ * one scenario (`--credits`: with BILLING_MODE=credits and a client granted a large balance), then the profile summarised as the frames with the most self time (where the
  * CPU went, not counting callees), with the profile file's path for a flame graph viewer.
  */
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'chat' }, seconds: { type: 'string', default: '20' }, top: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'chat' }, seconds: { type: 'string', default: '20' }, top: { type: 'string', default: '30' }, credits: { type: 'boolean', default: false } } });
 requireWrk();
 const seconds = Number(values.seconds);
 const harness = createHarness('profile', { seconds, connections: Number(process.env.BENCH_CONNECTIONS ?? 50) });
@@ -30,10 +31,10 @@ try {
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     label: 'aius-profile',
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    extraEnv: { UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]) },
+    extraEnv: { UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]), ...(values.credits && CREDITS_ENV) },
   });
-  const token = await mintAiusToken(base);
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const auth = values.credits ? (await benchUser(base, true)).headers : { authorization: `Bearer ${await mintAiusToken(base)}` };
+  const headers = { 'content-type': 'application/json', ...auth };
   const chat = (stream: boolean) => JSON.stringify({ model: 'gpt-fake', stream, messages: [{ role: 'user', content: 'Say hello' }] });
   const load = { seconds, connections: ctx.connections };
   if (values.scenario === 'stream') await ctx.measureStream('stream', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(true) });

@@ -44,7 +44,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const upstreamUrl = await startUpstream(ctx, 'fake upstream (credits)');
   const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
   ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
-  const on = await instance(ctx, { UPSTREAMS: upstreams, BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL }, true);
+  const on = await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV }, true);
   const off = await instance(ctx, { UPSTREAMS: upstreams }, false);
 
   const { seconds, connections } = ctx;
@@ -108,18 +108,23 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   };
 }
 
-/** Registers the bench user (an instance admin where credits are on), mints its token and, with credits on, grants its client the largest balance. */
+/** What an AIUS with credits on needs besides its upstreams: prices, and the bench user as an instance admin. */
+export const CREDITS_ENV = { BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL } as const;
+
 async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean): Promise<Instance> {
   const { base, pid } = await ctx.startAius(env);
+  return { base, pid, ...(await benchUser(base, credits)) };
+}
+
+/** Registers the bench user (an instance admin where credits are on), mints its token and, with `credits`, grants its client the largest balance. */
+export async function benchUser(base: string, credits: boolean): Promise<Pick<Instance, 'headers' | 'account'>> {
   const register = await post(base, '/register', { email: BENCH_EMAIL, name: 'Bench', password: 'bench-Password-1!' });
   const cookie = `${SESSION_COOKIE}=${(register as { session_token: string }).session_token}`;
   const minted = (await post(base, '/tokens', { token_name: 'bench' }, cookie)) as { token: string; client_id: string };
-  const i: Instance = { base, pid, headers: { authorization: `Bearer ${minted.token}` } };
-  if (credits) {
-    i.account = { cookie, clientId: minted.client_id };
-    await post(base, `/admin/clients/${minted.client_id}/credits`, { amount: GRANT_CREDITS, note: 'bench' }, cookie);
-  }
-  return i;
+  const headers = { authorization: `Bearer ${minted.token}` };
+  if (!credits) return { headers };
+  await post(base, `/admin/clients/${minted.client_id}/credits`, { amount: GRANT_CREDITS, note: 'bench' }, cookie);
+  return { headers, account: { cookie, clientId: minted.client_id } };
 }
 
 async function post(base: string, path: string, body: unknown, cookie?: string): Promise<unknown> {

@@ -153,6 +153,8 @@ export const routes = {
   putTool: route({ method: 'POST', path: '/admin/tools', auth: 'bearer', rate: 'default', body: agents.putToolRequest, response: agents.versionedResponse, errors: ['NO_ACCESS'] }),
   putAgent: route({ method: 'POST', path: '/admin/agents', auth: 'bearer', rate: 'default', body: agents.putAgentRequest, response: agents.versionedResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   getAgent: route({ method: 'GET', path: '/admin/agents/:name', auth: 'bearer', rate: 'default', params: agents.agentNameParams, response: agents.agentResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
+  // Decided: the whole store, for the dashboard's admin view (session) as well as a script (bearer).
+  listAgents: route({ method: 'GET', path: '/admin/agents', auth: 'account', rate: 'default', response: agents.agentListResponse, errors: ['NO_ACCESS'] }),
 
   // Credits and budgets (spec §12): members of the client; with BILLING_MODE=off every one answers 404 Not Found.
   getSubscription: route({ method: 'GET', path: '/clients/:id/subscription', auth: 'account', rate: 'default', params: clients.clientIdParams, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
@@ -164,6 +166,7 @@ export const routes = {
   setPlan: route({ method: 'PUT', path: '/admin/clients/:id/plan', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.setPlanRequest, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   // Instance administration (spec §13): the §10 admins, from the dashboard (session) or a script (bearer).
   listUsers: route({ method: 'GET', path: '/admin/users', auth: 'account', rate: 'default', query: admin.adminUsersQuery, response: admin.adminUserListResponse, errors: ['NO_ACCESS'] }),
+  createUser: route({ method: 'POST', path: '/admin/users', auth: 'account', rate: 'default', body: admin.createUserRequest, response: admin.adminUser, errors: ['NO_ACCESS', 'EMAIL_ALREADY_EXISTS', 'REGISTRATION_FAILED'] }),
   disableUser: route({ method: 'POST', path: '/admin/users/:id/disable', auth: 'account', rate: 'default', params: admin.adminUserParams, response: admin.adminUser, errors: ['NO_ACCESS', 'USER_NOT_FOUND', 'CANNOT_DISABLE_SELF'] }),
   enableUser: route({ method: 'POST', path: '/admin/users/:id/enable', auth: 'account', rate: 'default', params: admin.adminUserParams, response: admin.adminUser, errors: ['NO_ACCESS', 'USER_NOT_FOUND'] }),
 

@@ -1,9 +1,9 @@
+import { call, registerUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '@aius/db';
 import { PURGE_BATCH } from '../../src/database/expired-rows-purge.js';
 import { SessionService } from '../../src/modules/identity/session.service.js';
 import { ChallengeService } from '../../src/modules/two-factor/challenge.service.js';
-import { registerUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -17,7 +17,7 @@ afterAll(async () => {
 describe('expired sessions and login challenges are deleted', () => {
   it('in batches, every expired row of each table and nothing that is still live', async () => {
     const prisma = t.app.get(PrismaService);
-    const user = await registerUser(t.base); // its session is live
+    const user = await registerUser(t.origin); // its session is live
     const expired = PURGE_BATCH + 7; // more than one batch
     await prisma.$executeRaw`
       INSERT INTO sessions (id, user_id, expires_at)
@@ -35,7 +35,7 @@ describe('expired sessions and login challenges are deleted', () => {
     const challenges = await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM two_factor_challenges WHERE user_id = ${user.user.id}`;
     expect(challenges.map((c) => c.id)).toEqual(['new']);
     // The live session still signs its owner in.
-    expect((await fetch(`${t.base}/me`, { headers: { cookie: user.cookie } })).status).toBe(200);
+    expect((await call(t.origin, 'me', { as: { cookie: user.cookie } })).status).toBe(200);
     // Nothing left to do the second time round.
     expect(await t.app.get(SessionService).purge.run()).toBe(0);
   });

@@ -1,19 +1,20 @@
+import { call, callRaw, ok, registerUser, type RegisteredUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call, sql, structured } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 let ada: RegisteredUser;
 beforeAll(async () => {
   t = await startTestApp();
-  ada = await registerUser(t.base, { email: 'ada@example.com', name: 'Ada' });
+  ada = await registerUser(t.origin, { email: 'ada@example.com', name: 'Ada' });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const login = (body: unknown) => call(t, 'POST', '/login', { body });
+const login = (body: unknown) => callRaw(t.origin, 'login', { body });
 const INVALID_CREDENTIALS = structured('INVALID_CREDENTIALS', 'Invalid email or password');
 
 describe('POST /login', () => {
@@ -21,13 +22,14 @@ describe('POST /login', () => {
     const r = await login({ email: 'ada@example.com', password: ada.password });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ user: ada.user, message: 'Login successful', session_token: expect.stringMatching(/^eyJ/) });
-    expect(r.body.session_token).not.toBe(ada.sessionToken);
+    const session = (r.body as { session_token: string }).session_token;
+    expect(session).not.toBe(ada.sessionToken);
     expect(r.headers.get('set-cookie')).toBe(
-      `__Host-aius_session=${r.body.session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
+      `__Host-aius_session=${session}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
     );
-    const me = await call(t, 'GET', '/me', { cookie: `__Host-aius_session=${r.body.session_token}` });
+    const me = await call(t.origin, 'me', { as: { cookie: `__Host-aius_session=${session}` } });
     expect(me.status).toBe(200);
-    expect(me.body.user.id).toBe(ada.user.id);
+    expect(ok(me).user.id).toBe(ada.user.id);
   });
 
   it('emails compare case-insensitively', async () => {

@@ -1,7 +1,9 @@
+import type { ErrorKey } from '@aius/contracts';
+import { TEST_PASSWORD, call, callRaw, ok, registerUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PASSWORD, registerUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call, sql, structured } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,8 +13,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const register = (body: unknown) => call(t, 'POST', '/register', { body });
 const valid = (email: string) => ({ name: 'Ada Lovelace', email, password: TEST_PASSWORD });
+const register = (body: ReturnType<typeof valid>) => call(t.origin, 'register', { body });
+/** For bodies the register schema refuses (missing or mistyped fields). */
+const registerRaw = (body: unknown) => callRaw(t.origin, 'register', { body });
 
 describe('POST /register', () => {
   it('creates the user, answers with the spec body and sets the session cookie', async () => {
@@ -31,33 +35,33 @@ describe('POST /register', () => {
       message: 'Registration successful',
       session_token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/),
     });
-    expect(r.body.user.created_at).toBeGreaterThanOrEqual(before - 1);
+    expect(ok(r).user.created_at).toBeGreaterThanOrEqual(before - 1);
     const cookie = r.headers.get('set-cookie')!;
-    expect(cookie).toBe(`__Host-aius_session=${r.body.session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`);
+    expect(cookie).toBe(`__Host-aius_session=${ok(r).session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`);
     expect(cookie).not.toMatch(/Domain/i);
   });
 
   it('creates a default client the user owns, in the same transaction', async () => {
-    const r = await register(valid('owner@example.com'));
-    const [user] = await sql<{ default_client_id: string }>(t, 'SELECT default_client_id FROM users WHERE id = $1', [r.body.user.id]);
+    const registered = ok(await register(valid('owner@example.com')));
+    const [user] = await sql<{ default_client_id: string }>(t, 'SELECT default_client_id FROM users WHERE id = $1', [registered.user.id]);
     expect(user!.default_client_id).toMatch(/^client_[0-9A-Za-z]{22}$/);
     const members = await sql(t, 'SELECT user_id, role FROM memberships WHERE client_id = $1', [user!.default_client_id]);
-    expect(members).toEqual([{ user_id: r.body.user.id, role: 'owner' }]);
-    const sessions = await sql(t, 'SELECT id FROM sessions WHERE user_id = $1', [r.body.user.id]);
+    expect(members).toEqual([{ user_id: registered.user.id, role: 'owner' }]);
+    const sessions = await sql(t, 'SELECT id FROM sessions WHERE user_id = $1', [registered.user.id]);
     expect(sessions).toHaveLength(1);
   });
 
   it('stores the email lower-cased and refuses it again in any case with 409 EMAIL_ALREADY_EXISTS', async () => {
     const first = await register(valid('Grace.Hopper@Example.COM'));
-    expect(first.body.user.email).toBe('grace.hopper@example.com');
+    expect(ok(first).user.email).toBe('grace.hopper@example.com');
     const again = await register(valid('GRACE.HOPPER@example.com'));
     expect(again.status).toBe(409);
     expect(again.body).toEqual(structured('EMAIL_ALREADY_EXISTS', 'An account with this email already exists'));
   });
 
   it('stores the password only as an argon2id hash', async () => {
-    const r = await register(valid('hash@example.com'));
-    const [row] = await sql<{ password_hash: string }>(t, 'SELECT password_hash FROM users WHERE id = $1', [r.body.user.id]);
+    const r = ok(await register(valid('hash@example.com')));
+    const [row] = await sql<{ password_hash: string }>(t, 'SELECT password_hash FROM users WHERE id = $1', [r.user.id]);
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
     expect(row!.password_hash).not.toContain(TEST_PASSWORD);
   });
@@ -65,7 +69,7 @@ describe('POST /register', () => {
   it('two concurrent registrations of one email make exactly one account and one 409', async () => {
     const results = await Promise.all([register(valid('race@example.com')), register(valid('RACE@example.com'))]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(results.find((r) => r.status === 409)!.body.detail.code).toBe('EMAIL_ALREADY_EXISTS');
+    expect(results.find((r) => r.status === 409)!.body).toMatchObject({ detail: { code: 'EMAIL_ALREADY_EXISTS' } });
     const users = await sql(t, "SELECT id FROM users WHERE email = 'race@example.com'");
     expect(users).toHaveLength(1);
     const clients = await sql(t, 'SELECT client_id FROM memberships WHERE user_id = $1', [users[0]!.id]);
@@ -73,7 +77,7 @@ describe('POST /register', () => {
   });
 
   it('checks fields in the spec order: name, email, password presence, then email format, then strength', async () => {
-    const cases: [unknown, string, string][] = [
+    const cases: [unknown, ErrorKey, string][] = [
       [{}, 'MISSING_NAME', 'Name is required'],
       [{ name: '  ', email: '', password: '' }, 'MISSING_NAME', 'Name is required'],
       [{ name: 'A', email: '', password: 'x' }, 'MISSING_EMAIL', 'Email is required'],
@@ -87,12 +91,12 @@ describe('POST /register', () => {
       [{ name: 7, email: 'ok@example.com', password: TEST_PASSWORD }, 'INVALID_REQUEST', 'Invalid request'],
     ];
     for (const [body, code, message] of cases) {
-      const r = await register(body);
+      const r = await registerRaw(body);
       expect({ body, status: r.status, reply: r.body }).toEqual({ body, status: 400, reply: structured(code, message) });
     }
-    const taken = await registerUser(t.base);
+    const taken = await registerUser(t.origin);
     const weakAndTaken = await register({ name: 'A', email: taken.email, password: 'weak' });
-    expect(weakAndTaken.body.detail.code).toBe('PASSWORD_TOO_WEAK');
+    expect(weakAndTaken.body).toMatchObject({ detail: { code: 'PASSWORD_TOO_WEAK' } });
     expect(await sql(t, "SELECT id FROM users WHERE email = 'ok@example.com'")).toEqual([]);
   });
 

@@ -1,9 +1,9 @@
-import { call, callOk } from '@aius/test-support';
+import { call, callOk, registerUser, type RegisteredUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionService } from '../../src/modules/identity/session.service.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { sql, structured } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 /** GET /sessions, DELETE /sessions/{id}, POST /sessions/end-others (spec §13), on two instances. */
 let t: TestApp;
@@ -30,7 +30,7 @@ const meOn = (app: TestApp, cookie: string) => call(app.origin, 'me', { as: { co
 
 describe('sessions', () => {
   it('lists the live sessions with IP, user agent, last seen and which one is the caller', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     const phone = await loginFrom(ada, 'PhoneBrowser/1.0');
     const r = await callOk(t.origin, 'listSessions', { as: { cookie: ada.cookie } });
     expect(r.data).toHaveLength(2);
@@ -41,7 +41,7 @@ describe('sessions', () => {
   });
 
   it('last seen is written in batches, not per request', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     for (let i = 0; i < 5; i++) expect((await meOn(t, ada.cookie)).status).toBe(200);
     const before = await sql<{ last_seen_at: Date | null }>(t, 'SELECT last_seen_at FROM sessions WHERE id = $1', [sidOf(ada)]);
     expect(before[0]!.last_seen_at).toBeNull();
@@ -53,7 +53,7 @@ describe('sessions', () => {
   });
 
   it('ending one session refuses it at once on every instance', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     const laptop = await loginFrom(ada, 'Laptop');
     expect((await meOn(u, laptop.cookie)).status).toBe(200);
     const r = await call(t.origin, 'endSession', { params: { id: laptop.id }, as: { cookie: ada.cookie } });
@@ -70,15 +70,15 @@ describe('sessions', () => {
   });
 
   it("someone else's session is NOT_FOUND and stays alive", async () => {
-    const ada = await registerUser(t.base);
-    const bob = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
+    const bob = await registerUser(t.origin);
     const r = await call(t.origin, 'endSession', { params: { id: sidOf(bob) }, as: { cookie: ada.cookie } });
     expect(r).toMatchObject({ status: 404, body: structured('NOT_FOUND', 'Not found') });
     expect((await meOn(t, bob.cookie)).status).toBe(200);
   });
 
   it('ending the current session signs the caller out and clears the cookie', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     const r = await call(t.origin, 'endSession', { params: { id: sidOf(ada) }, as: { cookie: ada.cookie } });
     expect(r.status).toBe(200);
     expect(r.headers.get('set-cookie')).toMatch(/^__Host-aius_session=; Max-Age=0/);
@@ -86,10 +86,10 @@ describe('sessions', () => {
   });
 
   it('end-others ends every other session on every instance and keeps the caller', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     const a = await loginFrom(ada, 'A');
     const b = await loginFrom(ada, 'B');
-    const bob = await registerUser(t.base);
+    const bob = await registerUser(t.origin);
     const r = await call(u.origin, 'endOtherSessions', { as: { cookie: ada.cookie } });
     expect(r).toMatchObject({ status: 200, body: { revoked: 2 } });
     expect((await meOn(t, a.cookie)).status).toBe(401);
@@ -100,7 +100,7 @@ describe('sessions', () => {
   });
 
   it('takes the session cookie only', async () => {
-    const ada = await registerUser(t.base);
+    const ada = await registerUser(t.origin);
     const token = await callOk(t.origin, 'createToken', { body: { token_name: 'ci' }, as: { cookie: ada.cookie } });
     expect(await call(t.origin, 'listSessions', { as: { bearer: token.token } })).toMatchObject({ status: 401, body: { detail: 'no session cookie' } });
     expect(await call(t.origin, 'endOtherSessions', { as: { bearer: token.token } })).toMatchObject({ status: 401, body: { detail: 'no session cookie' } });

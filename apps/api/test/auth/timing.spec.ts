@@ -1,12 +1,12 @@
+import { call, registerUser, type RegisteredUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
 let ada: RegisteredUser;
 beforeAll(async () => {
   t = await startTestApp();
-  ada = await registerUser(t.base);
+  ada = await registerUser(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -14,12 +14,7 @@ afterAll(async () => {
 
 async function timedLogin(email: string): Promise<number> {
   const started = performance.now();
-  const res = await fetch(`${t.base}/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'not-the-password-1!' }),
-  });
-  await res.arrayBuffer();
+  const res = await call(t.origin, 'login', { body: { email, password: 'not-the-password-1!' } });
   expect(res.status).toBe(401);
   return performance.now() - started;
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
 import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
+import { call, ok, userWithToken } from '@aius/test-support';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
 
 let started: TestApp[] = [];
 afterEach(async () => {
@@ -24,55 +24,54 @@ function listQueries(app: TestApp) {
   return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === 'clients.list').length;
 }
 
-type ListBody = { data: { id: string; name: string; role: string }[] };
-
 describe('GET /clients from the per-instance cache', () => {
   it('is answered without Postgres while nothing changed, and every change made through another instance shows on the next request', async () => {
     const { a, b } = await twoInstances();
-    const owner = await userWithToken(a.base);
-    const member = await userWithToken(a.base);
-    const onB = () => apiAt(b.base).get<ListBody>('/clients', { bearer: member.token });
+    const owner = await userWithToken(a.origin);
+    const member = await userWithToken(a.origin);
+    const listOnB = () => call(b.origin, 'listClients', { as: { bearer: member.token } });
+    const onB = async () => ok(await listOnB());
     const queries = listQueries(b);
 
-    expect((await onB()).body.data.map((c) => c.id)).toEqual([member.clientId]);
-    for (let i = 0; i < 5; i++) expect((await onB()).status).toBe(200);
+    expect((await onB()).data.map((c) => c.id)).toEqual([member.clientId]);
+    for (let i = 0; i < 5; i++) expect((await listOnB()).status).toBe(200);
     expect(queries()).toBe(1);
 
     // Added to the owner's client, on the other instance.
-    const added = await apiAt(a.base).post(`/clients/${owner.clientId}/members`, { bearer: owner.token }, { email: member.email, role: 'member' });
+    const added = await call(a.origin, 'addMember', { params: { id: owner.clientId }, body: { email: member.email, role: 'member' }, as: { bearer: owner.token } });
     expect(added.status).toBe(200);
-    expect((await onB()).body.data.find((c) => c.id === owner.clientId)?.role).toBe('member');
+    expect((await onB()).data.find((c) => c.id === owner.clientId)?.role).toBe('member');
 
-    const promoted = await apiAt(a.base).patch(`/clients/${owner.clientId}/members/${member.user.id}`, { bearer: owner.token }, { role: 'admin' });
+    const promoted = await call(a.origin, 'updateMember', { params: { id: owner.clientId, user_id: member.user.id }, body: { role: 'admin' }, as: { bearer: owner.token } });
     expect(promoted.status).toBe(200);
-    expect((await onB()).body.data.find((c) => c.id === owner.clientId)?.role).toBe('admin');
+    expect((await onB()).data.find((c) => c.id === owner.clientId)?.role).toBe('admin');
 
-    const created = await apiAt(a.base).post<{ id: string }>('/clients', { bearer: member.token }, { name: 'Side project' });
+    const created = await call(a.origin, 'createClient', { body: { name: 'Side project' }, as: { bearer: member.token } });
     expect(created.status).toBe(200);
-    expect((await onB()).body.data.map((c) => c.id)).toContain(created.body.id);
+    expect((await onB()).data.map((c) => c.id)).toContain(ok(created).id);
 
-    const left = await apiAt(a.base).delete(`/clients/${owner.clientId}/members/${member.user.id}`, { bearer: member.token });
+    const left = await call(a.origin, 'removeMember', { params: { id: owner.clientId, user_id: member.user.id }, as: { bearer: member.token } });
     expect(left.status).toBe(200);
-    expect((await onB()).body.data.map((c) => c.id)).not.toContain(owner.clientId);
+    expect((await onB()).data.map((c) => c.id)).not.toContain(owner.clientId);
 
     // One query per change, none for the repeated reads in between.
     const before = queries();
     for (let i = 0; i < 3; i++) await onB();
     expect(queries()).toBe(before);
     // Another user's list is theirs alone.
-    expect((await apiAt(b.base).get<ListBody>('/clients', { bearer: owner.token })).body.data.map((c) => c.id)).toEqual([owner.clientId]);
+    expect(ok(await call(b.origin, 'listClients', { as: { bearer: owner.token } })).data.map((c) => c.id)).toEqual([owner.clientId]);
   });
 
   it('on a busy instance, is served without any Redis read and shows a change from the moment it has returned', async () => {
     const { a, b } = await twoInstances();
-    const owner = await userWithToken(a.base);
-    const member = await userWithToken(a.base);
+    const owner = await userWithToken(a.origin);
+    const member = await userWithToken(a.origin);
     const versionReads = countRedisCommand(b, 'get');
-    const traffic = busyTraffic(async () => (await apiAt(b.base).get<ListBody>('/clients', { bearer: member.token })).body.data.map((c) => c.id));
+    const traffic = busyTraffic(async () => ok(await call(b.origin, 'listClients', { as: { bearer: member.token } })).data.map((c) => c.id));
     await new Promise((r) => setTimeout(r, 300));
     expect(traffic.answers.length).toBeGreaterThan(20);
     expect(versionReads()).toBeLessThan(traffic.answers.length / 5);
-    const added = await apiAt(a.base).post(`/clients/${owner.clientId}/members`, { bearer: owner.token }, { email: member.email, role: 'member' });
+    const added = await call(a.origin, 'addMember', { params: { id: owner.clientId }, body: { email: member.email, role: 'member' }, as: { bearer: owner.token } });
     expect(added.status).toBe(200);
     const returnedAt = performance.now();
     await new Promise((r) => setTimeout(r, 200));
@@ -85,9 +84,9 @@ describe('GET /clients from the per-instance cache', () => {
   it('is not used without Redis: every read goes to Postgres', async () => {
     const t = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: '' });
     started = [t];
-    const u = await userWithToken(t.base);
+    const u = await userWithToken(t.origin);
     const queries = listQueries(t);
-    for (let i = 0; i < 3; i++) expect((await apiAt(t.base).get('/clients', { bearer: u.token })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await call(t.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
     expect(queries()).toBe(3);
   });
 });

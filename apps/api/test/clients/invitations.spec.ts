@@ -1,8 +1,8 @@
-import { call, callOk, startTestSmtp, type TestSmtp } from '@aius/test-support';
+import { call, callOk, startTestSmtp, type TestSmtp, registerUser, type RegisteredUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql, structured } from '../auth/support.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 /**
  * Invitations and SIGNUP_MODE (spec §13) over a real SMTP server: the link is read out of the
@@ -44,9 +44,9 @@ async function invite(owner: RegisteredUser, clientId: string, to: string, role:
 
 describe('invitations', () => {
   it('invite → mail → the invited account accepts while signed in and becomes a member with the role', async () => {
-    const owner = await registerUser(t.base, { name: 'Olga' });
+    const owner = await registerUser(t.origin, { name: 'Olga' });
     const clientId = await defaultClient(owner);
-    const bob = await registerUser(t.base);
+    const bob = await registerUser(t.origin);
     const { invitation, token, mail } = await invite(owner, clientId, bob.email, 'admin');
     expect(invitation).toMatchObject({ email: bob.email, role: 'admin', invited_by: owner.user.id });
     expect(mail.subject).toBe('You are invited to Personal on AIUS');
@@ -67,19 +67,19 @@ describe('invitations', () => {
   });
 
   it('accepting signed in as another email is NO_ACCESS and leaves the invitation usable', async () => {
-    const owner = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
-    const bob = await registerUser(t.base);
-    const eve = await registerUser(t.base);
+    const bob = await registerUser(t.origin);
+    const eve = await registerUser(t.origin);
     const { token } = await invite(owner, clientId, bob.email);
     expect(await call(t.origin, 'acceptInvitation', { body: { token }, as: { cookie: eve.cookie } })).toMatchObject({ status: 403, body: structured('NO_ACCESS', 'This invitation is for another email address') });
     expect((await call(t.origin, 'acceptInvitation', { body: { token }, as: { cookie: bob.cookie } })).status).toBe(200);
   });
 
   it('a cancelled invitation cannot be accepted; a newer one voids the older', async () => {
-    const owner = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
-    const bob = await registerUser(t.base);
+    const bob = await registerUser(t.origin);
     const first = await invite(owner, clientId, bob.email);
     const second = await invite(owner, clientId, bob.email);
     expect(await call(t.origin, 'acceptInvitation', { body: { token: first.token }, as: { cookie: bob.cookie } })).toMatchObject({ status: 400, body: { detail: { code: 'INVALID_INVITATION' } } });
@@ -92,10 +92,10 @@ describe('invitations', () => {
   });
 
   it('roles: members cannot invite, admins cannot invite owners, members already in are ALREADY_MEMBER', async () => {
-    const owner = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
-    const admin = await registerUser(t.base);
-    const member = await registerUser(t.base);
+    const admin = await registerUser(t.origin);
+    const member = await registerUser(t.origin);
     await callOk(t.origin, 'addMember', { params: { id: clientId }, body: { email: admin.email, role: 'admin' }, as: { cookie: owner.cookie } });
     await callOk(t.origin, 'addMember', { params: { id: clientId }, body: { email: member.email, role: 'member' }, as: { cookie: owner.cookie } });
     const as = (u: RegisteredUser, body: { email: string; role: 'member' | 'admin' | 'owner' }) => call(t.origin, 'createInvitation', { params: { id: clientId }, body, as: { cookie: u.cookie } });
@@ -112,7 +112,7 @@ describe('invitations', () => {
 
 describe('SIGNUP_MODE', () => {
   it('invite: registering needs an invitation link, and registering through it joins the client', async () => {
-    const owner = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
     const newcomer = email('new');
     const plain = await call(inv.origin, 'register', { body: { name: 'New', email: newcomer, password: 'pass-word-1!' } });
@@ -140,12 +140,12 @@ describe('SIGNUP_MODE', () => {
   });
 
   it('closed: nobody registers, not even with an invitation; existing accounts still accept theirs', async () => {
-    const owner = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
     const newcomer = email('closed');
     const { token } = await invite(owner, clientId, newcomer);
     expect(await call(closed.origin, 'register', { body: { name: 'N', email: newcomer, password: 'pass-word-1!', invitation_token: token } })).toMatchObject({ status: 403, body: { detail: { code: 'SIGNUP_DISABLED' } } });
-    const bob = await registerUser(t.base);
+    const bob = await registerUser(t.origin);
     const second = await invite(owner, clientId, bob.email);
     expect(second.mail.text).toContain('Sign in with this email address to accept');
     expect((await call(closed.origin, 'acceptInvitation', { body: { token: second.token }, as: { cookie: bob.cookie } })).status).toBe(200);

@@ -1,12 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { sql } from '../auth/support.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
+import { call, ok, registerUser, startFakeUpstream, statusAndBody, userWithToken, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
 import { busyTraffic } from '../support/busy-instance.js';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS, apiAt } from '../gateway/http.js';
-import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { coded } from '../support/envelopes.js';
+import { sql } from '../support/sql.js';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
+import { upstreamsEnv } from '../proxy/support.js';
 
 /**
  * A token is usable only while its user is a member of the client it is bound to (issue 12,
@@ -34,23 +33,17 @@ afterEach(async () => {
   started = [];
 });
 
-const chat = async (t: TestApp, token: string) => {
-  const res = await fetch(`${t.base}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
-};
+const chat = async (t: TestApp, token: string) =>
+  statusAndBody(await call(t.origin, 'chatCompletions', { body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }, as: { bearer: token } }));
 
 /** An owner's client with a plain member in it, who holds a token bound to it and one for their own client. */
 async function memberWithTokens(a: TestApp) {
-  const owner = await userWithToken(a);
-  const member: RegisteredUser = await registerUser(a.base);
-  const added = await apiAt(a.base).post(`/clients/${owner.clientId}/members`, { cookie: owner.cookie }, { email: member.email, role: 'member' });
+  const owner = await userWithToken(a.origin);
+  const member: RegisteredUser = await registerUser(a.origin);
+  const added = await call(a.origin, 'addMember', { params: { id: owner.clientId }, body: { email: member.email, role: 'member' }, as: { cookie: owner.cookie } });
   expect(added.status).toBe(200);
-  const bound: TokenHolder = await userWithToken(a, owner.clientId, member);
-  const own: TokenHolder = await userWithToken(a, undefined, member);
+  const bound: TokenHolder = await userWithToken(a.origin, { holder: member, request: { client_id: owner.clientId } });
+  const own: TokenHolder = await userWithToken(a.origin, { holder: member });
   expect(bound.clientId).toBe(owner.clientId);
   expect(own.clientId).not.toBe(owner.clientId);
   return { owner, member, bound, own };
@@ -75,7 +68,7 @@ async function removalIsFinalEverywhere(removedBy: (s: Awaited<ReturnType<typeof
   // Their token for their own client is untouched.
   expect((await chat(b, s.own.token)).status).toBe(200);
   // The token list shows why the bound token stopped.
-  const list = (await apiAt(a.base).get('/tokens', { cookie: s.member.cookie })).body.data as { id: number; revoked_at: number | null; revoked_reason: string | null }[];
+  const list = ok(await call(a.origin, 'listTokens', { as: { cookie: s.member.cookie } })).data;
   expect(list.find((t) => t.id === s.bound.tokenId)).toMatchObject({ revoked_at: expect.any(Number), revoked_reason: 'membership_ended' });
   expect(list.find((t) => t.id === s.own.tokenId)).toMatchObject({ revoked_at: null, revoked_reason: null });
   // Nothing after the removal was billed to the client.
@@ -87,21 +80,21 @@ async function removalIsFinalEverywhere(removedBy: (s: Awaited<ReturnType<typeof
 
 describe('a member removed from a client', () => {
   it('has every token bound to that client refused on both instances from the moment the removal answers', async () => {
-    await removalIsFinalEverywhere((s, a) => apiAt(a.base).delete(`/clients/${s.owner.clientId}/members/${s.member.user.id}`, { cookie: s.owner.cookie }));
+    await removalIsFinalEverywhere((s, a) => call(a.origin, 'removeMember', { params: { id: s.owner.clientId, user_id: s.member.user.id }, as: { cookie: s.owner.cookie } }));
   });
 
   it('who leaves on their own loses those tokens the same way', async () => {
-    await removalIsFinalEverywhere((s, a) => apiAt(a.base).delete(`/clients/${s.owner.clientId}/members/${s.member.user.id}`, { cookie: s.member.cookie }));
+    await removalIsFinalEverywhere((s, a) => call(a.origin, 'removeMember', { params: { id: s.owner.clientId, user_id: s.member.user.id }, as: { cookie: s.member.cookie } }));
   });
 
   it('keeps the tokens revoked when added back: a new membership needs a new token', async () => {
     const { a, b } = await twoInstances();
     const s = await memberWithTokens(a);
     expect((await chat(b, s.bound.token)).status).toBe(200);
-    await apiAt(a.base).delete(`/clients/${s.owner.clientId}/members/${s.member.user.id}`, { cookie: s.owner.cookie });
-    await apiAt(a.base).post(`/clients/${s.owner.clientId}/members`, { cookie: s.owner.cookie }, { email: s.member.email, role: 'member' });
+    await call(a.origin, 'removeMember', { params: { id: s.owner.clientId, user_id: s.member.user.id }, as: { cookie: s.owner.cookie } });
+    await call(a.origin, 'addMember', { params: { id: s.owner.clientId }, body: { email: s.member.email, role: 'member' }, as: { cookie: s.owner.cookie } });
     expect(await chat(b, s.bound.token)).toEqual({ status: 401, body: { detail: 'invalid token' } });
-    const fresh = await userWithToken(a, s.owner.clientId, s.member);
+    const fresh = await userWithToken(a.origin, { holder: s.member, request: { client_id: s.owner.clientId } });
     expect((await chat(b, fresh.token)).status).toBe(200);
   });
 
@@ -110,7 +103,7 @@ describe('a member removed from a client', () => {
     const s = await memberWithTokens(a);
     expect((await chat(b, s.bound.token)).status).toBe(200);
     expect((await chat(a, s.bound.token)).status).toBe(200);
-    await apiAt(a.base).delete(`/clients/${s.owner.clientId}/members/${s.member.user.id}`, { cookie: s.owner.cookie });
+    await call(a.origin, 'removeMember', { params: { id: s.owner.clientId, user_id: s.member.user.id }, as: { cookie: s.owner.cookie } });
     expect((await chat(a, s.bound.token)).status).toBe(401);
     await new Promise((r) => setTimeout(r, 1100));
     expect(await chat(b, s.bound.token)).toEqual({ status: 401, body: { detail: 'invalid token' } });
@@ -121,8 +114,8 @@ describe('minting a token for a client', () => {
   it('is refused once the membership is gone, even for a client the user was in', async () => {
     const { a } = await twoInstances();
     const s = await memberWithTokens(a);
-    await apiAt(a.base).delete(`/clients/${s.owner.clientId}/members/${s.member.user.id}`, { cookie: s.owner.cookie });
-    const r = await apiAt(a.base).post('/tokens', { cookie: s.member.cookie }, { token_name: 'again', client_id: s.owner.clientId });
-    expect(r).toEqual({ status: 403, body: { detail: { code: 'NO_ACCESS', message: expect.any(String) } } });
+    await call(a.origin, 'removeMember', { params: { id: s.owner.clientId, user_id: s.member.user.id }, as: { cookie: s.owner.cookie } });
+    const r = await call(a.origin, 'createToken', { body: { token_name: 'again', client_id: s.owner.clientId }, as: { cookie: s.member.cookie } });
+    expect(statusAndBody(r)).toEqual({ status: 403, body: coded('NO_ACCESS') });
   });
 });

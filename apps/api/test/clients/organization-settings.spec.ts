@@ -1,12 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { call, callOk, errorKey, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, callOk, errorKey, statusAndBody, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken } from '@aius/test-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
-import { sql } from '../auth/support.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { busyTraffic } from '../support/busy-instance.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS } from '../gateway/http.js';
-import { upstreamsEnv, userWithToken } from '../proxy/support.js';
+import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
+import { upstreamsEnv } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
 
 /** Spec §13: an organization (client) renamed and deleted by its owners, left by its members; LAST_CLIENT and LAST_OWNER kept. */
 let upstream: FakeUpstream;
@@ -32,9 +30,9 @@ const problem = (r: { ok: boolean; status: number; body: unknown }) => [r.status
 const names = async (t: TestApp, u: RegisteredUser) => (await callOk(t.origin, 'listClients', { as: as(u) })).data.map((c) => c.name);
 
 async function team() {
-  const owner = await registerUser(a.base);
-  const admin = await registerUser(a.base);
-  const member = await registerUser(a.base);
+  const owner = await registerUser(a.origin);
+  const admin = await registerUser(a.origin);
+  const member = await registerUser(a.origin);
   const client = await callOk(a.origin, 'createClient', { body: { name: 'Team' }, as: as(owner) });
   await callOk(a.origin, 'addMember', { params: { id: client.id }, body: { email: admin.email, role: 'admin' }, as: as(owner) });
   await callOk(a.origin, 'addMember', { params: { id: client.id }, body: { email: member.email, role: 'member' }, as: as(owner) });
@@ -55,7 +53,7 @@ describe('PATCH /clients/{id}', () => {
 
   it('refuses admins and members (403), strangers (403), unknown ids (404) and bad names (400), changing nothing', async () => {
     const { owner, admin, member, clientId } = await team();
-    const stranger = await registerUser(a.base);
+    const stranger = await registerUser(a.origin);
     const params = { id: clientId };
     expect(problem(await call(a.origin, 'updateClient', { params, body: { name: 'x' }, as: as(admin) }))).toEqual([403, 'NO_ACCESS']);
     expect(problem(await call(a.origin, 'updateClient', { params, body: { name: 'x' }, as: as(member) }))).toEqual([403, 'NO_ACCESS']);
@@ -72,14 +70,10 @@ describe('DELETE /clients/{id}', () => {
   it('deletes for an owner: its projects go, members lose it, and their tokens bound to it are refused on every instance by the time it answers', async () => {
     const { owner, member, clientId } = await team();
     const project = await callOk(a.origin, 'createProject', { body: { org_id: clientId, name: 'p' }, as: as(member) });
-    const bound = await userWithToken(a, clientId, member);
-    const own = await userWithToken(a, undefined, member);
-    const chat = (t: TestApp, token: string) =>
-      fetch(`${t.base}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const bound = await userWithToken(a.origin, { holder: member, request: { client_id: clientId } });
+    const own = await userWithToken(a.origin, { holder: member });
+    const chat = async (t: TestApp, token: string) =>
+      statusAndBody(await call(t.origin, 'chatCompletions', { body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }, as: { bearer: token } }));
     for (const t of [a, b]) for (let i = 0; i < 3; i++) expect((await chat(t, bound.token)).status).toBe(200);
     const onB = busyTraffic(() => chat(b, bound.token));
     await new Promise((r) => setTimeout(r, 200));
@@ -112,7 +106,7 @@ describe('DELETE /clients/{id}', () => {
   });
 
   it('answers 409 LAST_CLIENT for a user’s only client, or a client that is the only one of any member, and deletes nothing', async () => {
-    const solo = await registerUser(a.base);
+    const solo = await registerUser(a.origin);
     const [personal] = (await callOk(a.origin, 'listClients', { as: as(solo) })).data;
     expect(problem(await call(a.origin, 'deleteClient', { params: { id: personal!.id }, as: as(solo) }))).toEqual([409, 'LAST_CLIENT']);
     expect(await names(a, solo)).toEqual([personal!.name]);

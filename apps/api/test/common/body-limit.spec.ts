@@ -1,7 +1,8 @@
+import { userWithToken } from '@aius/test-support';
 import http from 'node:http';
 import { DEFAULT_BODY_LIMIT } from '@aius/contracts';
 import { describe, expect, it } from 'vitest';
-import { gatewayApp, userWithToken } from '../gateway/http.js';
+import { gatewayApp } from '../support/test-app.js';
 
 const spec = gatewayApp();
 
@@ -45,7 +46,7 @@ const TOO_LARGE = { status: 413, body: { detail: { code: 'PAYLOAD_TOO_LARGE', me
 
 describe('a request body over the limit', () => {
   it('is answered 413 PAYLOAD_TOO_LARGE, read off the socket rather than reset, with or without Content-Length', async () => {
-    const u = await userWithToken(spec.t.base);
+    const u = await userWithToken(spec.t.origin);
     for (const path of ['/projects', '/chat/completions', '/register']) {
       for (const size of [DEFAULT_BODY_LIMIT + 1, 2 * DEFAULT_BODY_LIMIT, 12 * DEFAULT_BODY_LIMIT]) {
         for (const chunked of [false, true]) {

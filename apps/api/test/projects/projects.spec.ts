@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, callOk, callRaw, ok, registerUser, statusAndBody, userWithToken } from '@aius/test-support';
-import { coded, gatewayApp } from '../gateway/http.js';
+import { coded } from '../support/envelopes.js';
+import { gatewayApp } from '../support/test-app.js';
 
 const spec = gatewayApp();
 const api = () => spec.t.origin;

@@ -1,5 +1,5 @@
+import { registerUser } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { expectCountdown } from './countdown.js';
 
@@ -24,7 +24,7 @@ function login(email: string, password: string) {
 
 describe('per-account failed-login limit', () => {
   it('after 5 wrong passwords the account answers 429 with Retry-After, even to the right password and from new IPs', async () => {
-    const user = await registerUser(t.base);
+    const user = await registerUser(t.origin);
     const since = Date.now();
     for (let i = 0; i < 5; i++) {
       const r = await login(i % 2 ? user.email.toUpperCase() : user.email, 'wrong-Password-1!');
@@ -41,7 +41,7 @@ describe('per-account failed-login limit', () => {
   });
 
   it('a successful login clears earlier failures', async () => {
-    const user = await registerUser(t.base);
+    const user = await registerUser(t.origin);
     for (let i = 0; i < 4; i++) expect((await login(user.email, 'wrong-Password-1!')).status).toBe(401);
     expect((await login(user.email, user.password)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await login(user.email, 'wrong-Password-1!')).status).toBe(401);
@@ -49,7 +49,7 @@ describe('per-account failed-login limit', () => {
   });
 
   it('locking one account leaves the others alone', async () => {
-    const [victim, bystander] = [await registerUser(t.base), await registerUser(t.base)];
+    const [victim, bystander] = [await registerUser(t.origin), await registerUser(t.origin)];
     for (let i = 0; i < 6; i++) await login(victim.email, 'wrong-Password-1!');
     expect((await login(victim.email, victim.password)).status).toBe(429);
     expect((await login(bystander.email, bystander.password)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { watchDocumentedErrors } from './documented-errors.js';
@@ -59,4 +60,23 @@ export async function startTestApp(
       if (errors.length > 0) throw new Error(`errors missing from the OpenAPI document:\n${errors.join('\n')}`);
     },
   };
+}
+
+/** Rate limits high enough that a spec's own traffic never meets them. */
+export const ROOMY_LIMITS = {
+  RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',
+  RATE_LIMIT_CREDENTIAL_PER_MINUTE: '10000',
+  RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
+};
+
+/** One API instance for a spec file (roomy rate limits), started before its tests and closed after: `spec.t`. */
+export function gatewayApp(env: Record<string, string> = {}, options: { extraModules?: Type[] } = {}): { t: TestApp } {
+  const spec = {} as { t: TestApp };
+  beforeAll(async () => {
+    spec.t = await startTestApp({ ...ROOMY_LIMITS, ...env }, options);
+  });
+  afterAll(async () => {
+    await spec.t?.close();
+  });
+  return spec;
 }

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
 import { generateToken } from '../../src/modules/tokens/token-format.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS, userWithToken } from '../gateway/http.js';
+import { call, userWithToken } from '@aius/test-support';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
 let db: pg.Client;
@@ -32,7 +32,7 @@ async function rowCounts(): Promise<Record<string, number>> {
 
 describe('a flood of bad bearers', () => {
   it('writes nothing and costs at most one lookup per distinct well-formed token', async () => {
-    const u = await userWithToken(t.base);
+    const u = await userWithToken(t.origin);
     const good = u.token;
     const flipped = good.slice(0, -1) + (good.at(-1) === 'A' ? 'B' : 'A');
     const unknown = Array.from({ length: 5 }, () => generateToken());
@@ -57,8 +57,9 @@ describe('a flood of bad bearers', () => {
       const wave = await Promise.all(
         Array.from({ length: 50 }, (_, i) => {
           const token = bad[(sent + i) % bad.length]!;
-          const path = i % 2 ? '/clients' : `/projects?org_id=${u.clientId}`;
-          return fetch(`${t.base}${path}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => [r.status, await r.json()]);
+          const as = { bearer: token };
+          const answer = i % 2 ? call(t.origin, 'listClients', { as }) : call(t.origin, 'listProjects', { query: { org_id: u.clientId }, as });
+          return answer.then((r) => [r.status, r.body] as const);
         }),
       );
       for (const [status, body] of wave) {
@@ -78,8 +79,8 @@ describe('a flood of bad bearers', () => {
   });
 
   it('while a good token used alongside gets its last_used_at from the periodic flush', async () => {
-    const u = await userWithToken(t.base);
-    expect((await fetch(`${t.base}/clients`, { headers: { authorization: `Bearer ${u.token}` } })).status).toBe(200);
+    const u = await userWithToken(t.origin);
+    expect((await call(t.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
     await vi.waitFor(async () => {
       const row = await db.query('SELECT last_used_at FROM api_tokens WHERE id = $1', [u.tokenId]);
       expect(row.rows[0].last_used_at).toBeInstanceOf(Date);

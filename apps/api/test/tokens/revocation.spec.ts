@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
 import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS, apiAt, userWithToken } from '../gateway/http.js';
+import { call, statusAndBody, userWithToken } from '@aius/test-support';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Two API instances on one Postgres (and one Redis prefix, unless Redis is off). */
 let started: TestApp[] = [];
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function warmOn(b: TestApp, token: string) {
   const lookups = vi.spyOn(b.app.get(TokensRepository), 'findByHash');
-  for (let i = 0; i < 5; i++) expect((await apiAt(b.base).get('/clients', { bearer: token })).status).toBe(200);
+  for (let i = 0; i < 5; i++) expect((await call(b.origin, 'listClients', { as: { bearer: token } })).status).toBe(200);
   // Warm: the token was looked up in Postgres once, then served from B's cache.
   expect(lookups).toHaveBeenCalledTimes(1);
   return lookups;
@@ -35,25 +35,25 @@ async function cutOffFromRevocationChannel(app: TestApp) {
 describe('revocation across instances', () => {
   it('revoked token is refused on the other instance on the very next request', async () => {
     const { a, b } = await twoInstances();
-    const u = await userWithToken(a.base);
+    const u = await userWithToken(a.origin);
     await warmOn(b, u.token);
-    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
-    const r = await apiAt(b.base).get('/clients', { bearer: u.token });
-    expect(r).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).status).toBe(200);
+    const r = await call(b.origin, 'listClients', { as: { bearer: u.token } });
+    expect(statusAndBody(r)).toEqual({ status: 401, body: { detail: 'invalid token' } });
   });
 
   it('a busy instance trusting its memory of the token refuses it from the moment the revoke returns', async () => {
     const { a, b } = await twoInstances();
-    const u = await userWithToken(a.base);
+    const u = await userWithToken(a.origin);
     await warmOn(b, u.token);
     await cutOffFromRevocationChannel(b); // only the marker and the epoch are left
     const markerReads = countRedisCommand(b, 'exists');
-    const traffic = busyTraffic(async () => (await apiAt(b.base).get('/clients', { bearer: u.token })).status);
+    const traffic = busyTraffic(async () => (await call(b.origin, 'listClients', { as: { bearer: u.token } })).status);
     await new Promise((r) => setTimeout(r, 300));
     // Busy, B checks the revocation marker a few times at most, not once per request.
     expect(traffic.answers.length).toBeGreaterThan(20);
     expect(markerReads()).toBeLessThan(traffic.answers.length / 5);
-    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).status).toBe(200);
     const returnedAt = performance.now();
     await new Promise((r) => setTimeout(r, 200));
     await traffic.stop();
@@ -64,36 +64,35 @@ describe('revocation across instances', () => {
 
   it('the refusal does not depend on the pub/sub message arriving first', async () => {
     const { a, b } = await twoInstances();
-    const u = await userWithToken(a.base);
+    const u = await userWithToken(a.origin);
     const lookups = await warmOn(b, u.token);
     // Cut B off from the invalidation channel: only the revocation marker is left.
     await cutOffFromRevocationChannel(b);
-    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
-    expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).status).toBe(200);
+    expect(statusAndBody(await call(b.origin, 'listClients', { as: { bearer: u.token } }))).toEqual({ status: 401, body: { detail: 'invalid token' } });
     // Refused from B's own cache and the marker, not by asking Postgres again.
     expect(lookups).toHaveBeenCalledTimes(1);
   });
 
   it('without Redis, the other instance refuses a revoked token within the fallback window', async () => {
     const { a, b } = await twoInstances({ REDIS_URL: '', TOKEN_CACHE_FALLBACK_MS: '1000' });
-    const u = await userWithToken(a.base);
+    const u = await userWithToken(a.origin);
     const lookups = vi.spyOn(b.app.get(TokensRepository), 'findByHash');
-    expect((await apiAt(b.base).get('/clients', { bearer: u.token })).status).toBe(200);
-    expect((await apiAt(b.base).get('/clients', { bearer: u.token })).status).toBe(200);
+    expect((await call(b.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
+    expect((await call(b.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
     expect(lookups).toHaveBeenCalledTimes(1); // inside the window: no re-check
-    expect((await apiAt(a.base).delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).status).toBe(200);
+    expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await apiAt(b.base).get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    expect(statusAndBody(await call(b.origin, 'listClients', { as: { bearer: u.token } }))).toEqual({ status: 401, body: { detail: 'invalid token' } });
   });
 
   it('with Redis configured but unreachable, bearers still work and a revoke still bites', async () => {
     const a = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: 'redis://127.0.0.1:1' });
     started = [a];
-    const u = await userWithToken(a.base);
-    const api = apiAt(a.base);
-    expect((await api.get('/clients', { bearer: u.token })).status).toBe(200);
-    expect((await api.get('/clients', { bearer: u.token })).status).toBe(200);
-    expect((await api.delete(`/tokens/${u.tokenId}`, { cookie: u.cookie })).body).toEqual({ id: u.tokenId, revoked_at: expect.any(Number) });
-    expect(await api.get('/clients', { bearer: u.token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    const u = await userWithToken(a.origin);
+    expect((await call(a.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
+    expect((await call(a.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
+    expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).body).toEqual({ id: u.tokenId, revoked_at: expect.any(Number) });
+    expect(statusAndBody(await call(a.origin, 'listClients', { as: { bearer: u.token } }))).toEqual({ status: 401, body: { detail: 'invalid token' } });
   });
 });

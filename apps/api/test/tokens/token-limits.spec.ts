@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { call, callOk, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, callOk, callRaw, registerUser, startFakeUpstream, type FakeUpstream, type RegisteredUser } from '@aius/test-support';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS } from '../gateway/http.js';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv } from '../proxy/support.js';
 import { ADMIN_EMAIL, RunClient, seedBuildAgent, sleep, userMessages } from '../runs/support.js';
 
@@ -15,7 +13,7 @@ let owner: RegisteredUser;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   t = await startTestApp({ ...ROOMY_LIMITS, ...upstreamsEnv(upstream), ADMIN_EMAILS: ADMIN_EMAIL });
-  owner = await registerUser(t.base);
+  owner = await registerUser(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -24,7 +22,7 @@ afterAll(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 const mint = (body: Record<string, unknown>, as: RegisteredUser = owner) =>
-  call(t.origin, 'createToken', { body: { token_name: 'limited', ...body } as never, as: { cookie: as.cookie } });
+  callRaw(t.origin, 'createToken', { body: { token_name: 'limited', ...body }, as: { cookie: as.cookie } });
 const chat = (token: string, model: string) =>
   fetch(`${t.base}/chat/completions`, {
     method: 'POST',
@@ -128,7 +126,7 @@ describe('a token with a model allowlist', () => {
   });
 
   it('the run loop refuses a model outside the list with close 1008, before any upstream call', async () => {
-    const admin = await registerUser(t.base, { email: ADMIN_EMAIL });
+    const admin = await registerUser(t.origin, { email: ADMIN_EMAIL });
     const adminToken = await mint({}, admin);
     if (!adminToken.ok) throw new Error(JSON.stringify(adminToken.body));
     await seedBuildAgent(t, adminToken.body.token);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ok, callRaw, errorKey, type ErrorEnvelope } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { sql, structured } from '../auth/support.js';
 import { challengeFor, challengeToken, codeAt, freshCode, userWithTwoFactor, wrongCode, type TwoFactorUser } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -51,7 +52,7 @@ describe('login with 2FA on', () => {
       `__Host-aius_session=${ok(r).session_token}; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax`,
     );
     const me = await call(t.origin, 'me', { as: { cookie: `__Host-aius_session=${ok(r).session_token}` } });
-    expect(me.body).toEqual({ user: ada.user, two_factor_enabled: true });
+    expect(me.body).toEqual({ user: ada.user, two_factor_enabled: true, is_admin: false });
   });
 
   it('a wrong code is 401 INVALID_CODE and the challenge survives it', async () => {

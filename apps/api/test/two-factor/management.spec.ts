@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, callRaw, ok, registerUser, type RegisteredUser } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { sql, structured } from '../auth/support.js';
 import { challengeToken, freshCode, sessionToken, userWithTwoFactor, wrongCode } from './support.js';
+import { sql } from '../support/sql.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ok } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { structured } from '../auth/support.js';
 import { challengeToken, freshCode, wrongCode } from './support.js';
+import { structured } from '../support/envelopes.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { call, ok, registerUser, type Answer, type RegisteredUser } from '@aius/
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from 'otplib';
 import type { TestApp } from '../support/test-app.js';
-import { sql } from '../auth/support.js';
+import { sql } from '../support/sql.js';
 
 const PERIOD = 30;
 const currentStep = () => Math.floor(Date.now() / 1000 / PERIOD);

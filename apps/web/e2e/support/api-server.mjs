@@ -37,8 +37,8 @@ const api = spawn(process.execPath, ['dist/main.js'], {
     ]),
     RATE_LIMIT_DEFAULT_PER_MINUTE: '10000',
     RUN_DEFAULT_MODEL: 'e2e-model',
-    // The governance test signs in as the second one (e2e/governance.spec.ts).
-    ADMIN_EMAILS: `${RUNS_ADMIN_EMAIL},governance-admin@example.com`,
+    // The governance test signs in as the second one (e2e/governance.spec.ts), the admin test as the third (e2e/admin.spec.ts).
+    ADMIN_EMAILS: `${RUNS_ADMIN_EMAIL},governance-admin@example.com,accounts-admin@example.com`,
     // Mail goes to the SMTP server e2e/accounts.spec.ts starts on this port; links point at the dashboard.
     SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
     PUBLIC_URL: (process.env.APP_ORIGINS ?? '').split(',')[0] || 'http://localhost:3000',

@@ -61,11 +61,12 @@ export function Shell({ me, instance, children }: { me: MeResponse; instance: In
 
 function Navigation() {
   const pathname = usePathname();
+  const me = useMe();
   const billing = useInstance().billing_mode === 'credits';
   return (
     <nav className="sidenav" aria-label="Sections">
       <ul>
-        {NAV_ITEMS.filter((item) => billing || !item.billing).map((item) => {
+        {NAV_ITEMS.filter((item) => (!item.adminOnly || me.is_admin) && (!item.billing || billing)).map((item) => {
           const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
           return (
             <li key={item.href}>

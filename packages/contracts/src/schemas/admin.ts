@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, idField, storable, unixSeconds } from './fields.js';
+import { LIMITS, emailField, idField, nameField, newPasswordField, storable, unixSeconds } from './fields.js';
 
 /**
  * Instance administration (spec §13, the admins of §10): the users of the instance, newest first,
@@ -30,3 +30,11 @@ export type AdminUserListResponse = z.infer<typeof adminUserListResponse>;
 
 export const adminUserParams = z.object({ id: idField('USER_NOT_FOUND') });
 export type AdminUserParams = z.infer<typeof adminUserParams>;
+
+/**
+ * An account made by an instance admin (decided; the way in under SIGNUP_MODE=closed), with its
+ * own default client as at register. Without `password` the person is mailed a link to choose
+ * one (valid INVITATION_TTL_DAYS); with it they can sign in at once. Checks in register's order.
+ */
+export const createUserRequest = z.object({ name: nameField, email: emailField, password: newPasswordField.optional() });
+export type CreateUserRequest = z.infer<typeof createUserRequest>;

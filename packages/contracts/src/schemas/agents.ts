@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storable } from './fields.js';
+import { storable, unixSeconds } from './fields.js';
 
 // Agent configuration (spec §10): what the CLI's seeding script sends.
 
@@ -67,6 +67,31 @@ export const agentNameParams = z.object({ name: z.string().max(128, 'NOT_FOUND')
 
 export const agentResponse = z.object({ name: z.string(), system_prompt: z.string(), tools: z.array(toolObject) });
 export type AgentResponse = z.infer<typeof agentResponse>;
+
+/** One agent's newest version as the dashboard's admin view shows it (decided: the list of §10's store). */
+export const agentSummary = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  /** The prompt it names (its newest version is used); null: none, the system prompt is empty. */
+  prompt_name: z.string().nullable(),
+  prompt_version: z.number().int().nullable(),
+  system_prompt: z.string(),
+  /** In the agent's order; `version` is the newest, which the run loop sends. */
+  tools: z.array(z.object({ name: z.string(), version: z.number().int(), description: z.string().nullable() })),
+  /** When this version of the agent was written. */
+  updated_at: unixSeconds,
+});
+export type AgentSummary = z.infer<typeof agentSummary>;
+
+/**
+ * Every configured agent, by name, and how the run loop picks a model for them (spec §9). No
+ * upstream appears here: its base URL and key stay in the server's configuration.
+ */
+export const agentListResponse = z.object({
+  data: z.array(agentSummary),
+  run_loop: z.object({ default_model: z.string().nullable(), model_aliases: z.record(z.string(), z.string()), max_iterations: z.number().int() }),
+});
+export type AgentListResponse = z.infer<typeof agentListResponse>;
 
 /** AGENT_CONFIG_FILE: the same bodies the admin routes take, in one JSON document. */
 export const agentConfigFile = z.strictObject({

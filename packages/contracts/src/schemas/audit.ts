@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'project.deleted',
   'admin.user_disabled',
   'admin.user_enabled',
+  'admin.user_created',
   'credits.granted',
   'plan.changed',
 ] as const;

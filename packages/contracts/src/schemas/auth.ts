@@ -45,7 +45,8 @@ export const twoFactorLoginRequest = z.object({
 });
 export type TwoFactorLoginRequest = z.infer<typeof twoFactorLoginRequest>;
 
-export const meResponse = z.object({ user: userSchema, two_factor_enabled: z.boolean() });
+/** `is_admin` (decided, beside the spec's fields): an instance admin (§10), so the dashboard shows its Admin page only to them. */
+export const meResponse = z.object({ user: userSchema, two_factor_enabled: z.boolean(), is_admin: z.boolean() });
 export type MeResponse = z.infer<typeof meResponse>;
 
 export const logoutResponse = z.object({ logged_out: z.literal(true) });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminUser, AdminUserListResponse, AdminUsersQuery } from '@aius/contracts';
+import type { AdminUser, AdminUserListResponse, AdminUsersQuery, CreateUserRequest } from '@aius/contracts';
 import { PrismaService } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
@@ -7,6 +7,7 @@ import type { RequestOrigin } from '../../common/request-origin.js';
 import { unixSeconds, unixSecondsOrNull } from '../../common/unix-time.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { AccountCreation } from '../auth/account-creation.js';
 import { SessionService } from '../identity/session.service.js';
 import { UsersService } from '../identity/users.service.js';
 import type { UserSummary } from '../identity/users.repository.js';
@@ -31,6 +32,7 @@ export class AdminUsersService {
     private readonly tokens: TokensService,
     private readonly admins: AgentsService,
     private readonly audit: AuditLog,
+    private readonly accounts: AccountCreation,
   ) {}
 
   async list(caller: Principal, query: AdminUsersQuery): Promise<AdminUserListResponse> {
@@ -45,6 +47,14 @@ export class AdminUsersService {
       data: page.map((u) => toAdminUser(u, admins.has(u.email))),
       next_before: rows.length > query.limit && last ? `${last.createdAt.getTime()}.${last.id}` : null,
     };
+  }
+
+  /** An account made by an admin, whatever SIGNUP_MODE says (under `closed` the only way in). */
+  async create(caller: Principal, input: CreateUserRequest, origin: RequestOrigin): Promise<AdminUser> {
+    await this.admins.assertAdmin(caller.userId);
+    const user = await this.accounts.createByAdmin(input);
+    this.audit.record({ action: 'admin.user_created', actorId: caller.userId, targetType: 'user', targetId: user.id, ...origin });
+    return this.shown(user);
   }
 
   async disable(caller: Principal, userId: string, origin: RequestOrigin): Promise<AdminUser> {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { routes, type AdminUser, type AdminUserListResponse, type AdminUserParams, type AdminUsersQuery } from '@aius/contracts';
-import { ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
+import { routes, type AdminUser, type AdminUserListResponse, type AdminUserParams, type AdminUsersQuery, type CreateUserRequest } from '@aius/contracts';
+import { ContractBody, ContractParams, ContractQuery, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { CallerOrigin, type RequestOrigin } from '../../common/request-origin.js';
 import { AdminUsersService } from './admin-users.service.js';
@@ -12,6 +12,11 @@ export class AdminController {
   @Endpoint(routes.listUsers)
   list(@CurrentPrincipal() p: Principal, @ContractQuery(routes.listUsers) query: AdminUsersQuery): Promise<AdminUserListResponse> {
     return this.users.list(p, query);
+  }
+
+  @Endpoint(routes.createUser)
+  create(@CurrentPrincipal() p: Principal, @ContractBody(routes.createUser) body: CreateUserRequest, @CallerOrigin() origin: RequestOrigin): Promise<AdminUser> {
+    return this.users.create(p, body, origin);
   }
 
   @Endpoint(routes.disableUser)

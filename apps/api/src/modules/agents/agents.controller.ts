@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { routes, type AgentResponse, type PutAgentRequest, type PutPromptRequest, type PutToolRequest, type VersionedResponse } from '@aius/contracts';
+import { routes, type AgentListResponse, type AgentResponse, type PutAgentRequest, type PutPromptRequest, type PutToolRequest, type VersionedResponse } from '@aius/contracts';
 import { ContractBody, ContractParams, Endpoint } from '../../common/endpoint.decorator.js';
 import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { AgentsService } from './agents.service.js';
@@ -21,6 +21,11 @@ export class AgentsController {
   @Endpoint(routes.putAgent)
   putAgent(@CurrentPrincipal() p: Principal, @ContractBody(routes.putAgent) body: PutAgentRequest): Promise<VersionedResponse> {
     return this.agents.putAgent(p.userId, body);
+  }
+
+  @Endpoint(routes.listAgents)
+  listAgents(@CurrentPrincipal() p: Principal): Promise<AgentListResponse> {
+    return this.agents.listAgents(p.userId);
   }
 
   @Endpoint(routes.getAgent)

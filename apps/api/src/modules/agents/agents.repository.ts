@@ -10,6 +10,17 @@ export interface ResolvedAgent {
   tools: ToolObject[];
 }
 
+/** An agent with the versions it resolves to, for the admins' list. */
+export interface StoredAgent {
+  name: string;
+  version: number;
+  promptName: string | null;
+  promptVersion: number | null;
+  systemPrompt: string;
+  tools: { name: string; version: number; tool: ToolObject }[];
+  createdAt: Date;
+}
+
 /** The only file that touches `agent_prompts`, `agent_tools` and `agents`. */
 @Injectable()
 export class AgentsRepository {
@@ -64,6 +75,31 @@ export class AgentsRepository {
       // In the order the agent lists them.
       tools: toolNames.flatMap((n) => (byName.has(n) ? [byName.get(n)!] : [])),
     };
+  }
+
+  /** Every agent's newest version, by name, with the newest versions of its prompt and tools (the admins' view). */
+  async listNewest(): Promise<StoredAgent[]> {
+    const agents = await this.prisma.agent.findMany({ orderBy: [{ name: 'asc' }, { version: 'desc' }], distinct: ['name'] });
+    const promptNames = [...new Set(agents.flatMap((a) => (a.promptName ? [a.promptName] : [])))];
+    const toolNames = [...new Set(agents.flatMap((a) => a.toolNames as string[]))];
+    const [prompts, tools] = await Promise.all([
+      this.prisma.agentPrompt.findMany({ where: { name: { in: promptNames } }, orderBy: [{ name: 'asc' }, { version: 'desc' }], distinct: ['name'] }),
+      this.prisma.agentTool.findMany({ where: { name: { in: toolNames } }, orderBy: [{ name: 'asc' }, { version: 'desc' }], distinct: ['name'] }),
+    ]);
+    const promptOf = new Map(prompts.map((p) => [p.name, p]));
+    const toolOf = new Map(tools.map((t) => [t.name, { name: t.name, version: t.version, tool: JSON.parse(t.schemaJson) as ToolObject }]));
+    return agents.map((a) => {
+      const prompt = a.promptName ? promptOf.get(a.promptName) : undefined;
+      return {
+        name: a.name,
+        version: a.version,
+        promptName: a.promptName,
+        promptVersion: prompt?.version ?? null,
+        systemPrompt: prompt?.text ?? '',
+        tools: (a.toolNames as string[]).flatMap((n) => (toolOf.has(n) ? [toolOf.get(n)!] : [])),
+        createdAt: a.createdAt,
+      };
+    });
   }
 
   async isGranted(email: string): Promise<boolean> {

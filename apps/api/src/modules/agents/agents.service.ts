@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
   agentConfigFile,
+  type AgentListResponse,
   type AgentResponse,
   type PutAgentRequest,
   type PutPromptRequest,
@@ -10,6 +11,7 @@ import {
 } from '@aius/contracts';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../../common/api-error.js';
+import { unixSeconds } from '../../common/unix-time.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { UsersService } from '../identity/users.service.js';
 import { AgentsRepository, type ResolvedAgent } from './agents.repository.js';
@@ -54,9 +56,14 @@ export class AgentsService implements OnModuleInit {
   async assertAdmin(userId: string): Promise<void> {
     const user = await this.users.findById(userId);
     // A disabled admin has no session or token left; this also covers a call racing the disable.
-    const email = user && !user.disabledAt ? user.email.toLowerCase() : undefined;
-    if (email && (this.adminEmails.has(email) || (await this.repository.isGranted(email)))) return;
+    if (user && !user.disabledAt && (await this.isAdminEmail(user.email))) return;
     throw new ApiError('NO_ACCESS');
+  }
+
+  /** Listed in ADMIN_EMAILS or granted with `admin grant` (GET /me tells the dashboard). */
+  async isAdminEmail(email: string): Promise<boolean> {
+    const lower = email.toLowerCase();
+    return this.adminEmails.has(lower) || (await this.repository.isGranted(lower));
   }
 
   /** Which of these emails are instance admins (ADMIN_EMAILS or granted), for the admins' users list. */
@@ -90,6 +97,24 @@ export class AgentsService implements OnModuleInit {
     const agent = await this.repository.resolve(name);
     if (!agent) throw new ApiError('NOT_FOUND');
     return { name: agent.name, system_prompt: agent.systemPrompt, tools: agent.tools };
+  }
+
+  /** The dashboard's read of the whole store; the system prompt is shown, never an upstream's key. */
+  async listAgents(userId: string): Promise<AgentListResponse> {
+    await this.assertAdmin(userId);
+    const agents = await this.repository.listNewest();
+    return {
+      data: agents.map((a) => ({
+        name: a.name,
+        version: a.version,
+        prompt_name: a.promptName,
+        prompt_version: a.promptVersion,
+        system_prompt: a.systemPrompt,
+        tools: a.tools.map((t) => ({ name: t.name, version: t.version, description: t.tool.function.description ?? null })),
+        updated_at: unixSeconds(a.createdAt),
+      })),
+      run_loop: { default_model: this.config.RUN_DEFAULT_MODEL ?? null, model_aliases: this.config.RUN_MODEL_ALIASES, max_iterations: this.config.RUN_MAX_ITERATIONS },
+    };
   }
 
   /** For the run loop: the named agent, else `build` (spec §9); null when neither is configured. */

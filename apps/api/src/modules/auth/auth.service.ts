@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AUTH_MESSAGES,
-  ID_PREFIX,
   type LoginRequest,
   type LoginResponse,
   type MeResponse,
@@ -9,11 +8,10 @@ import {
   type SessionResponse,
   type TwoFactorLoginRequest,
 } from '@aius/contracts';
-import { PrismaService, isDatabaseUnavailable, refusalOf, type User } from '@aius/db';
+import { PrismaService, type User } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
-import { randomId } from '../../common/random-id.js';
+import { AgentsService } from '../agents/agents.service.js';
 import { ClientListCache } from '../clients/client-list.cache.js';
-import { ClientsService } from '../clients/clients.service.js';
 import { InvitationsService } from '../clients/invitations.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { LoginThrottle } from '../rate-limit/login-throttle.service.js';
@@ -21,6 +19,7 @@ import { ChallengeService } from '../two-factor/challenge.service.js';
 import { TwoFactorService } from '../two-factor/two-factor.service.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Principal } from '../../common/principal.js';
+import { AccountCreation } from './account-creation.js';
 import { PasswordHasher } from './password-hasher.js';
 import { sessionCookie } from './session-cookie.js';
 import { SessionService, type IssuedSession, type SessionMeta } from '../identity/session.service.js';
@@ -32,13 +31,9 @@ export interface AuthOutcome<T> {
   cookie?: string;
 }
 
-export const DEFAULT_CLIENT_NAME = 'Personal';
-
 /** Register, login, me and logout (spec §4), over identity's users and sessions. */
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly passwords: PasswordHasher,
@@ -47,11 +42,12 @@ export class AuthService {
     private readonly twoFactor: TwoFactorService,
     private readonly challenges: ChallengeService,
     private readonly throttle: LoginThrottle,
-    private readonly clients: ClientsService,
     private readonly invitations: InvitationsService,
     private readonly lists: ClientListCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditLog,
+    private readonly admins: AgentsService,
+    private readonly accounts: AccountCreation,
   ) {}
 
   /** User, default client (owned by the user) and session in one transaction: all or nothing. */
@@ -64,9 +60,7 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(input.password);
     try {
       const { user, session, joined } = await this.prisma.$transaction(async (tx) => {
-        const user = await this.users.create(tx, { id: randomId(ID_PREFIX.user), email: input.email, name: input.name, passwordHash });
-        const client = await this.clients.createOwned(tx, user.id, DEFAULT_CLIENT_NAME);
-        await this.users.setDefaultClient(tx, user.id, client.id);
+        const user = await this.accounts.createWithin(tx, { email: input.email, name: input.name, passwordHash });
         // Registering through an invitation's link joins its client in the same transaction (or nothing happens).
         const joined = input.invitation_token ? await this.invitations.acceptWithin(tx, { id: user.id, email: user.email }, input.invitation_token) : null;
         return { user, session: await this.sessions.issue(user.id, meta, tx), joined };
@@ -78,15 +72,8 @@ export class AuthService {
       }
       return sessionOutcome(user, session, AUTH_MESSAGES.registered);
     } catch (error) {
-      if (error instanceof ApiError) throw error; // the invitation's own refusal
-
-      // The unique index settles concurrent registrations of one email.
-      if (refusalOf(error) === 'unique') throw new ApiError('EMAIL_ALREADY_EXISTS');
-      if (isDatabaseUnavailable(error)) throw error;
-      // The first non-empty line only: Prisma messages go on to quote the query.
-      const reason = error instanceof Error ? error.message.split('\n').find((line) => line.trim()) : String(error);
-      this.logger.error(`registration failed: ${reason ?? 'unknown error'}`);
-      throw new ApiError('REGISTRATION_FAILED');
+      // The invitation's own refusal passes as it is.
+      throw this.accounts.refusal(error);
     }
   }
 
@@ -126,7 +113,7 @@ export class AuthService {
     const [user, twoFactorEnabled] = await Promise.all([this.users.findById(userId), this.twoFactor.isEnabled(userId)]);
     // A bearer token or session can outlive nothing: users are deleted with cascades.
     if (!user) throw new ApiError('UNAUTHENTICATED');
-    return { user: toWireUser(user), two_factor_enabled: twoFactorEnabled };
+    return { user: toWireUser(user), two_factor_enabled: twoFactorEnabled, is_admin: await this.admins.isAdminEmail(user.email) };
   }
 
   /** The route takes the session cookie only, so the principal always names a session. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ID_PREFIX, type ChangePasswordRequest, type ForgotPasswordRequest, type ResetPasswordRequest } from '@aius/contracts';
-import { PrismaService } from '@aius/db';
+import { PrismaService, type Prisma } from '@aius/db';
 import { ApiError } from '../../common/api-error.js';
 import { hashLinkToken, mintLinkToken } from '../../common/link-token.js';
 import { randomId } from '../../common/random-id.js';
@@ -22,6 +22,9 @@ const RESET_MAIL_TTL_MS = 24 * 3600 * 1000;
 /** At most one reset mail per address per minute, however often the form is sent. */
 const RESET_MAIL_PER_RECIPIENT_MS = 60_000;
 const MAIL_KIND = 'password_reset';
+/** The mail of an account an admin created without a password: a link to choose one. */
+const WELCOME_MAIL_KIND = 'account_created';
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Passwords (spec §13): change, and forgot → mail → reset.
@@ -50,6 +53,21 @@ export class PasswordService implements OnModuleInit {
 
   onModuleInit(): void {
     this.mail.handle(MAIL_KIND, ({ recipient }) => this.renderResetMail(recipient), { perRecipientMs: RESET_MAIL_PER_RECIPIENT_MS });
+    this.mail.handle(WELCOME_MAIL_KIND, ({ recipient }) => this.renderWelcomeMail(recipient));
+  }
+
+  /**
+   * Queues, inside the transaction that creates the account, the mail that lets its owner choose a
+   * password. The link is a reset link (the same table, hashing, single use and voiding), living
+   * INVITATION_TTL_DAYS rather than 30 minutes: it answers an admin's invitation, not a request the
+   * person just made. Call `sendQueued()` once the transaction has committed.
+   */
+  queueWelcome(tx: Prisma.TransactionClient, email: string): Promise<void> {
+    return this.mail.enqueue({ kind: WELCOME_MAIL_KIND, recipient: email, expiresAt: new Date(Date.now() + this.config.INVITATION_TTL_DAYS * DAY_MS) }, tx);
+  }
+
+  sendQueued(): void {
+    this.mail.kick();
   }
 
   /** Every other session of the user ends; the caller's own stays. Wrong current password counts as a failed login. */
@@ -99,13 +117,36 @@ export class PasswordService implements OnModuleInit {
     return { reset: true };
   }
 
+  private async renderWelcomeMail(email: string): Promise<{ subject: string; text: string } | null> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.disabledAt) return null;
+    const days = this.config.INVITATION_TTL_DAYS;
+    const link = await this.mintLink(user.id, days * DAY_MS, '&welcome=1');
+    return {
+      subject: 'Your AIUS account is ready',
+      text: [
+        `An administrator of ${this.config.PUBLIC_URL} created an AIUS account for ${user.email}.`,
+        '',
+        `Open this link within ${days} day${days === 1 ? '' : 's'} to choose your password:`,
+        link,
+        '',
+        'The link works once. If it has expired, use "Forgot password" on the sign-in page to get a new one.',
+      ].join('\n'),
+    };
+  }
+
+  /** A new single-use link for the user (voiding older ones); only its SHA-256 is stored. */
+  private async mintLink(userId: string, ttlMs: number, extra = ''): Promise<string> {
+    const { token, hash } = mintLinkToken();
+    await this.resets.replace({ id: randomId(ID_PREFIX.passwordReset), userId, tokenHash: hash, expiresAt: new Date(Date.now() + ttlMs) });
+    return `${this.config.PUBLIC_URL}/reset-password#token=${token}${extra}`;
+  }
+
   /** Run by the outbox's sender: no account, no mail (and the request's answer was the same). */
   private async renderResetMail(email: string): Promise<{ subject: string; text: string } | null> {
     const user = await this.users.findByEmail(email);
     if (!user) return null;
-    const { token, hash } = mintLinkToken();
-    await this.resets.replace({ id: randomId(ID_PREFIX.passwordReset), userId: user.id, tokenHash: hash, expiresAt: new Date(Date.now() + RESET_LINK_TTL_MS) });
-    const link = `${this.config.PUBLIC_URL}/reset-password#token=${token}`;
+    const link = await this.mintLink(user.id, RESET_LINK_TTL_MS);
     return {
       subject: 'Reset your AIUS password',
       text: [

@@ -38,6 +38,19 @@ export interface LedgerRow {
   createdAt: Date;
 }
 
+/** A debit as the batch INSERT reads it (jsonb_to_recordset; bigints as strings, which JSON numbers cannot carry exactly). */
+interface DebitRow {
+  c: string;
+  r: string;
+  a: string;
+  b: string;
+  m: string;
+  run: string | null;
+  t: number | null;
+  e: boolean;
+  at: string;
+}
+
 /** The calls a batch wrote (request ids), and each client's ledger version after them. */
 export interface WrittenDebits {
   inserted: Set<string>;
@@ -110,16 +123,18 @@ export class BillingRepository {
   async applyDebits(debits: readonly Debit[], defaults: PlanDefaults): Promise<WrittenDebits> {
     const written: WrittenDebits = { inserted: new Set(), versions: new Map() };
     if (debits.length === 0) return written;
+    // Raw SQL, rows as one JSON parameter: through the ORM's query compiler a batch of a few
+    // hundred rows cost the chat proxy more CPU per call than the rest of the call (bench: credits).
     await this.prisma.$transaction(async (tx) => {
       const ids = debits.map((d) => d.requestId);
-      const known = await tx.creditTransaction.findMany({ where: { requestId: { in: ids } }, select: { requestId: true } });
-      const seen = new Set(known.map((k) => k.requestId));
+      const known = await tx.$queryRaw<{ request_id: string }[]>`SELECT request_id FROM credit_transactions WHERE request_id = ANY(${ids})`;
+      const seen = new Set(known.map((k) => k.request_id));
       const accounts = new Map<string, BillingAccount>();
       // In client order, so two flushes on two instances lock accounts in the same order (no deadlock).
       for (const clientId of [...new Set(debits.map((d) => d.clientId))].sort()) {
         accounts.set(clientId, await this.locked(tx, clientId, defaults, new Date()));
       }
-      const rows: Prisma.CreditTransactionCreateManyInput[] = [];
+      const rows: DebitRow[] = [];
       for (const d of debits) {
         if (seen.has(d.requestId)) continue;
         seen.add(d.requestId);
@@ -129,28 +144,30 @@ export class BillingRepository {
         a.quotaRemaining -= fromQuota;
         a.topupBalance -= amount - fromQuota;
         rows.push({
-          clientId: d.clientId,
-          kind: 'usage' satisfies CreditKind,
-          requestId: d.requestId,
-          amount: -amount,
-          balanceAfter: a.quotaRemaining + a.topupBalance,
-          model: d.model,
-          runId: d.runId,
-          tokenId: d.tokenId,
-          estimated: d.estimated,
-          createdAt: new Date(d.at),
+          c: d.clientId,
+          r: d.requestId,
+          a: String(-amount),
+          b: String(a.quotaRemaining + a.topupBalance),
+          m: d.model,
+          run: d.runId,
+          t: d.tokenId,
+          e: d.estimated,
+          at: new Date(d.at).toISOString(),
         });
+        written.inserted.add(d.requestId);
       }
       if (rows.length === 0) return;
-      await tx.creditTransaction.createMany({ data: rows, skipDuplicates: true });
+      await tx.$executeRaw`
+        INSERT INTO credit_transactions (client_id, kind, request_id, amount, balance_after, model, run_id, token_id, estimated, created_at)
+        SELECT c, ${'usage' satisfies CreditKind}::text, r, a, b, m, run, t, e, at
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(c text, r text, a bigint, b bigint, m text, run text, t int, e boolean, at timestamptz)`;
       for (const a of accounts.values()) {
-        await tx.billingAccount.update({
-          where: { clientId: a.clientId },
-          data: { quotaRemaining: a.quotaRemaining, topupBalance: a.topupBalance, updatedAt: new Date() },
-        });
+        await tx.$executeRaw`
+          UPDATE billing_accounts SET quota_remaining = ${a.quotaRemaining}, topup_balance = ${a.topupBalance}, updated_at = now()
+          WHERE client_id = ${a.clientId}`;
       }
-      for (const r of rows) written.inserted.add(r.requestId!);
-      const clientIds = [...new Set(rows.map((r) => r.clientId))];
+      const clientIds = [...accounts.keys()];
       const versions = await tx.$queryRaw<{ client_id: string; version: bigint }[]>`
         SELECT client_id, max(id) AS version FROM credit_transactions WHERE client_id = ANY(${clientIds}) GROUP BY client_id`;
       for (const v of versions) written.versions.set(v.client_id, v.version);

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { RedisService } from '../../redis/redis.service.js';
 
 /** What a hold found: taken (`gen` names the cached balance it was taken from), refused, or no cached balance. */
@@ -81,6 +82,15 @@ redis.call('HSET', KEYS[1], 'wver', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0`;
 
+/** The scripts above as commands of the shared connection (EVALSHA: the script's text is not sent with every call). */
+type CreditsClient = Redis & {
+  creditsTake(key: string, amount: number, now: number): Promise<[number, string] | null>;
+  creditsLoad(key: string, available: number, periodEnd: number, gen: string, now: number, ttlMs: number, version: string): Promise<number>;
+  creditsSettle(key: string, gen: string, refund: number): Promise<number>;
+  creditsWritten(key: string, ...args: (string | number)[]): Promise<number>;
+  creditsDrop(key: string, version: string, ttlMs: number): Promise<number>;
+};
+
 /** After a failed command, Redis is probed this often, off the request path, until it answers again. */
 const PROBE_INTERVAL_MS = 500;
 
@@ -114,14 +124,26 @@ export class CreditBalances {
     private readonly redis: RedisService,
     private readonly prefix: string,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    // defineCommand sends EVALSHA and falls back to EVAL once when Redis lost its script cache.
+    const client = redis.client;
+    client?.defineCommand('creditsTake', { lua: TAKE, numberOfKeys: 1 });
+    client?.defineCommand('creditsLoad', { lua: LOAD, numberOfKeys: 1 });
+    client?.defineCommand('creditsSettle', { lua: SETTLE, numberOfKeys: 1 });
+    client?.defineCommand('creditsWritten', { lua: WRITTEN, numberOfKeys: 1 });
+    client?.defineCommand('creditsDrop', { lua: DROP, numberOfKeys: 1 });
+  }
+
+  private get client(): CreditsClient | null {
+    return this.redis.client as CreditsClient | null;
+  }
 
   private key(clientId: string): string {
     return `${this.prefix}credits:${clientId}`;
   }
 
-  private get shared() {
-    const client = this.redis.client;
+  private get shared(): CreditsClient | null {
+    const client = this.client;
     return client && client.status === 'ready' && !this.probing ? client : null;
   }
 
@@ -134,7 +156,7 @@ export class CreditBalances {
     if (this.probing) return;
     let inFlight = false;
     this.probing = setInterval(() => {
-      const client = this.redis.client;
+      const client = this.client;
       if (inFlight || !client || client.status !== 'ready') return;
       inFlight = true;
       client
@@ -160,7 +182,7 @@ export class CreditBalances {
     if (client) {
       try {
         this.forgetOutage();
-        const r = (await client.eval(TAKE, 1, this.key(clientId), amount, now)) as [number, string] | null;
+        const r = await client.creditsTake(this.key(clientId), amount, now);
         return r === null ? null : r[0] === 1 ? { taken: true, gen: r[1] } : { taken: false };
       } catch (error) {
         this.failed(error);
@@ -182,7 +204,7 @@ export class CreditBalances {
     const client = this.shared;
     if (client) {
       try {
-        const r = (await client.eval(LOAD, 1, this.key(clientId), balance.available, balance.periodEnd, balance.gen, now, this.ttlMs, String(balance.version))) as number;
+        const r = await client.creditsLoad(this.key(clientId), balance.available, balance.periodEnd, balance.gen, now, this.ttlMs, String(balance.version));
         return r === 1 ? 'loaded' : r === 0 ? 'current' : 'stale';
       } catch (error) {
         this.failed(error);
@@ -202,7 +224,7 @@ export class CreditBalances {
     const e = this.memory.get(clientId);
     if (e && e.gen === gen) e.available += refund;
     const client = this.shared;
-    if (client) client.eval(SETTLE, 1, this.key(clientId), gen, refund).catch((error: unknown) => this.failed(error));
+    if (client) client.creditsSettle(this.key(clientId), gen, refund).catch((error: unknown) => this.failed(error));
   }
 
   /** A client's debits are in the ledger, up to `version`: the cached balance counts each exactly once. */
@@ -216,7 +238,7 @@ export class CreditBalances {
     }
     const args: (string | number)[] = [String(version), this.ttlMs];
     for (const c of costs) args.push(c.gen, c.countedIn.join(','), c.amount);
-    client.eval(WRITTEN, 1, this.key(clientId), ...args).catch((error: unknown) => {
+    client.creditsWritten(this.key(clientId), ...args).catch((error: unknown) => {
       this.missedByRedis.add(clientId);
       this.failed(error);
     });
@@ -241,7 +263,7 @@ export class CreditBalances {
   async drop(clientId: string, version: bigint): Promise<void> {
     this.memory.delete(clientId);
     this.memoryWritten.set(clientId, version);
-    await this.redis.client?.eval(DROP, 1, this.key(clientId), String(version), this.ttlMs).catch((error: unknown) => {
+    await this.client?.creditsDrop(this.key(clientId), String(version), this.ttlMs).catch((error: unknown) => {
       this.missedByRedis.add(clientId);
       this.failed(error);
     });

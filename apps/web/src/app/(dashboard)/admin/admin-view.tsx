@@ -11,13 +11,20 @@ import { call } from '@/lib/api';
 import { formatDate } from '@/lib/format';
 import { useAction } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import { AgentsSection } from './agents-section';
 import { BillingAdmin } from './billing-admin';
+import { CreateUser } from './create-user';
 
-/** Instance administration (spec §13): the users of this server, searched and paged; disable and enable. */
+/**
+ * Instance administration (spec §13): the users of this server, searched and paged; create,
+ * disable and enable; and the agent configuration of §10. Only asked for when GET /me says the
+ * account is an admin (the page is reachable by its address, the menu shows it only to admins).
+ */
 export function AdminView() {
+  const me = useMe();
   const [search, setSearch] = useState('');
   const pages = useCursorPages();
-  const users = useQuery('listUsers', { query: { limit: 25, ...(search ? { query: search } : {}), ...(pages.before ? { before: pages.before } : {}) } });
+  const users = useQuery(me.is_admin ? 'listUsers' : null, { query: { limit: 25, ...(search ? { query: search } : {}), ...(pages.before ? { before: pages.before } : {}) } });
   const [disabling, setDisabling] = useState<AdminUser | null>(null);
   const toast = useToast();
   const billing = useInstance().billing_mode === 'credits';
@@ -28,7 +35,7 @@ export function AdminView() {
     pages.reset();
   };
 
-  if (users.errorStatus === 403) {
+  if (!me.is_admin || users.errorStatus === 403) {
     return (
       <>
         <header className="page-header">
@@ -45,6 +52,7 @@ export function AdminView() {
         <h1>Admin</h1>
         <p className="muted">Everyone with an account on this server. Disabling someone ends their sessions and revokes their API tokens on every instance at once; they cannot sign in until enabled again (their old tokens stay revoked).</p>
       </header>
+      <CreateUser onCreated={users.reload} />
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">Users</h2>
         <form className="inline-form" onSubmit={submit} role="search">
@@ -83,8 +91,8 @@ export function AdminView() {
         ) : null}
         {data ? <Pager pages={pages} nextBefore={data.next_before} /> : null}
       </section>
-      {/* Shown once the users list proved this account an admin (a 403 returns above). */}
-      {billing && data ? <BillingAdmin /> : null}
+      {billing ? <BillingAdmin /> : null}
+      <AgentsSection />
       {disabling ? (
         <ConfirmDialog
           title={`Disable ${disabling.email}?`}

@@ -37,6 +37,7 @@ const ACTION_LABEL: Record<AuditAction, string> = {
   'project.deleted': 'Project deleted',
   'admin.user_disabled': 'User disabled by an admin',
   'admin.user_enabled': 'User enabled by an admin',
+  'admin.user_created': 'User created by an admin',
   'credits.granted': 'Credits granted',
   'plan.changed': 'Plan changed',
 };
