@@ -1,14 +1,17 @@
-// Usage: pnpm turbo run build --filter=@aius/api, then from apps/api (for its pg): node ../../scripts/measure/request-files.mjs ../..  (Postgres and Redis on 127.0.0.1)
+// Usage: pnpm turbo run build --filter=@aius/api, then from the repository root: node scripts/measure/request-files.mjs  (Postgres and Redis on 127.0.0.1)
 // Which of the project's own files run while one warm bearer `GET /api/v1/clients` is served.
 // Starts the built API (apps/api/dist) in this process on a fresh database with Redis, registers
 // a user and mints a token over HTTP, warms the path with 200 calls, then uses V8's precise
 // coverage (callCount) around single requests: a file counts when one of its functions ran in
 // the window. The same window is also taken with no request (background timers), reported apart.
+import { createRequire } from 'node:module';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import pg from 'pg';
-const repo = path.resolve(process.argv[2] ?? '.');
+import { fileURLToPath, pathToFileURL } from 'node:url';
+// The repository this script sits in, wherever it is run from; `pg` is resolved as the API resolves
+// it (the root has no node_modules/pg of its own under pnpm).
+const repo = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'));
+const pg = createRequire(path.join(repo, 'apps/api/package.json'))('pg');
 const dist = (p) => pathToFileURL(path.join(repo, 'apps/api/dist', p)).href;
 const session = new Session(); session.connect();
 await session.post('Profiler.enable');

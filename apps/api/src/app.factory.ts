@@ -34,6 +34,7 @@ export async function createApp(
   if (config.MIGRATE_ON_BOOT) {
     await migrate(config.DATABASE_URL, { log: (line) => new Logger('Migrations').log(line) });
   }
+  const requestLog = new RequestLog();
   const adapter = new FastifyAdapter({
     // Existing clients default to http://localhost:8000/v1: serve /v1/* with the same handlers.
     rewriteUrl: (req: { url?: string }) => {
@@ -46,7 +47,7 @@ export async function createApp(
     bodyLimit: DEFAULT_BODY_LIMIT,
     loggerInstance: logger,
     // Fastify's own two lines per request are replaced by one (logging/request-log.ts).
-    logController: new RequestLog(),
+    logController: requestLog,
     genReqId: requestId,
     // Requests already on a connection when shutdown starts are served, not refused with 503:
     // GracefulShutdown closes the listener and lets them finish (see there).
@@ -68,7 +69,7 @@ export async function createApp(
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
   echoRequestId(fastify);
-  app.get(MetricsService).install(fastify);
+  app.get(MetricsService).install(requestLog);
   // The arrival step, one Fastify hook (before body parsing and the credential guard) running its
   // contributors in this order: a warm token's marker read and GET /clients's list-version read
   // start first, so they leave in the same Redis write as the limiter's script (common/arrival.ts).

@@ -1,5 +1,5 @@
 import { startTestSmtp, type TestSmtp } from '@aius/test-support';
-import { API_BASE, PASSWORD, WEB_ORIGIN, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
+import { PASSWORD, WEB_ORIGIN, api, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
 
 /**
  * Issue 17 item 6 in the browser: an instance admin sees the agent configuration, and creates an
@@ -17,15 +17,6 @@ test.afterAll(async () => {
   await smtp?.close();
 });
 test.slow();
-
-async function api(path: string, init: { method?: string; cookie?: string; bearer?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.cookie) headers.cookie = init.cookie;
-  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${API_BASE}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 test('an admin sees the configured agents, creates a user, and that user sets a password from the mail and signs in', async ({ page, browser }, testInfo) => {
   await signUp(page, 'Accounts Admin', ADMIN_EMAIL);

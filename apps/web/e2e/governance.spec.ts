@@ -1,16 +1,7 @@
-import { API_BASE, PASSWORD, expect, signUp, test, uniqueEmail } from './support/fixtures';
+import { PASSWORD, api, expect, signUp, test, uniqueEmail } from './support/fixtures';
 
 /** Issue 17 items 5–7 in the browser: an admin disables a user (their token is refused at once), the audit log shows it, an owner renames an organization. */
 const ADMIN_EMAIL = 'governance-admin@example.com';
-
-async function api(path: string, init: { method?: string; cookie?: string; bearer?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.cookie) headers.cookie = init.cookie;
-  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${API_BASE}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 test('an admin disables a user: their token is refused, their sign-in says so, and the audit log records it', async ({ page, browser }) => {
   const victimEmail = uniqueEmail('leaver');

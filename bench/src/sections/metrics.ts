@@ -31,6 +31,9 @@ interface Scenario {
  * follows whatever else runs on the machine, CPU time per request hardly does.
  * The metrics endpoint is scraped after every "on" run, as Prometheus would, and its request
  * counter must have grown by the requests answered (so "on" really recorded them).
+ * A third instance, metrics off too, is measured in every pair as a control: its ratio to "off"
+ * is what two identical instances differ by on this machine (where each landed in memory, which
+ * one the kernel favours), the floor below which an on/off difference is not a measurable cost.
  */
 export const metricsSection: Section = { name: 'metrics', setup };
 
@@ -46,6 +49,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const on = await instance(ctx, { UPSTREAMS: upstreams, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' });
   on.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const off = await instance(ctx, { UPSTREAMS: upstreams });
+  const control = await instance(ctx, { UPSTREAMS: upstreams });
 
   const { seconds, connections } = ctx;
   const json = { 'content-type': 'application/json' };
@@ -63,10 +67,11 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   ];
 
   return async () => {
-    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
+    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));
     for (let pair = 1; pair <= pairs; pair++) {
       for (const [s, scenario] of scenarios.entries()) {
-        const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+        const order: ['on' | 'off' | 'control', Instance][] =
+          pair % 2 === 1 ? [['on', on], ['off', off], ['control', control]] : [['control', control], ['off', off], ['on', on]];
         for (const [side, target] of order) {
           const recordedBefore = side === 'on' ? await requestsRecorded(on) : 0;
           const m = await ctx.measure(`metrics ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
@@ -80,25 +85,34 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     }
 
     const ms = (v: number) => v.toFixed(2);
-    console.log(`\n### Metrics recording: on vs off (${pairs} alternating pairs, medians)\n`);
-    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log(`\n### Metrics recording: on vs off, and a second "off" instance as the control (${pairs} alternating pairs, medians)\n`);
+    console.log(
+      '| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | control/off req/s (each pair) | p50 on − off, ms (control − off) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) | CPU control − off, µs (each pair) |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [s, scenario] of scenarios.entries()) {
-      const { on: o, off: f } = results[s]!;
-      const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
+      const { on: o, off: f, control: c } = results[s]!;
+      const ratios = (list: Measurement[]) => list.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
       const cell = (list: Measurement[]) =>
         `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
       const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
-      const cpuCell = Number.isNaN(cpu(o)[0])
-        ? '—'
-        : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
+      const cpuDiffs = (list: Measurement[]) => cpu(list).map((v, i) => v - cpu(f)[i]!);
+      const withPairs = (values: number[], digits: number) => `${median(values).toFixed(digits)} (${values.map((v) => v.toFixed(digits)).join(', ')})`;
+      const p50 = (list: Measurement[]) => median(list.map((m, i) => m.p50 - f[i]!.p50));
+      const measuredCpu = !Number.isNaN(cpu(o)[0]);
       console.log(
-        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
-          `${ms(median(o.map((m, i) => m.p50 - f[i]!.p50)))} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
+        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${withPairs(ratios(o), 3)} | ${withPairs(ratios(c), 3)} | ${ms(p50(o))} (${ms(p50(c))}) | ` +
+          `${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ` +
+          (measuredCpu ? `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpuDiffs(o).map((d) => d.toFixed(1)).join(', ')}) | ${withPairs(cpuDiffs(c), 1)} |` : '— | — |'),
       );
-      ctx.figure(`metrics: on / off throughput, ${scenario.name}`, median(ratios), '×');
-      ctx.figure(`metrics: p50 on − off, ${scenario.name}`, median(o.map((m, i) => m.p50 - f[i]!.p50)), ' ms');
-      if (!Number.isNaN(cpu(o)[0])) ctx.figure(`metrics: server CPU per request on − off, ${scenario.name}`, median(cpu(o).map((c, i) => c - cpu(f)[i]!)), ' µs');
+      ctx.figure(`metrics: on / off throughput, ${scenario.name}`, median(ratios(o)), '×');
+      ctx.figure(`metrics: control / off throughput, ${scenario.name}`, median(ratios(c)), '×');
+      ctx.figure(`metrics: p50 on − off, ${scenario.name}`, p50(o), ' ms');
+      ctx.figure(`metrics: p50 control − off, ${scenario.name}`, p50(c), ' ms');
+      if (measuredCpu) {
+        ctx.figure(`metrics: server CPU per request on − off, ${scenario.name}`, median(cpuDiffs(o)), ' µs');
+        ctx.figure(`metrics: server CPU per request control − off, ${scenario.name}`, median(cpuDiffs(c)), ' µs');
+      }
     }
   };
 }

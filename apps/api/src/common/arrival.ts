@@ -40,6 +40,12 @@ export interface RateDecision {
  * order and read by plain code (services take its fields, never the request).
  */
 export interface Arrival {
+  /**
+   * The matched route's pattern (`/api/v1/projects/:id`), undefined when no route matched. Read
+   * once here: Fastify's `request.routeOptions` getter builds a twelve-field object on every read,
+   * and five parts of a request's path want the pattern.
+   */
+  readonly route: string | undefined;
   /** Set by the bearer prefetch: the request's bearer, when already known live. */
   bearer: KnownBearer | null;
   /** Set by the client-list version step: `GET /clients` by a known bearer, its version read beside the limiter's call. */
@@ -58,8 +64,6 @@ export interface ArrivingRequest {
   readonly url: string;
   readonly ip: string;
   readonly headers: { readonly authorization?: string };
-  /** The matched route's pattern (`/api/v1/projects/:id`); undefined when no route matched. */
-  readonly routeOptions: { readonly url?: string };
 }
 
 /** A refusal a contributor answers with instead of letting the request go on (the limiter's 429). */
@@ -98,7 +102,7 @@ export function installArrival(fastify: FastifyInstance, contributors: readonly 
   // Null until the hook runs (a request refused before routing never gets one).
   fastify.decorateRequest('arrival', null as unknown as Arrival);
   fastify.addHook('onRequest', (request, reply, done) => {
-    const arrival: Arrival = { bearer: null, clientListVersion: null, rateDecision: null, tokenDecision: null, principal: null };
+    const arrival: Arrival = { route: request.routeOptions.url, bearer: null, clientListVersion: null, rateDecision: null, tokenDecision: null, principal: null };
     request.arrival = arrival;
     const next = (i: number): void => {
       for (; i < contributors.length; i++) {

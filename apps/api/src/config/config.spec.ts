@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configSchema, loadConfig } from './config.js';
 
 const base = { DATABASE_URL: 'postgresql://u@localhost/db', SESSION_SECRET: 's'.repeat(32) };
 
@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       [{ ...base, APP_ORIGINS: 'ftp://x' }, /^Invalid configuration: APP_ORIGINS /],
       [{ ...base, RUN_MODEL_ALIASES: 'not json' }, /^Invalid configuration: RUN_MODEL_ALIASES must be a JSON object of model → model$/],
       [{ ...base, RUN_MODEL_ALIASES: '{"a":""}' }, /^Invalid configuration: RUN_MODEL_ALIASES /],
+      [{ ...base, BILLING_MODE: 'credits', MODEL_PRICES: '{}' }, /^Invalid configuration: MODEL_PRICES must price "\*" \(every other model\) when BILLING_MODE=credits$/],
     ];
     for (const [env, message] of cases) {
       let error: unknown;
@@ -48,6 +49,10 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('lets the command-line tools read single settings (the admin and migrate CLIs pick from configSchema)', () => {
+    expect(loadConfig({ DATABASE_URL: base.DATABASE_URL }, configSchema.pick({ DATABASE_URL: true }))).toEqual({ DATABASE_URL: base.DATABASE_URL });
   });
 
   it('treats an empty variable as unset', () => {

@@ -284,18 +284,18 @@ export const configSchema = z.object({
 
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-}).superRefine((config, ctx) => {
-  if (config.BILLING_MODE === 'credits' && !config.MODEL_PRICES['*']) {
-    ctx.addIssue({ code: 'custom', path: ['MODEL_PRICES'], message: 'must price "*" (every other model) when BILLING_MODE=credits' });
-  }
 });
 
 /**
  * The settings that hold only together, checked after the fields (issue paths name the variable).
- * `loadConfig` uses it; the CLIs pick single fields from `configSchema`.
+ * `loadConfig` uses it; the CLIs pick single fields from `configSchema`, which must therefore stay
+ * free of refinements (zod refuses `.pick()` on a refined object).
  */
 export const appConfigSchema = configSchema
   .superRefine((c, ctx) => {
+    if (c.BILLING_MODE === 'credits' && !c.MODEL_PRICES['*']) {
+      ctx.addIssue({ code: 'custom', path: ['MODEL_PRICES'], message: 'must price "*" (every other model) when BILLING_MODE=credits' });
+    }
     if (c.SMTP_URL && !c.PUBLIC_URL) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when SMTP_URL is set (links in mail are built from it)' });
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { BoundedLabel } from './bounded-label.js';
@@ -25,7 +25,7 @@ export interface UpstreamCall {
  * The Prometheus registry and what is recorded on the request path. Labels are bounded on
  * purpose: route template, method, status, credential kind, upstream, model (capped) — never a
  * token, user or client id, whose series would grow with the user base (per-key numbers belong
- * to the usage API). With METRICS_PORT unset nothing is recorded and no hook is installed.
+ * to the usage API). With METRICS_PORT unset nothing is recorded.
  *
  * Other modules inject this service: the run loop sets `openRunSockets`.
  */
@@ -83,11 +83,14 @@ export class MetricsService {
     if (this.enabled) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Counts every answered request once it has gone out. */
-  install(fastify: FastifyInstance): void {
+  /**
+   * Counts every answered request once it has gone out. `completions` is the request log's
+   * controller (no hook of its own; see RequestLog.observeCompletions); with metrics off nothing
+   * is observed.
+   */
+  install(completions: { observeCompletions(observer: (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void): void }): void {
     if (!this.enabled) return;
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
+    completions.observeCompletions((request, reply, route = 'unmatched') => {
       const credential = request.arrival?.principal?.via ?? 'none';
       const key = `${request.method} ${route} ${reply.statusCode} ${credential}`;
       let series = this.requestSeries.get(key);
@@ -101,7 +104,6 @@ export class MetricsService {
       }
       series.count.value++;
       series.duration.observe(reply.elapsedTime / 1000);
-      done();
     });
   }
 

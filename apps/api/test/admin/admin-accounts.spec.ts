@@ -1,6 +1,7 @@
 import { ERRORS } from '@aius/contracts';
 import { call, ok, registerUser, startTestSmtp, statusAndBody, userWithToken, type RegisteredUser, type TestSmtp } from '@aius/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUserCommand } from '../../src/create-user-command.js';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
 import { sql } from '../support/sql.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -176,5 +177,24 @@ describe('POST /admin/users under SIGNUP_MODE=closed', () => {
     expect(statusAndBody(await call(t.origin, 'createUser', { body: { email, name: 'Sneaky' } }))).toEqual({ status: 401, body: structured('UNAUTHENTICATED') });
     expect(await sql(t, 'SELECT id FROM users WHERE email = $1', [email])).toEqual([]);
     expect((await login(email, NEW_PASSWORD)).status).toBe(401);
+  });
+});
+
+describe('admin create-user (the command line)', () => {
+  it('makes the first account of a closed server: its owner sets a password through the mailed link and signs in', async () => {
+    const email = `first-${Date.now()}@example.com`;
+    const before = smtp.received.length;
+    expect(await createUserCommand([email.toUpperCase(), 'First', 'Admin'], t.config)).toMatch(new RegExp(`^${email} created \\(usr_[^)]+\\); a link to choose a password was mailed to ${email}$`));
+    const mail = await smtp.waitFor(email, { after: before });
+    const token = new URLSearchParams(new URL(mail.links.find((l) => l.includes('/reset-password#'))!).hash.slice(1)).get('token')!;
+    expect(ok(await call(t.origin, 'resetPassword', { body: { token, new_password: NEW_PASSWORD } }))).toEqual({ reset: true });
+    const signedIn = ok(await login(email, NEW_PASSWORD)) as { user: { id: string }; session_token: string };
+    expect(signedIn).toMatchObject({ user: { email, name: 'First Admin' } });
+    // Recorded (and flushed when the command closed) with no account as the actor: the operator's shell.
+    const log = ok(await call(t.origin, 'myAuditLog', { query: { action: 'admin.user_created' }, as: { cookie: `__Host-aius_session=${signedIn.session_token}` } }));
+    expect(log.data.map((e) => [e.actor_id, e.target_id])).toEqual([[null, signedIn.user.id]]);
+    await expect(createUserCommand([email, 'Again'], t.config)).rejects.toThrow('An account with this email already exists');
+    await expect(createUserCommand(['not-an-email', 'X'], t.config)).rejects.toThrow('usage: admin create-user <email> <name…> (INVALID_EMAIL)');
+    expect(await sql(t, "SELECT id FROM users WHERE email = 'not-an-email'")).toEqual([]);
   });
 });

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, callOk, errorKey, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, callOk, errorKey, startFakeUpstream, statusAndBody, type FakeUpstream, registerUser, type RegisteredUser, userWithToken } from '@aius/test-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
-import { sql } from '../auth/support.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { busyTraffic } from '../support/busy-instance.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS } from '../gateway/http.js';
-import { upstreamsEnv, userWithToken } from '../proxy/support.js';
+import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
+import { upstreamsEnv } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
 
 /** Spec §13: the instance admins' users list, disable and enable, across two instances. */
 const ADMIN = `admin-${Date.now()}@example.com`;
@@ -19,7 +17,7 @@ beforeAll(async () => {
   const env = { ...ROOMY_LIMITS, ...upstreamsEnv(upstream), ADMIN_EMAILS: ADMIN, USAGE_FLUSH_INTERVAL_MS: '60000', AUDIT_FLUSH_INTERVAL_MS: '60000' };
   a = await startTestApp(env);
   b = await startTestApp(env, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
-  admin = await registerUser(a.base, { email: ADMIN });
+  admin = await registerUser(a.origin, { email: ADMIN });
 });
 afterAll(async () => {
   await b?.close();
@@ -29,16 +27,12 @@ afterAll(async () => {
 
 const as = (u: RegisteredUser) => ({ cookie: u.cookie });
 const problem = (r: { ok: boolean; status: number; body: unknown }) => [r.status, r.ok ? null : errorKey(r.body as never)];
-const chat = (t: TestApp, token: string) =>
-  fetch(`${t.base}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }),
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+const chat = async (t: TestApp, token: string) =>
+  statusAndBody(await call(t.origin, 'chatCompletions', { body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }, as: { bearer: token } }));
 
 describe('disabling a user', () => {
   it('ends their sessions and refuses their tokens on every instance by the time it answers; their login is 401 ACCOUNT_DISABLED until enabled', async () => {
-    const user = await userWithToken(a);
+    const user = await userWithToken(a.origin);
     const second = await callOk(a.origin, 'login', { body: { email: user.email, password: user.password } });
     const otherCookie = `__Host-aius_session=${(second as { session_token: string }).session_token}`;
     for (const t of [a, b]) for (let i = 0; i < 3; i++) expect((await chat(t, user.token)).status).toBe(200);
@@ -91,8 +85,8 @@ describe('disabling a user', () => {
     expect(problem(await call(a.origin, 'disableUser', { params: { id: admin.user.id }, as: as(admin) }))).toEqual([409, 'CANNOT_DISABLE_SELF']);
     expect(problem(await call(a.origin, 'disableUser', { params: { id: 'usr_nobody' }, as: as(admin) }))).toEqual([404, 'USER_NOT_FOUND']);
     expect(problem(await call(a.origin, 'enableUser', { params: { id: 'x'.repeat(65) }, as: as(admin) }))).toEqual([404, 'USER_NOT_FOUND']);
-    const plain = await registerUser(a.base);
-    const victim = await registerUser(a.base);
+    const plain = await registerUser(a.origin);
+    const victim = await registerUser(a.origin);
     expect(problem(await call(a.origin, 'disableUser', { params: { id: victim.user.id }, as: as(plain) }))).toEqual([403, 'NO_ACCESS']);
     expect(problem(await call(a.origin, 'listUsers', { query: {}, as: as(plain) }))).toEqual([403, 'NO_ACCESS']);
     expect((await call(a.origin, 'me', { as: as(victim) })).status).toBe(200);
@@ -105,7 +99,7 @@ describe('the users list', () => {
   it('searches email and name case-insensitively (wildcards taken literally) and pages newest first', async () => {
     const tag = `Srch${Date.now()}`;
     const made: RegisteredUser[] = [];
-    for (let i = 0; i < 5; i++) made.push(await registerUser(a.base, { email: `${tag.toLowerCase()}-${i}@example.com`, name: i === 2 ? `Ann_${tag}` : 'Someone' }));
+    for (let i = 0; i < 5; i++) made.push(await registerUser(a.origin, { email: `${tag.toLowerCase()}-${i}@example.com`, name: i === 2 ? `Ann_${tag}` : 'Someone' }));
     const seen: string[] = [];
     let before: string | undefined;
     for (let pages = 0; pages < 5; pages++) {

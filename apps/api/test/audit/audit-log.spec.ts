@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, callOk, errorKey } from '@aius/test-support';
+import { call, callOk, errorKey, registerUser, type RegisteredUser } from '@aius/test-support';
 import type { AuditAction, AuditLogResponse } from '@aius/contracts';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { userWithTwoFactor, freshCode } from '../two-factor/support.js';
 
@@ -27,7 +26,7 @@ const defaultClient = async (user: RegisteredUser) => (await callOk(t.origin, 'l
 
 describe('the events of the existing flows', () => {
   it('records register, login, a failed login, tokens and logout in the user’s own log, newest first, with IP and user agent and no secret', async () => {
-    const user = await registerUser(t.base);
+    const user = await registerUser(t.origin);
     const wrong = await call(t.origin, 'login', { body: { email: user.email, password: 'not-the-password-1!' }, as: { headers: UA } });
     expect(wrong.status).toBe(401);
     // An unknown email is not recorded anywhere: what was typed may be a password.
@@ -69,9 +68,9 @@ describe('the events of the existing flows', () => {
   });
 
   it('records members added, re-roled, removed and leaving, clients created and projects deleted in the client’s log, for its owners and admins only', async () => {
-    const owner = await registerUser(t.base);
-    const admin = await registerUser(t.base);
-    const member = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
+    const admin = await registerUser(t.origin);
+    const member = await registerUser(t.origin);
     const client = await callOk(t.origin, 'createClient', { body: { name: 'Team' }, as: { cookie: owner.cookie } });
     const params = { id: client.id };
     await callOk(t.origin, 'addMember', { params, body: { email: admin.email, role: 'member' }, as: { cookie: owner.cookie } });
@@ -99,11 +98,11 @@ describe('the events of the existing flows', () => {
     // The member who was removed sees it in their own log (they are its target).
     expect(actions(await mine(member)).slice(0, 3)).toEqual(['member.removed', 'member.added', 'member.left']);
 
-    const outsider = await registerUser(t.base);
+    const outsider = await registerUser(t.origin);
     await callOk(t.origin, 'addMember', { params, body: { email: outsider.email, role: 'member' }, as: { cookie: owner.cookie } });
     const plain = await call(t.origin, 'clientAuditLog', { params, query: {}, as: { cookie: outsider.cookie } });
     expect([plain.status, plain.ok ? null : errorKey(plain.body)]).toEqual([403, 'NO_ACCESS']);
-    const stranger = await call(t.origin, 'clientAuditLog', { params, query: {}, as: { cookie: (await registerUser(t.base)).cookie } });
+    const stranger = await call(t.origin, 'clientAuditLog', { params, query: {}, as: { cookie: (await registerUser(t.origin)).cookie } });
     expect([stranger.status, stranger.ok ? null : errorKey(stranger.body)]).toEqual([403, 'NO_ACCESS']);
     const unknown = await call(t.origin, 'clientAuditLog', { params: { id: 'client_nope' }, query: {}, as: { cookie: owner.cookie } });
     expect([unknown.status, unknown.ok ? null : errorKey(unknown.body)]).toEqual([404, 'NOT_FOUND']);
@@ -112,8 +111,8 @@ describe('the events of the existing flows', () => {
 
 describe('reading the log', () => {
   it('pages with next_before until the end, and filters by action, actor and time', async () => {
-    const owner = await registerUser(t.base);
-    const other = await registerUser(t.base);
+    const owner = await registerUser(t.origin);
+    const other = await registerUser(t.origin);
     const clientId = await defaultClient(owner);
     await callOk(t.origin, 'addMember', { params: { id: clientId }, body: { email: other.email, role: 'admin' }, as: { cookie: owner.cookie } });
     for (let i = 0; i < 3; i++) await callOk(t.origin, 'createToken', { body: { token_name: `t${i}` }, as: { cookie: owner.cookie } });
@@ -146,7 +145,7 @@ describe('reading the log', () => {
   });
 
   it('answers 400 INVALID_REQUEST for a bad cursor, limit, action or time', async () => {
-    const user = await registerUser(t.base);
+    const user = await registerUser(t.origin);
     for (const query of [{ before: 'abc' }, { before: '0' }, { limit: 0 }, { limit: 101 }, { action: 'token.stolen' }, { since: -1 }, { until: 'soon' }]) {
       const r = await call(t.origin, 'myAuditLog', { query: query as never, as: { cookie: user.cookie } });
       expect([r.status, r.ok ? null : errorKey(r.body)], JSON.stringify(query)).toEqual([400, 'INVALID_REQUEST']);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@aius/test-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
-import { sql } from '../auth/support.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { sql } from '../support/sql.js';
 
 /** The write side of the audit log: off the request path, batched, flushed at shutdown, purged after its retention. */
 let t: TestApp;

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { call, callOk, FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, callOk, FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken, type TokenHolder } from '@aius/test-support';
 import { BillingRepository } from '../../src/modules/billing/billing.repository.js';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS } from '../gateway/http.js';
-import { UPSTREAM_KEY, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
+import { UPSTREAM_KEY } from '../proxy/support.js';
 import { ADMIN_EMAIL, RunClient, seedBuildAgent, sleep, userMessages } from '../runs/support.js';
 
 /**
@@ -39,7 +37,7 @@ beforeAll(async () => {
   a = await startTestApp(env, { redisPrefix });
   b = await startTestApp(env, { db: a.db, redisPrefix });
   off = await startTestApp({ ...env, BILLING_MODE: 'off' }, { db: a.db, redisPrefix });
-  admin = await registerUser(a.base, { email: ADMIN_EMAIL });
+  admin = await registerUser(a.origin, { email: ADMIN_EMAIL });
 });
 afterAll(async () => {
   await off?.close();
@@ -67,7 +65,7 @@ async function ledger(clientId: string) {
 
 describe('BILLING_MODE=off', () => {
   it('answers 404 Not Found on every credits route, and prices nothing', async () => {
-    const u = await userWithToken(off);
+    const u = await userWithToken(off.origin);
     const as = { cookie: u.cookie };
     for (const r of [
       await call(off.origin, 'getSubscription', { params: { id: u.clientId }, as }),
@@ -84,7 +82,7 @@ describe('BILLING_MODE=off', () => {
 
 describe('plans, grants and the ledger', () => {
   it('only an instance admin grants or sets a plan; an unknown client is 404', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     const r = await grant(u.clientId, 10, u);
     expect(r.status).toBe(403);
     expect((await grant('client_nope', 10)).status).toBe(404);
@@ -93,7 +91,7 @@ describe('plans, grants and the ledger', () => {
   });
 
   it('takes a call from the period quota first, then from the top-ups; transactions page newest first', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     const plan = await call(a.origin, 'setPlan', { params: { id: u.clientId }, body: { plan_name: 'team', monthly_quota_credits: 2 }, as: { cookie: admin.cookie } });
     expect(plan.ok && plan.body).toMatchObject({ org_id: u.clientId, plan_name: 'team', status: 'active', monthly_quota_credits: 2 });
     const granted = await grant(u.clientId, 10);
@@ -112,12 +110,12 @@ describe('plans, grants and the ledger', () => {
     const rest = await callOk(a.origin, 'listCreditTransactions', { params: { id: u.clientId }, query: { limit: 10, before: first.next_before! }, as: { cookie: u.cookie } });
     expect(rest.data.map((x) => x.kind)).toEqual(['grant', 'adjustment']);
     expect(rest.next_before).toBeNull();
-    const other = await userWithToken(a);
+    const other = await userWithToken(a.origin);
     expect((await call(a.origin, 'getCredits', { params: { id: u.clientId }, as: { cookie: other.cookie } })).status).toBe(403);
   });
 
   it('a client with nothing left gets 402 INSUFFICIENT_CREDITS before any upstream call, counted as an error in its usage', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     const calls = upstream.calls.length;
     const res = await chat(a, u.token);
     expect(res.status).toBe(402);
@@ -129,7 +127,7 @@ describe('plans, grants and the ledger', () => {
   });
 
   it('a warm balance is checked without Postgres', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     await grant(u.clientId, 100);
     expect((await chat(a, u.token)).status).toBe(200);
     const repository = a.app.get(BillingRepository);
@@ -146,7 +144,7 @@ describe('plans, grants and the ledger', () => {
 describe('two instances spending one balance', () => {
   it('N calls\' worth and 4N concurrent calls: at most N succeed, each in the ledger, which sums to the balance; then exactly N in all', async () => {
     const N = 6;
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     await grant(u.clientId, N * CALL_COST);
     const answers = await Promise.all(Array.from({ length: 4 * N }, (_, i) => chat(i % 2 ? a : b, u.token)));
     const statuses = answers.map((r) => r.status);
@@ -170,7 +168,7 @@ describe('two instances spending one balance', () => {
 
 describe('metering what is billed', () => {
   it('a stream that did not ask for usage is billed its real tokens', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     await grant(u.clientId, 50);
     const res = await chat(a, u.token, { stream: true });
     await res.text();
@@ -180,7 +178,7 @@ describe('metering what is billed', () => {
   });
 
   it('a call whose client hangs up is still billed, its hold marked as an estimate', async () => {
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     await grant(u.clientId, 5000);
     const controller = new AbortController();
     const res = await fetch(`${a.base}/chat/completions`, {
@@ -202,9 +200,9 @@ describe('metering what is billed', () => {
   });
 
   it('the run loop sends the error frame "insufficient credits" when nothing is left', async () => {
-    const adminToken = await userWithToken(a, undefined, admin);
+    const adminToken = await userWithToken(a.origin, { holder: admin });
     await seedBuildAgent(a, adminToken.token);
-    const u = await userWithToken(a);
+    const u = await userWithToken(a.origin);
     const c = await RunClient.open(a);
     c.begin(u.token, { messages: userMessages, model: 'gpt-fake' });
     expect(await c.frame(1)).toEqual({ type: 'error', detail: 'insufficient credits' });

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser } from '../support/accounts.js';
-import { completion, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, callOk, completion, registerUser, startFakeUpstream, statusAndBody, type FakeUpstream } from '@aius/test-support';
 import { TEST_REDIS_URL, createTestDatabase, type TestDatabase } from '@aius/test-support';
 import { UPSTREAM_KEY } from '../proxy/support.js';
 import { RunClient, TOOLS } from '../runs/support.js';
@@ -46,7 +45,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; exited: Promise<number | null>; output: () => string }> {
+async function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; origin: string; base: string; exited: Promise<number | null>; output: () => string }> {
   const port = await sparePort();
   let output = '';
   const child = spawn(process.execPath, ['dist/main.js'], {
@@ -74,11 +73,12 @@ async function startApi(env: Record<string, string>): Promise<{ child: ChildProc
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}/api/v1`;
+  const origin = `http://127.0.0.1:${port}`;
+  const base = `${origin}/api/v1`;
   await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000, 'the API to start').catch((e: Error) => {
     throw new Error(`${e.message}: ${output}`);
   });
-  return { child, base, exited, output: () => output };
+  return { child, origin, base, exited, output: () => output };
 }
 
 interface Outcome {
@@ -126,10 +126,8 @@ async function usageRows(tokenId: number): Promise<number> {
 describe('SIGTERM under load', () => {
   it('answers every accepted chat call, refuses the rest before they start, fails readiness first, and stores all the usage', async () => {
     const api = await startApi({ SHUTDOWN_DELAY_MS: '400', SHUTDOWN_GRACE_MS: '10000' });
-    const user = await registerUser(api.base);
-    const minted = (await (
-      await fetch(`${api.base}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: user.cookie }, body: JSON.stringify({ token_name: 'restart' }) })
-    ).json()) as { id: number; token: string };
+    const user = await registerUser(api.origin);
+    const minted = await callOk(api.origin, 'createToken', { body: { token_name: 'restart' }, as: { cookie: user.cookie } });
 
     const outcomes: Promise<Outcome>[] = [];
     let n = 0;
@@ -142,8 +140,8 @@ describe('SIGTERM under load', () => {
     const signalledAt = performance.now();
     api.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
-    const ready = await fetch(`${api.base}/ready`);
-    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 503, body: { detail: 'shutting down' } });
+    const ready = await call(api.origin, 'ready');
+    expect(statusAndBody(ready)).toEqual({ status: 503, body: { detail: 'shutting down' } });
     await new Promise((r) => setTimeout(r, 1_400));
     clearInterval(load);
     const results = await Promise.all(outcomes);
@@ -168,10 +166,8 @@ describe('SIGTERM under load', () => {
 
   it('gives a stream that does not end the grace period, then cuts it and exits', async () => {
     const api = await startApi({ SHUTDOWN_GRACE_MS: '1000' });
-    const user = await registerUser(api.base);
-    const minted = (await (
-      await fetch(`${api.base}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: user.cookie }, body: JSON.stringify({ token_name: 'stream' }) })
-    ).json()) as { token: string };
+    const user = await registerUser(api.origin);
+    const minted = await callOk(api.origin, 'createToken', { body: { token_name: 'stream' }, as: { cookie: user.cookie } });
     const res = await fetch(`${api.base}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${minted.token}` },
@@ -205,17 +201,12 @@ describe('SIGTERM under load', () => {
   it('tells an open run to retry elsewhere as soon as draining starts, instead of holding the shutdown for the grace period', async () => {
     const adminEmail = `restart-admin-${randomBytes(3).toString('hex')}@example.com`;
     const api = await startApi({ SHUTDOWN_GRACE_MS: '20000', ADMIN_EMAILS: adminEmail, RUN_DEFAULT_MODEL: 'fake-slow' });
-    const admin = await registerUser(api.base, { email: adminEmail });
-    const minted = (await (
-      await fetch(`${api.base}/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: admin.cookie }, body: JSON.stringify({ token_name: 'run' }) })
-    ).json()) as { token: string };
-    const seed = async (path: string, body: unknown) => {
-      const res = await fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${minted.token}` }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-    };
-    await seed('/admin/prompts', { name: 'build', text: 'You are the build agent.' });
-    await seed('/admin/tools', { name: 'bash', schema_json: JSON.stringify(TOOLS[1]) });
-    await seed('/admin/agents', { name: 'build', prompt_name: 'build', tool_names: ['bash'] });
+    const admin = await registerUser(api.origin, { email: adminEmail });
+    const minted = await callOk(api.origin, 'createToken', { body: { token_name: 'run' }, as: { cookie: admin.cookie } });
+    const as = { bearer: minted.token };
+    expect((await call(api.origin, 'putPrompt', { body: { name: 'build', text: 'You are the build agent.' }, as })).status).toBe(200);
+    expect((await call(api.origin, 'putTool', { body: { name: 'bash', schema_json: JSON.stringify(TOOLS[1]) }, as })).status).toBe(200);
+    expect((await call(api.origin, 'putAgent', { body: { name: 'build', prompt_name: 'build', tool_names: ['bash'] }, as })).status).toBe(200);
     // The model asks for a tool; the client never answers, so the run waits (for up to an hour).
     upstream.script = () => ({ json: completion(null, [{ id: 'call_wait', name: 'bash', arguments: '{"command":"sleep"}' }]) });
     try {

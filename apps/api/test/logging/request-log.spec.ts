@@ -1,7 +1,7 @@
+import { call, callRaw, userWithToken } from '@aius/test-support';
 import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs } from '../faults/log-capture.js';
-import { userWithToken } from '../gateway/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** A handler that fails the way a bug does (with a cause), and one that logs through Nest's Logger. */
@@ -56,7 +56,7 @@ async function lineFor(requestId: string, msg = 'request'): Promise<Line> {
 
 describe('request log', () => {
   it('writes one JSON line per request, with the caller’s X-Request-Id echoed', async () => {
-    const res = await fetch(`${t.base}/health?secret=do-not-log`, { headers: { 'x-request-id': 'edge-4711' } });
+    const res = await callRaw(t.origin, 'health', { query: { secret: 'do-not-log' }, as: { headers: { 'x-request-id': 'edge-4711' } } });
     expect(res.headers.get('x-request-id')).toBe('edge-4711');
     const line = await lineFor('edge-4711');
     expect(line).toMatchObject({ level: 'info', method: 'GET', route: '/api/v1/health', status: 200, credential: 'none', ip: '127.0.0.1' });
@@ -66,19 +66,19 @@ describe('request log', () => {
   });
 
   it('generates a request id when none, or an unacceptable one, is sent', async () => {
-    const plain = await fetch(`${t.base}/health`);
+    const plain = await call(t.origin, 'health');
     const generated = plain.headers.get('x-request-id')!;
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     await lineFor(generated);
-    const odd = await fetch(`${t.base}/health`, { headers: { 'x-request-id': `${'x'.repeat(200)}` } });
+    const odd = await call(t.origin, 'health', { as: { headers: { 'x-request-id': `${'x'.repeat(200)}` } } });
     expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('names the credential kind and token id, and never a secret', async () => {
-    const account = await userWithToken(t.base);
-    await fetch(`${t.base}/clients`, { headers: { authorization: `Bearer ${account.token}`, 'x-request-id': 'bearer-call' } });
-    await fetch(`${t.base}/clients`, { headers: { cookie: account.cookie, 'x-request-id': 'session-call' } });
-    await fetch(`${t.base}/projects/proj_missing`, { headers: { authorization: `Bearer ${account.token}`, 'x-request-id': 'templated' } });
+    const account = await userWithToken(t.origin);
+    await call(t.origin, 'listClients', { as: { bearer: account.token, headers: { 'x-request-id': 'bearer-call' } } });
+    await call(t.origin, 'listClients', { as: { cookie: account.cookie, headers: { 'x-request-id': 'session-call' } } });
+    await call(t.origin, 'getProject', { params: { id: 'proj_missing' }, as: { bearer: account.token, headers: { 'x-request-id': 'templated' } } });
     expect(await lineFor('bearer-call')).toMatchObject({ route: '/api/v1/clients', status: 200, credential: 'bearer', token_id: account.tokenId });
     const session = await lineFor('session-call');
     expect(session).toMatchObject({ credential: 'session', status: 200 });

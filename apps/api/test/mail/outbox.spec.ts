@@ -2,9 +2,9 @@ import { startTestSmtp, type TestSmtp } from '@aius/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { MailOutbox } from '../../src/modules/mail/mail-outbox.js';
-import { sql } from '../auth/support.js';
 import { captureLogs } from '../faults/log-capture.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { sql } from '../support/sql.js';
 
 /**
  * The outbox over a real SMTP server on 127.0.0.1: mail queued in the database leaves through

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsServer } from '../../src/metrics/metrics-server.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { FAKE_PROMPT_TOKENS, call, startFakeUpstream, type FakeUpstream, sparePort, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { closedPort, upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { upstreamsEnv } from '../proxy/support.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -37,7 +37,7 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  const dead = await closedPort();
+  const dead = await sparePort();
   t = await startTestApp({
     ...upstreamsEnv(upstream),
     UPSTREAMS: JSON.stringify([
@@ -49,7 +49,7 @@ beforeAll(async () => {
     METRICS_MAX_MODELS: '4',
   });
   metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`;
-  holder = await userWithToken(t);
+  holder = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -64,9 +64,9 @@ describe('GET /metrics (METRICS_PORT)', () => {
   });
 
   it('counts requests by route template, method, status and credential kind, with latency histograms', async () => {
-    for (let i = 0; i < 3; i++) await fetch(`${t.base}/clients`, { headers: { authorization: `Bearer ${holder.token}` } });
-    await fetch(`${t.base}/projects/proj_nope`, { headers: { cookie: holder.cookie } });
-    await fetch(`${t.base}/clients`, { headers: { authorization: 'Bearer aius_not-a-real-token' } });
+    for (let i = 0; i < 3; i++) await call(t.origin, 'listClients', { as: { bearer: holder.token } });
+    await call(t.origin, 'getProject', { params: { id: 'proj_nope' }, as: { cookie: holder.cookie } });
+    await call(t.origin, 'listClients', { as: { bearer: 'aius_not-a-real-token' } });
     const text = await scrape();
     expect(value(text, 'aius_http_requests_total', { route: '/api/v1/clients', method: 'GET', status: '200', credential: 'bearer' })).toBe(3);
     expect(value(text, 'aius_http_requests_total', { route: '/api/v1/projects/:id', status: '404', credential: 'session' })).toBe(1);
@@ -141,7 +141,7 @@ describe('metrics off (no METRICS_PORT, the default)', () => {
     try {
       expect(off.app.get(MetricsServer).port).toBeNull();
       const metrics = off.app.get(MetricsService);
-      await fetch(`${off.base}/health`);
+      await call(off.origin, 'health');
       expect(metrics.enabled).toBe(false);
       expect(await metrics.registry.metrics()).not.toContain('aius_http_requests_total{');
     } finally {

@@ -1,9 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser } from '../support/accounts.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream, registerUser, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { FAKE_MODELS, UPSTREAM_KEY, upstreamsEnv, userWithToken, type TokenHolder } from './support.js';
+import { FAKE_MODELS, UPSTREAM_KEY, upstreamsEnv } from './support.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -13,7 +12,7 @@ let sdk: OpenAI;
 beforeAll(async () => {
   upstream = await startFakeUpstream({ slowMs: 3_000 });
   t = await startTestApp(upstreamsEnv(upstream, { UPSTREAM_TIMEOUT_MS: '300' }));
-  alice = await userWithToken(t);
+  alice = await userWithToken(t.origin);
   sdk = new OpenAI({ baseURL: t.base, apiKey: alice.token, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -164,7 +163,7 @@ describe('POST /chat/completions', () => {
 
 describe('credentials on the proxy routes', () => {
   it('get the exact gateway strings', async () => {
-    const user = await registerUser(t.base);
+    const user = await registerUser(t.origin);
     const cases: [Record<string, string>, string][] = [
       [{}, 'missing bearer token'],
       [{ cookie: user.cookie }, 'missing bearer token'],

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream, userWithToken, type TokenHolder } from '@aius/test-support';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UPSTREAM_KEY, upstreamsEnv, userWithToken, type TokenHolder } from './support.js';
+import { UPSTREAM_KEY, upstreamsEnv } from './support.js';
 
 /** Spec §12: a stream whose client did not ask for usage is metered exactly, and relayed unchanged. */
 const WORDS = 6;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   // A third upstream on the same server that must not be asked for usage (stream_usage: false).
   const upstreams = [...(JSON.parse(env.UPSTREAMS!) as object[]), { name: 'plain', base_url: upstream.url, api_key: UPSTREAM_KEY, prefix: 'plain/', stream_usage: false }];
   t = await startTestApp({ ...env, UPSTREAMS: JSON.stringify(upstreams) });
-  user = await userWithToken(t);
+  user = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { startFakeUpstream, type FakeUpstream, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UPSTREAM_KEY, upstreamsEnv, userWithToken, type TokenHolder } from './support.js';
+import { UPSTREAM_KEY, upstreamsEnv } from './support.js';
 
 const CHUNK_DELAY_MS = 40;
 const WORDS = 5;
@@ -13,7 +13,7 @@ let user: TokenHolder;
 beforeAll(async () => {
   upstream = await startFakeUpstream({ chunkDelayMs: CHUNK_DELAY_MS, words: WORDS, record: false });
   t = await startTestApp(upstreamsEnv(upstream));
-  user = await userWithToken(t);
+  user = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();

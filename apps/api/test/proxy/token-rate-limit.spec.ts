@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { startFakeUpstream, type FakeUpstream, userWithToken } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { upstreamsEnv, userWithToken } from './support.js';
+import { upstreamsEnv } from './support.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -25,8 +25,8 @@ const chat = (token: string) =>
 
 describe('the per-token limit of the chat proxy', () => {
   it('refuses a token past its quota with 429, leaves other tokens alone, and meters only what passed', async () => {
-    const first = await userWithToken(t);
-    const second = await userWithToken(t, first.clientId, first);
+    const first = await userWithToken(t.origin);
+    const second = await userWithToken(t.origin, { holder: first, request: { client_id: first.clientId } });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await chat(first.token)).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -42,7 +42,7 @@ describe('the per-token limit of the chat proxy', () => {
   });
 
   it('counts every call whose credential is accepted, taken with the per-IP check once the token is known', async () => {
-    const holder = await userWithToken(t);
+    const holder = await userWithToken(t.origin);
     const badBody = () =>
       fetch(`${t.base}/chat/completions`, {
         method: 'POST',

@@ -2,16 +2,15 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { captureLogs } from '../faults/log-capture.js';
-import { startFakeUpstream } from '@aius/test-support';
-import { closedPort, userWithToken, type TokenHolder } from './support.js';
+import { startFakeUpstream, sparePort, userWithToken, type TokenHolder } from '@aius/test-support';
 
 let t: TestApp;
 let bob: TokenHolder;
 
 beforeAll(async () => {
   // The single-upstream shorthand, pointing at a port nothing listens on.
-  t = await startTestApp({ UPSTREAM_BASE_URL: `http://127.0.0.1:${await closedPort()}/v1`, UPSTREAM_API_KEY: 'sk-x' });
-  bob = await userWithToken(t);
+  t = await startTestApp({ UPSTREAM_BASE_URL: `http://127.0.0.1:${await sparePort()}/v1`, UPSTREAM_API_KEY: 'sk-x' });
+  bob = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -49,13 +48,13 @@ describe('an upstream that goes away after it listed its models', () => {
       LOG_LEVEL: 'warn',
       UPSTREAM_MODELS_CACHE_SECONDS: '0',
       UPSTREAMS: JSON.stringify([
-        { name: 'configured', base_url: `http://127.0.0.1:${await closedPort()}/v1`, models: ['local-x'] },
+        { name: 'configured', base_url: `http://127.0.0.1:${await sparePort()}/v1`, models: ['local-x'] },
         { name: 'remote', base_url: upstream.url, prefix: 'remote/' },
       ]),
     });
     const logs = captureLogs();
     try {
-      const holder = await userWithToken(app);
+      const holder = await userWithToken(app.origin);
       const models = async () => {
         const res = await fetch(`${app.base}/models`, { headers: { authorization: `Bearer ${holder.token}` } });
         return [res.status, ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id)];

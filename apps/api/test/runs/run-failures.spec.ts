@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completion } from '@aius/test-support';
+import { call, completion, userWithToken } from '@aius/test-support';
 import { RunClient, sleep, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;
@@ -38,8 +38,8 @@ describe('run socket failure paths (spec §9)', () => {
   });
 
   it('a plain GET without an upgrade is an unknown route', async () => {
-    const res = await fetch(`${h.t.base}/runs/ws`);
-    expect([res.status, await res.json()]).toEqual([404, { detail: 'Not Found' }]);
+    const res = await call(h.t.origin, 'runSocket');
+    expect([res.status, res.body]).toEqual([404, { detail: 'Not Found' }]);
   });
 
   it('a malformed start closes 1008 "invalid start frame"', async () => {
@@ -93,14 +93,13 @@ describe('run socket failure paths (spec §9)', () => {
     c.begin(h.user.token, { messages: userMessages });
     expect(await c.frame(1)).toMatchObject({ type: 'tool_call' });
     const calls = h.upstream.calls.length;
-    const res = await fetch(`${h.t.base}/tokens/${h.user.tokenId}`, { method: 'DELETE', headers: { cookie: h.user.cookie } });
+    const res = await call(h.t.origin, 'revokeToken', { params: { id: String(h.user.tokenId) }, as: { cookie: h.user.cookie } });
     expect(res.status).toBe(200);
     c.send({ type: 'tool_result', tool_call_id: 'call_1', result: 'ok' });
     expect(await c.closed).toEqual({ code: 1008, reason: 'invalid token' });
     expect(h.upstream.calls.length).toBe(calls);
     // A fresh token for the tests after this one.
-    const { userWithToken } = await import('../proxy/support.js');
-    h.user = await userWithToken(h.t, undefined, h.user);
+    h.user = await userWithToken(h.t.origin, { holder: h.user });
   });
 
   it('a second start for the same session ends the first run (1008, not retried) and the second goes on', async () => {

@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunDetail, RunListResponse } from '@aius/contracts';
 import { OpenRuns } from '../../src/modules/runs/open-runs.js';
 import { RunRecorder } from '../../src/modules/runs/run-recorder.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { registerUser } from '../support/accounts.js';
-import { completion } from '@aius/test-support';
+import { call, callRaw, completion, ok, registerUser, userWithToken } from '@aius/test-support';
 import { startTestApp } from '../support/test-app.js';
-import { UPSTREAM_KEY, userWithToken } from '../proxy/support.js';
-import { RunClient, SYSTEM_PROMPT, sleep, sql, startRunHarness, userMessages, type RunHarness } from './support.js';
+import { UPSTREAM_KEY } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
+import { RunClient, SYSTEM_PROMPT, sleep, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;
 beforeAll(async () => {
   h = await startRunHarness({ RUN_DEFAULT_MODEL: 'gpt-fake', RUN_STORE_TRANSCRIPTS: 'true' });
 });
 afterAll(() => h.close());
-
-async function get<T>(path: string, cookie: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${h.t.base}${path}`, { headers: { cookie } });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 async function flushed(app = h.t) {
   await app.app.get(RunRecorder).flush();
@@ -38,10 +32,10 @@ describe('runs are recorded and listed (GET /runs, GET /runs/{id})', () => {
     await c.closed;
     await flushed();
 
-    const list = await get<RunListResponse>(`/runs?org_id=${h.user.clientId}`, h.user.cookie);
+    const list = await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId }, as: { cookie: h.user.cookie } });
     expect(list.status).toBe(200);
-    expect(list.body.next_before).toBeNull();
-    const [run] = list.body.data;
+    expect(ok(list).next_before).toBeNull();
+    const [run] = ok(list).data;
     expect(run).toMatchObject({
       run_id: 'cli-run-7',
       session_id: 'ses_hist',
@@ -58,14 +52,14 @@ describe('runs are recorded and listed (GET /runs, GET /runs/{id})', () => {
     });
     expect(run!.id).toMatch(/^run_/);
 
-    const detail = await get<RunDetail>(`/runs/${run!.id}`, h.user.cookie);
-    const [call1, call2] = detail.body.calls;
+    const detail = await call(h.t.origin, 'getRun', { params: { id: run!.id }, as: { cookie: h.user.cookie } });
+    const [call1, call2] = ok(detail).calls;
     expect(call2!.offset_ms).toBeGreaterThanOrEqual(call1!.offset_ms + call1!.latency_ms);
-    expect(detail.body.calls.map((x) => [x.iteration, x.kind, x.status, x.tool_calls])).toEqual([
+    expect(ok(detail).calls.map((x) => [x.iteration, x.kind, x.status, x.tool_calls])).toEqual([
       [1, 'chat', 200, 1],
       [2, 'chat', 200, 0],
     ]);
-    expect(detail.body.transcript).toEqual([
+    expect(ok(detail).transcript).toEqual([
       { role: 'system', content: SYSTEM_PROMPT },
       ...userMessages,
       { role: 'assistant', content: 'Looking.', tool_calls: [{ id: 't1', type: 'function', function: { name: 'bash', arguments: '{}' } }] },
@@ -79,8 +73,8 @@ describe('runs are recorded and listed (GET /runs, GET /runs/{id})', () => {
       { run_id: run!.id, status: 200 },
       { run_id: run!.id, status: 200 },
     ]);
-    const usage = await get<{ totals: { requests: number; total_tokens: number } }>(`/usage?org_id=${h.user.clientId}`, h.user.cookie);
-    expect(usage.body.totals).toMatchObject({ requests: 2, total_tokens: 28 });
+    const usage = await call(h.t.origin, 'usage', { query: { org_id: h.user.clientId }, as: { cookie: h.user.cookie } });
+    expect(ok(usage).totals).toMatchObject({ requests: 2, total_tokens: 28 });
   });
 
   it('a client that leaves is recorded as disconnected; an upstream failure as failed', async () => {
@@ -96,25 +90,25 @@ describe('runs are recorded and listed (GET /runs, GET /runs/{id})', () => {
     await failed.closed;
     await new Promise((r) => setTimeout(r, 100));
     await flushed();
-    const list = await get<RunListResponse>(`/runs?org_id=${h.user.clientId}&limit=2`, h.user.cookie);
-    expect(list.body.data.map((r) => [r.run_id, r.status])).toEqual([
+    const list = await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId, limit: 2 }, as: { cookie: h.user.cookie } });
+    expect(ok(list).data.map((r) => [r.run_id, r.status])).toEqual([
       ['fails', 'failed'],
       ['leaves', 'disconnected'],
     ]);
     // Cursor paging: the next page has the first run.
-    const next = await get<RunListResponse>(`/runs?org_id=${h.user.clientId}&limit=2&before=${list.body.next_before}`, h.user.cookie);
-    expect(next.body.data.map((r) => r.run_id)).toEqual(['cli-run-7']);
-    expect(next.body.next_before).toBeNull();
+    const next = await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId, limit: 2, before: ok(list).next_before! }, as: { cookie: h.user.cookie } });
+    expect(ok(next).data.map((r) => r.run_id)).toEqual(['cli-run-7']);
+    expect(ok(next).next_before).toBeNull();
   });
 
   it('members only: another user gets 403 on the list and on a run, an unknown id 404, a bad cursor 400', async () => {
-    const other = await registerUser(h.t.base);
-    const list = await get<RunListResponse>(`/runs?org_id=${h.user.clientId}`, h.user.cookie);
-    expect((await get(`/runs?org_id=${h.user.clientId}`, other.cookie)).status).toBe(403);
-    expect((await get(`/runs/${list.body.data[0]!.id}`, other.cookie)).status).toBe(403);
-    expect((await get('/runs/run_doesnotexist', h.user.cookie)).status).toBe(404);
-    expect((await get(`/runs?org_id=${h.user.clientId}&before=garbage`, h.user.cookie)).body).toMatchObject({ detail: { code: 'INVALID_REQUEST' } });
-    expect((await get('/runs', h.user.cookie)).body).toMatchObject({ detail: { code: 'MISSING_ORG_ID' } });
+    const other = await registerUser(h.t.origin);
+    const list = await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId }, as: { cookie: h.user.cookie } });
+    expect((await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId }, as: { cookie: other.cookie } })).status).toBe(403);
+    expect((await call(h.t.origin, 'getRun', { params: { id: ok(list).data[0]!.id }, as: { cookie: other.cookie } })).status).toBe(403);
+    expect((await call(h.t.origin, 'getRun', { params: { id: 'run_doesnotexist' }, as: { cookie: h.user.cookie } })).status).toBe(404);
+    expect((await call(h.t.origin, 'listRuns', { query: { org_id: h.user.clientId, before: 'garbage' }, as: { cookie: h.user.cookie } })).body).toMatchObject({ detail: { code: 'INVALID_REQUEST' } });
+    expect((await callRaw(h.t.origin, 'listRuns', { as: { cookie: h.user.cookie } })).body).toMatchObject({ detail: { code: 'MISSING_ORG_ID' } });
   });
 
   it('without RUN_STORE_TRANSCRIPTS no message content is stored', async () => {
@@ -144,13 +138,13 @@ describe('two instances with Redis', () => {
     );
     try {
       // The agents seeded through A are in the shared database: B serves them too.
-      const u = await userWithToken(a);
+      const u = await userWithToken(a.origin);
       h.upstream.script = () => ({ json: completion('fine') });
       // Warm on B first, so B holds the token in its cache when A revokes it.
       const warm = await RunClient.open(b);
       warm.begin(u.token, { messages: userMessages });
       expect((await warm.closed).code).toBe(1000);
-      expect((await fetch(`${a.base}/tokens/${u.tokenId}`, { method: 'DELETE', headers: { cookie: u.cookie } })).status).toBe(200);
+      expect((await call(a.origin, 'revokeToken', { params: { id: String(u.tokenId) }, as: { cookie: u.cookie } })).status).toBe(200);
       const c = await RunClient.open(b);
       c.begin(u.token, { messages: userMessages });
       expect(await c.closed).toEqual({ code: 1008, reason: 'invalid token' });

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { runServerFrames } from '@aius/contracts';
-import pg from 'pg';
 import WebSocket from 'ws';
-import { registerUser, type RegisteredUser } from '../support/accounts.js';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { callOk, registerUser, startFakeUpstream, userWithToken, type FakeUpstream, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UPSTREAM_KEY, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { UPSTREAM_KEY } from '../proxy/support.js';
 
 export const SYSTEM_PROMPT = 'You are the build agent. Use the tools.';
 export const TOOLS = [
@@ -22,27 +20,12 @@ export interface RunHarness {
   close(): Promise<void>;
 }
 
-/** Sends one admin route call with a bearer. */
-export async function admin(t: TestApp, token: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${t.base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
 /** Seeds the `build` agent the way the CLI's script does (POST /admin/prompts, /tools, /agents). */
 export async function seedBuildAgent(t: TestApp, adminToken: string): Promise<void> {
-  const calls: [string, unknown][] = [
-    ['/admin/prompts', { name: 'build', text: SYSTEM_PROMPT }],
-    ...TOOLS.map((tool): [string, unknown] => ['/admin/tools', { name: tool.function.name, schema_json: JSON.stringify(tool) }]),
-    ['/admin/agents', { name: 'build', prompt_name: 'build', tool_names: TOOLS.map((x) => x.function.name) }],
-  ];
-  for (const [path, body] of calls) {
-    const res = await admin(t, adminToken, path, body);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  }
+  const as = { bearer: adminToken };
+  await callOk(t.origin, 'putPrompt', { body: { name: 'build', text: SYSTEM_PROMPT }, as });
+  for (const tool of TOOLS) await callOk(t.origin, 'putTool', { body: { name: tool.function.name, schema_json: JSON.stringify(tool) }, as });
+  await callOk(t.origin, 'putAgent', { body: { name: 'build', prompt_name: 'build', tool_names: TOOLS.map((x) => x.function.name) }, as });
 }
 
 /** A real AIUS with a scripted upstream, an instance admin and a user with a token; `seed` seeds `build`. */
@@ -53,10 +36,9 @@ export async function startRunHarness(env: Record<string, string> = {}, options:
     ADMIN_EMAILS: ADMIN_EMAIL,
     ...env,
   });
-  const adminUser: RegisteredUser = await registerUser(t.base, { email: ADMIN_EMAIL });
-  const adminHolder = await userWithToken(t, undefined, adminUser);
+  const adminHolder = await userWithToken(t.origin, { holder: await registerUser(t.origin, { email: ADMIN_EMAIL }) });
   if (options.seed !== false) await seedBuildAgent(t, adminHolder.token);
-  const user = await userWithToken(t);
+  const user = await userWithToken(t.origin);
   return {
     t,
     upstream,
@@ -146,14 +128,3 @@ export class RunClient {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const userMessages = [{ role: 'user', content: 'Fix the failing test in src/app.ts' }];
-
-/** One query on the app's database, for asserting what was written. */
-export async function sql<T>(t: TestApp, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: t.db.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}

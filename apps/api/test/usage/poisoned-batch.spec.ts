@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { sql } from '../auth/support.js';
 import { captureLogs } from '../faults/log-capture.js';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { startFakeUpstream, type FakeUpstream, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { upstreamsEnv } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
 
 /**
  * One bad call must never cost other users their usage (issue 12, item 1). Each chat call of
@@ -44,14 +44,14 @@ async function storedEvents(clientIds: string[]): Promise<number> {
 
 async function victims(n: number): Promise<TokenHolder[]> {
   const out: TokenHolder[] = [];
-  for (let i = 0; i < n; i++) out.push(await userWithToken(t));
+  for (let i = 0; i < n; i++) out.push(await userWithToken(t.origin));
   return out;
 }
 
 describe('a poisoned chat call next to good ones', () => {
   it('is refused with 400 INVALID_REQUEST when its model cannot be stored or is over 256 characters, and every good call is kept', async () => {
     const good = await victims(20);
-    const attacker = await userWithToken(t);
+    const attacker = await userWithToken(t.origin);
     const poisons = {
       nul: 'gpt\u0000x',
       'lone high surrogate': 'gpt\ud800x',
@@ -78,7 +78,7 @@ describe('a poisoned chat call next to good ones', () => {
   });
 
   it('refuses a project label that is too long or not a plain id, before anything is recorded', async () => {
-    const user = await userWithToken(t);
+    const user = await userWithToken(t.origin);
     for (const label of ['p'.repeat(8 * 1024), 'proj\u00e9', 'a b']) {
       const res = await chatWith(user, 'gpt-fake', { 'x-aius-project-id': label });
       expect(res.status).toBe(400);

@@ -2,10 +2,10 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURGE_BATCH } from '../../src/database/expired-rows-purge.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { sql } from '../auth/support.js';
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, ok, startFakeUpstream, type FakeUpstream, userWithToken } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { upstreamsEnv, userWithToken } from '../proxy/support.js';
+import { upstreamsEnv } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -20,15 +20,12 @@ afterAll(async () => {
 
 describe('usage events retention', () => {
   it('deletes raw events older than USAGE_EVENTS_RETENTION_DAYS in batches, keeps newer ones, and leaves the totals alone', async () => {
-    const user = await userWithToken(t);
+    const user = await userWithToken(t.origin);
     const sdk = new OpenAI({ baseURL: t.base, apiKey: user.token, maxRetries: 0 });
     for (let i = 0; i < 3; i++) await sdk.chat.completions.create({ model: 'gpt-fake', messages: [] });
     const recorder = t.app.get(UsageRecorder);
     await recorder.flush();
-    const usage = async () => {
-      const res = await fetch(`${t.base}/usage?org_id=${user.clientId}`, { headers: { cookie: user.cookie } });
-      return ((await res.json()) as { totals: { requests: number } }).totals;
-    };
+    const usage = async () => ok(await call(t.origin, 'usage', { query: { org_id: user.clientId }, as: { cookie: user.cookie } })).totals;
     const before = await usage();
     expect(before.requests).toBe(3);
 

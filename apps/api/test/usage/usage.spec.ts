@@ -1,11 +1,10 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
-import { sql } from '../auth/support.js';
-import { registerUser } from '../support/accounts.js';
-import { FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { FAKE_PROMPT_TOKENS, callRaw, ok, startFakeUpstream, type As, type FakeUpstream, registerUser, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { upstreamsEnv, userWithToken, type TokenHolder } from '../proxy/support.js';
+import { upstreamsEnv } from '../proxy/support.js';
+import { sql } from '../support/sql.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -17,7 +16,7 @@ const env = (u: FakeUpstream) => upstreamsEnv(u, { USAGE_FLUSH_INTERVAL_MS: '600
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   t = await startTestApp(env(upstream));
-  alice = await userWithToken(t);
+  alice = await userWithToken(t.origin);
 });
 afterAll(async () => {
   await t?.close();
@@ -27,16 +26,12 @@ afterAll(async () => {
 const flush = (app: TestApp = t) => app.app.get(UsageRecorder).flush();
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function getUsage(query: string, credential: { cookie?: string; bearer?: string }) {
-  const res = await fetch(`${t.base}/usage?${query}`, {
-    headers: { ...(credential.cookie ? { cookie: credential.cookie } : {}), ...(credential.bearer ? { authorization: `Bearer ${credential.bearer}` } : {}) },
-  });
-  return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+/** GET /usage with a query string as a client writes it (some of them malformed on purpose). */
+const getUsage = (query: string, as: As) => callRaw(t.origin, 'usage', { query: Object.fromEntries(new URLSearchParams(query)), as });
 
 describe('usage metering', () => {
   it('records each call after the flush and GET /usage totals it per day and model', async () => {
-    const user = await userWithToken(t);
+    const user = await userWithToken(t.origin);
     const sdk = new OpenAI({ baseURL: t.base, apiKey: user.token, maxRetries: 0 });
     await sdk.chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'a' }] });
     await sdk.chat.completions.create({ model: 'gpt-fake-mini', messages: [{ role: 'user', content: 'b' }] });
@@ -50,11 +45,12 @@ describe('usage metering', () => {
       void chunk;
     await expect(sdk.chat.completions.create({ model: 'fake-500', messages: [] })).rejects.toMatchObject({ status: 500 });
 
-    expect((await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).body.totals.requests).toBe(0);
+    expect(ok(await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).totals.requests).toBe(0);
     await flush();
 
-    const { status, body } = await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie });
-    expect(status).toBe(200);
+    const answer = await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie });
+    expect(answer.status).toBe(200);
+    const body = ok(answer);
     const perCall = { prompt: FAKE_PROMPT_TOKENS, completion: 5 };
     expect(body.totals).toEqual({
       requests: 4,
@@ -113,7 +109,7 @@ describe('usage metering', () => {
   });
 
   it('records the x-aius-project-id label and filters GET /usage by project', async () => {
-    const user = await userWithToken(t);
+    const user = await userWithToken(t.origin);
     for (const project of ['proj_alpha', 'proj_alpha', undefined]) {
       const res = await fetch(`${t.base}/chat/completions`, {
         method: 'POST',
@@ -129,12 +125,12 @@ describe('usage metering', () => {
     });
     expect(malformed.status).toBe(400);
     await flush();
-    expect((await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).body.totals.requests).toBe(3);
-    expect((await getUsage(`org_id=${user.clientId}&project_id=proj_alpha`, { cookie: user.cookie })).body.totals.requests).toBe(2);
+    expect(ok(await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).totals.requests).toBe(3);
+    expect(ok(await getUsage(`org_id=${user.clientId}&project_id=proj_alpha`, { cookie: user.cookie })).totals.requests).toBe(2);
   });
 
   it('writes nothing for bad bearers or rejected requests', async () => {
-    const user = await userWithToken(t);
+    const user = await userWithToken(t.origin);
     const attempts = [
       { authorization: 'Bearer aius_notARealToken', body: { model: 'gpt-fake', messages: [] } },
       { authorization: 'Basic Zm9vOmJhcg==', body: { model: 'gpt-fake', messages: [] } },
@@ -154,12 +150,12 @@ describe('usage metering', () => {
     await flush();
     const [events] = await sql<{ n: number }>(t, 'SELECT count(*)::int AS n FROM usage_events WHERE token_id = $1', [user.tokenId]);
     expect(events!.n).toBe(0);
-    expect((await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).body.totals.requests).toBe(0);
+    expect(ok(await getUsage(`org_id=${user.clientId}`, { cookie: user.cookie })).totals.requests).toBe(0);
   });
 
   it('writes what is still buffered when the app shuts down', async () => {
     const other = await startTestApp(env(upstream));
-    const user = await userWithToken(other);
+    const user = await userWithToken(other.origin);
     await new OpenAI({ baseURL: other.base, apiKey: user.token, maxRetries: 0 }).chat.completions.create({ model: 'gpt-fake', messages: [] });
     const db = other.db;
     await other.app.close();
@@ -171,7 +167,7 @@ describe('usage metering', () => {
 
 describe('GET /usage', () => {
   it('is for members of the client, with a session or a bearer token', async () => {
-    const outsider = await registerUser(t.base);
+    const outsider = await registerUser(t.origin);
     expect(await getUsage(`org_id=${alice.clientId}`, { cookie: outsider.cookie })).toMatchObject({ status: 403, body: { detail: { code: 'NO_ACCESS' } } });
     expect(await getUsage('org_id=client_doesnotexist', { cookie: alice.cookie })).toMatchObject({ status: 404, body: { detail: { code: 'NOT_FOUND' } } });
     expect(await getUsage('', { cookie: alice.cookie })).toMatchObject({ status: 400, body: { detail: { code: 'MISSING_ORG_ID' } } });
@@ -181,9 +177,9 @@ describe('GET /usage', () => {
 
   it('takes an inclusive range of days or unix seconds, and refuses a reversed or over-long one', async () => {
     const r = await getUsage(`org_id=${alice.clientId}&from=2026-01-30&to=2026-02-02`, { cookie: alice.cookie });
-    expect(r.body.daily.map((d: { date: string }) => d.date)).toEqual(['2026-01-30', '2026-01-31', '2026-02-01', '2026-02-02']);
+    expect(ok(r).daily.map((d) => d.date)).toEqual(['2026-01-30', '2026-01-31', '2026-02-01', '2026-02-02']);
     const seconds = await getUsage(`org_id=${alice.clientId}&from=${Date.UTC(2026, 0, 30, 15) / 1000}&to=${Date.UTC(2026, 1, 2, 1) / 1000}`, { cookie: alice.cookie });
-    expect(seconds.body.daily).toEqual(r.body.daily);
+    expect(ok(seconds).daily).toEqual(ok(r).daily);
     for (const q of ['from=2026-02-02&to=2026-01-30', 'from=2024-01-01&to=2026-01-01', 'from=2026-02-30', 'from=yesterday']) {
       expect(await getUsage(`org_id=${alice.clientId}&${q}`, { cookie: alice.cookie })).toMatchObject({ status: 400, body: { detail: { code: 'INVALID_REQUEST' } } });
     }

@@ -1,7 +1,7 @@
 import { migrate, PrismaService } from '@aius/db';
 import { AgentsRepository } from './agents.repository.js';
 
-const USAGE = 'usage: admin grant <email> | admin revoke <email>';
+const USAGE = 'usage: admin grant <email> | admin revoke <email> | admin create-user <email> <name…>';
 
 /**
  * `pnpm --filter @aius/api admin grant|revoke <email>` (spec §10): instance admins besides

@@ -58,7 +58,7 @@ export class ClientListCache implements ArrivalContributor, OnModuleInit {
    */
   arrive(request: ArrivingRequest, arrival: Arrival): void {
     const userId = arrival.bearer?.userId;
-    if (userId !== undefined && request.method === 'GET' && request.routeOptions.url === LIST_ROUTE && !this.local(userId)) {
+    if (userId !== undefined && request.method === 'GET' && arrival.route === LIST_ROUTE && !this.local(userId)) {
       arrival.clientListVersion = this.version(userId);
     }
   }

@@ -101,7 +101,7 @@ export class RateLimitService implements ArrivalContributor {
    * counts under the default policy, so scanners are limited too. Null: not limited.
    */
   private limitFor(request: ArrivingRequest, arrival: Arrival): IpLimit | null {
-    const pattern = request.routeOptions.url ?? pathOf(request.url);
+    const pattern = arrival.route ?? pathOf(request.url);
     const limits = this.routeLimits.get(`${request.method} ${pattern}`);
     const rate = limits?.rate ?? 'default';
     if (rate === 'none') return null;

@@ -99,7 +99,7 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
    */
   arrive(request: ArrivingRequest, arrival: Arrival): void {
     const header = request.headers.authorization;
-    if (header === undefined || request.routeOptions.url === undefined) return;
+    if (header === undefined || arrival.route === undefined) return;
     const token = BEARER_HEADER.exec(header)?.[1];
     if (token === undefined || !isWellFormedToken(token)) return;
     const hash = hashToken(token);
