@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, callOk, registerUser, startFakeUpstream, userWithToken, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ROOMY_LIMITS } from '../gateway/http.js';
+import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * What the dashboard reads besides the §12 routes: GET /instance's billing_mode, credits spent
