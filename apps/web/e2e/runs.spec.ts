@@ -57,8 +57,11 @@ test('a run from the CLI shows in the Runs page, with its upstream calls as a ti
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Runs' }).click();
     await expect(page.getByRole('heading', { name: 'Runs', level: 1 })).toBeVisible();
     // Runs are written in batches about a second apart: the page shows the run once it is in.
+    // Each try waits for the list (or its empty state) to load before its short look, so a slow
+    // page load on a busy machine is not taken for a missing run.
     await expect(async () => {
       await page.reload();
+      await expect(page.getByRole('heading', { name: 'Recent runs' }).or(page.getByText('No runs yet'))).toBeVisible();
       await expect(page.getByRole('link', { name: 'Run e2e-run-1' })).toBeVisible({ timeout: 1_000 });
     }).toPass({ timeout: 15_000 });
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Run e2e-run-1' }) });

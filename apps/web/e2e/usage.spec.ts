@@ -20,3 +20,15 @@ test('the usage page shows the organization’s totals and a daily chart for the
   await expect(page.getByRole('img', { name: `requests per day from ${weekAgo} to ${today}: 0 in total` })).toBeVisible();
   await snap(page, testInfo, 'usage');
 });
+
+test('with billing off (BILLING_MODE=off) there is no Billing section, and its page says billing is off', async ({ page }) => {
+  await signUp(page, 'Unbilled Viewer', uniqueEmail('unbilled'));
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await expect(nav.getByRole('link', { name: 'Usage' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Billing' })).toHaveCount(0);
+  await nav.getByRole('link', { name: 'Usage' }).click();
+  await expect(page.getByLabel('Totals for the period')).toBeVisible();
+  await expect(page.getByText('Credits left')).toHaveCount(0);
+  await page.goto('/billing');
+  await expect(page.getByText('Billing is off on this server')).toBeVisible();
+});

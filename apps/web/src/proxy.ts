@@ -19,5 +19,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/api/:path*', '/get-started/:path*', '/projects/:path*', '/organizations/:path*', '/tokens/:path*', '/security/:path*', '/usage/:path*', '/artifacts/:path*'],
+  matcher: ['/api/:path*', '/get-started/:path*', '/projects/:path*', '/organizations/:path*', '/tokens/:path*', '/security/:path*', '/usage/:path*', '/billing/:path*', '/artifacts/:path*'],
 };

@@ -130,6 +130,8 @@ export const routes = {
   deleteProject: route({ method: 'DELETE', path: '/projects/:id', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.deleteProjectResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
   forkProject: route({ method: 'POST', path: '/projects/:id/fork', auth: 'account', rate: 'default', params: projects.projectIdParams, response: projects.project, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
 
+  // The dashboard's list for a token's model allowlist (spec §12): GET /models takes a bearer only (spec §3).
+  tokenModelChoices: route({ method: 'GET', path: '/tokens/models', auth: 'session', rate: 'default', response: proxy.modelListResponse }),
   listModels: route({ method: 'GET', path: '/models', auth: 'bearer', rate: 'default', response: proxy.modelListResponse, errors: ['UPSTREAM_UNAVAILABLE'] }),
   chatCompletions: route({ method: 'POST', path: '/chat/completions', auth: 'bearer', rate: 'default', tokenQuota: true, body: proxy.chatCompletionRequest, errors: ['NOT_FOUND', 'MODEL_NOT_ALLOWED', 'INSUFFICIENT_CREDITS', 'UPSTREAM_UNAVAILABLE'] }),
   usage: route({ method: 'GET', path: '/usage', auth: 'account', rate: 'default', query: usage.usageQuery, response: usage.usageResponse, errors: ['NOT_FOUND', 'NO_ACCESS'] }),
@@ -158,6 +160,7 @@ export const routes = {
   getSubscription: route({ method: 'GET', path: '/clients/:id/subscription', auth: 'account', rate: 'default', params: clients.clientIdParams, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   getCredits: route({ method: 'GET', path: '/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, response: billing.creditsResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   listCreditTransactions: route({ method: 'GET', path: '/clients/:id/credits/transactions', auth: 'account', rate: 'default', params: clients.clientIdParams, query: billing.transactionsQuery, response: billing.transactionListResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
+  creditsDaily: route({ method: 'GET', path: '/clients/:id/credits/daily', auth: 'account', rate: 'default', params: clients.clientIdParams, query: billing.creditsDailyQuery, response: billing.creditsDailyResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),
   // Instance admins only (session or bearer, so the dashboard's admin view can call them).
   grantCredits: route({ method: 'POST', path: '/admin/clients/:id/credits', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.grantCreditsRequest, headers: billing.grantCreditsHeaders, response: billing.creditTransaction, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS', 'IDEMPOTENCY_KEY_REUSED'] }),
   setPlan: route({ method: 'PUT', path: '/admin/clients/:id/plan', auth: 'account', rate: 'default', params: clients.clientIdParams, body: billing.setPlanRequest, response: billing.subscriptionResponse, errors: ['ROUTE_NOT_FOUND', 'NOT_FOUND', 'NO_ACCESS'] }),

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { BILLING_MODES } from '@aius/contracts';
 
 /**
  * Every setting AIUS reads, parsed once at boot. Nothing else reads process.env:
@@ -205,7 +206,7 @@ export const configSchema = z.object({
 
   // ── credits and budgets (spec §12; modules/billing) ─────────────────────────
   /** `off`: nothing priced or enforced, the billing routes answer 404. `credits`: the ledger below. */
-  BILLING_MODE: z.enum(['off', 'credits'], { error: 'must be off or credits' }).default('off'),
+  BILLING_MODE: z.enum(BILLING_MODES, { error: 'must be off or credits' }).default('off'),
   /**
    * JSON: model id (as clients name it) → USD per million tokens, `{"input": 2.5, "output": 10}`;
    * `"*"` prices every other model. Required (with `"*"`) when BILLING_MODE=credits, so no model

@@ -1,6 +1,6 @@
 'use client';
 
-import type { MeResponse } from '@aius/contracts';
+import type { InstanceInfoResponse, MeResponse } from '@aius/contracts';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { createContext, useContext, useState, type ReactNode } from 'react';
@@ -19,10 +19,20 @@ export function useMe(): MeResponse {
   return me;
 }
 
+const InstanceContext = createContext<InstanceInfoResponse | null>(null);
+
+/** This server's settings (GET /instance), read by the dashboard layout with the account. */
+export function useInstance(): InstanceInfoResponse {
+  const instance = useContext(InstanceContext);
+  if (!instance) throw new Error('useInstance outside the dashboard shell');
+  return instance;
+}
+
 /** The frame around every dashboard page: brand, sections, organization switcher, account. */
-export function Shell({ me, children }: { me: MeResponse; children: ReactNode }) {
+export function Shell({ me, instance, children }: { me: MeResponse; instance: InstanceInfoResponse; children: ReactNode }) {
   return (
     <MeContext.Provider value={me}>
+      <InstanceContext.Provider value={instance}>
       <OrganizationsProvider>
         <ToastProvider>
         <a href="#main" className="skip-link">
@@ -44,6 +54,7 @@ export function Shell({ me, children }: { me: MeResponse; children: ReactNode })
         </div>
         </ToastProvider>
       </OrganizationsProvider>
+      </InstanceContext.Provider>
     </MeContext.Provider>
   );
 }
@@ -51,10 +62,11 @@ export function Shell({ me, children }: { me: MeResponse; children: ReactNode })
 function Navigation() {
   const pathname = usePathname();
   const me = useMe();
+  const billing = useInstance().billing_mode === 'credits';
   return (
     <nav className="sidenav" aria-label="Sections">
       <ul>
-        {NAV_ITEMS.filter((item) => !item.adminOnly || me.is_admin).map((item) => {
+        {NAV_ITEMS.filter((item) => (!item.adminOnly || me.is_admin) && (!item.billing || billing)).map((item) => {
           const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
           return (
             <li key={item.href}>

@@ -1,4 +1,4 @@
-import { SESSION_COOKIE, type MeResponse } from '@aius/contracts';
+import { SESSION_COOKIE, type InstanceInfoResponse, type MeResponse } from '@aius/contracts';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { ApiError, call } from './api';
@@ -21,4 +21,9 @@ export async function requireSession(): Promise<MeResponse> {
     if (error instanceof ApiError && error.status === 401) redirect('/login');
     throw error;
   }
+}
+
+/** This server's settings the dashboard shapes itself by (which sections exist), read with the page. */
+export function instanceSettings(): Promise<InstanceInfoResponse> {
+  return call('instanceInfo', undefined, { origin: apiOrigin() });
 }

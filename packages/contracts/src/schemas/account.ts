@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BILLING_MODES } from './billing.js';
 import { emailField, idField, loginPasswordField, newPasswordField, unixSeconds } from './fields.js';
 
 /**
@@ -42,6 +43,8 @@ export const instanceInfoResponse = z.object({
   signup_mode: z.enum(['open', 'invite', 'closed']),
   /** `smtp`: mail leaves through SMTP_URL; `log`: no SMTP_URL, links are written to the server's log. */
   mail_delivery: z.enum(['smtp', 'log']),
+  /** Added to spec §13's answer: BILLING_MODE (spec §12), so the dashboard shows its Billing page only when the credits routes exist. */
+  billing_mode: z.enum(BILLING_MODES),
 });
 export type InstanceInfoResponse = z.infer<typeof instanceInfoResponse>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS, storable, unixSeconds } from './fields.js';
+import { dayOrSeconds } from './usage.js';
 
 /**
  * Credits and budgets (spec §12). 1 credit = $0.01. Amounts on the wire are credits as decimal
@@ -65,6 +66,18 @@ export type TransactionsQuery = z.infer<typeof transactionsQuery>;
 
 export const transactionListResponse = z.object({ data: z.array(creditTransaction), next_before: z.string().nullable() });
 export type TransactionListResponse = z.infer<typeof transactionListResponse>;
+
+/** Added to spec §12: credits spent on calls per UTC day, `from`/`to` as GET /usage takes them (default the last 30 days). */
+export const creditsDailyQuery = z.object({ from: dayOrSeconds, to: dayOrSeconds });
+export type CreditsDailyQuery = z.infer<typeof creditsDailyQuery>;
+
+export const creditsDailyResponse = z.object({
+  org_id: z.string(),
+  /** Every day of the range, zeros included; `spent` is what the day's calls cost (their `usage` entries). */
+  daily: z.array(z.object({ date: z.string(), spent: credits })),
+  total_spent: credits,
+});
+export type CreditsDailyResponse = z.infer<typeof creditsDailyResponse>;
 
 /** A grant adds top-up credits; a negative amount takes some back (an adjustment by an admin). */
 export const grantCreditsRequest = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idField, orgIdField } from './fields.js';
 
 /** `from`/`to` accept unix seconds or a `YYYY-MM-DD` day (UTC); `to` is inclusive. */
-const dayOrSeconds = z
+export const dayOrSeconds = z
   .string({ error: 'INVALID_REQUEST' })
   .regex(/^(\d{1,12}|\d{4}-\d{2}-\d{2})$/, 'INVALID_REQUEST')
   .optional();

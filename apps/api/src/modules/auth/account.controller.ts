@@ -25,7 +25,7 @@ export class AccountController {
 
   @Endpoint(routes.instanceInfo)
   instance(): InstanceInfoResponse {
-    return { signup_mode: this.config.SIGNUP_MODE, mail_delivery: this.config.SMTP_URL ? 'smtp' : 'log' };
+    return { signup_mode: this.config.SIGNUP_MODE, mail_delivery: this.config.SMTP_URL ? 'smtp' : 'log', billing_mode: this.config.BILLING_MODE };
   }
 
   /** Session cookie only, so the principal always names a session (the one that stays). */

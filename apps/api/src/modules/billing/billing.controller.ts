@@ -3,6 +3,8 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   routes,
   type ClientIdParams,
+  type CreditsDailyQuery,
+  type CreditsDailyResponse,
   type CreditsResponse,
   type CreditTransaction,
   type GrantCreditsHeaders,
@@ -29,6 +31,15 @@ export class BillingController {
   @Endpoint(routes.getCredits)
   credits(@CurrentPrincipal() p: Principal, @ContractParams(routes.getCredits) params: ClientIdParams): Promise<CreditsResponse> {
     return this.billing.credits(p.userId, params.id);
+  }
+
+  @Endpoint(routes.creditsDaily)
+  daily(
+    @CurrentPrincipal() p: Principal,
+    @ContractParams(routes.creditsDaily) params: ClientIdParams,
+    @ContractQuery(routes.creditsDaily) query: CreditsDailyQuery,
+  ): Promise<CreditsDailyResponse> {
+    return this.billing.daily(p.userId, params.id, query);
   }
 
   @Endpoint(routes.listCreditTransactions)

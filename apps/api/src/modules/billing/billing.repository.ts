@@ -230,6 +230,18 @@ export class BillingRepository {
     });
   }
 
+  /** Micro-credits the client's calls cost (their `usage` entries, which are negative) per UTC day, `YYYY-MM-DD` inclusive. */
+  async spentPerDay(clientId: string, from: string, to: string): Promise<Map<string, bigint>> {
+    const rows = await this.prisma.$queryRaw<{ day: string; spent: bigint }[]>`
+      SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, (-sum(amount))::bigint AS spent
+      FROM credit_transactions
+      WHERE client_id = ${clientId} AND kind = 'usage'
+        AND created_at >= (${from}::date)::timestamp AT TIME ZONE 'UTC'
+        AND created_at < ((${to}::date + 1)::timestamp AT TIME ZONE 'UTC')
+      GROUP BY 1`;
+    return new Map(rows.map((r) => [r.day, r.spent]));
+  }
+
   /** The account row, locked for this transaction; created, or renewed into the current period, first. */
   private async locked(tx: Tx, clientId: string, defaults: PlanDefaults, now: Date): Promise<BillingAccount> {
     const rows = await tx.$queryRaw<AccountRow[]>`

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  CreditsDailyQuery,
+  CreditsDailyResponse,
   CreditsResponse,
   CreditTransaction,
   GrantCreditsRequest,
@@ -14,6 +16,7 @@ import { unixSeconds } from '../../common/unix-time.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ClientsService } from '../clients/clients.service.js';
+import { dayRange } from '../usage/usage-range.js';
 import { BillingRepository, type BillingAccount, type LedgerRow } from './billing.repository.js';
 import { CreditGate } from './credit-gate.js';
 import { toCredits, toMicro } from './model-prices.js';
@@ -83,6 +86,17 @@ export class BillingService {
     const rows = await this.repository.transactions(clientId, query.limit, query.before === undefined ? undefined : BigInt(query.before));
     const page = rows.slice(0, query.limit);
     return { data: page.map(transactionOf), next_before: rows.length > query.limit ? String(page.at(-1)!.id) : null };
+  }
+
+  /** What calls cost per UTC day of the range, every day listed (zeros too) so a chart needs no gap filling. */
+  async daily(userId: string, clientId: string, query: CreditsDailyQuery): Promise<CreditsDailyResponse> {
+    this.assertOn();
+    const range = dayRange(query.from, query.to);
+    await this.clients.assertMember(userId, clientId);
+    await this.gate.flush();
+    const spent = await this.repository.spentPerDay(clientId, range.from, range.to);
+    const daily = range.days.map((date) => ({ date, spent: toCredits(spent.get(date) ?? 0n) }));
+    return { org_id: clientId, daily, total_spent: toCredits([...spent.values()].reduce((a, b) => a + b, 0n)) };
   }
 
   async grant(userId: string, clientId: string, body: GrantCreditsRequest, idempotencyKey: string | null, origin: RequestOrigin): Promise<CreditTransaction> {

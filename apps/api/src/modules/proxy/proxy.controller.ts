@@ -6,7 +6,7 @@ import { CurrentPrincipal, type Principal } from '../../common/principal.js';
 import { correlate } from './correlation.js';
 import { ProxyService } from './proxy.service.js';
 
-/** GET /models. POST /chat/completions is served by ChatRoute, outside Nest's router (see there). */
+/** GET /models (and its list for the dashboard's token form). POST /chat/completions is served by ChatRoute, outside Nest's router (see there). */
 @Controller()
 export class ProxyController {
   constructor(private readonly proxy: ProxyService) {}
@@ -18,6 +18,12 @@ export class ProxyController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ModelListResponse> {
     correlate(request, reply);
+    return { object: 'list', data: await this.proxy.listModels(principal) };
+  }
+
+  /** The dashboard's session principal has no token, so no allowlist narrows the list. */
+  @Endpoint(routes.tokenModelChoices)
+  async tokenModelChoices(@CurrentPrincipal() principal: Principal): Promise<ModelListResponse> {
     return { object: 'list', data: await this.proxy.listModels(principal) };
   }
 }

@@ -1,8 +1,12 @@
 import type { ReactNode } from 'react';
 import { Shell } from '@/components/shell';
-import { requireSession } from '@/lib/session';
+import { instanceSettings, requireSession } from '@/lib/session';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const me = await requireSession();
-  return <Shell me={me}>{children}</Shell>;
+  const [me, instance] = await Promise.all([requireSession(), instanceSettings()]);
+  return (
+    <Shell me={me} instance={instance}>
+      {children}
+    </Shell>
+  );
 }

@@ -3,7 +3,8 @@
 import type { AdminUser } from '@aius/contracts';
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '@/components/confirm-dialog';
-import { useMe } from '@/components/shell';
+import { Pager, useCursorPages } from '@/components/pager';
+import { useInstance, useMe } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
@@ -11,6 +12,7 @@ import { formatDate } from '@/lib/format';
 import { useAction } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
 import { AgentsSection } from './agents-section';
+import { BillingAdmin } from './billing-admin';
 import { CreateUser } from './create-user';
 
 /**
@@ -21,16 +23,16 @@ import { CreateUser } from './create-user';
 export function AdminView() {
   const me = useMe();
   const [search, setSearch] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const before = cursors.at(-1);
-  const users = useQuery(me.is_admin ? 'listUsers' : null, { query: { limit: 25, ...(search ? { query: search } : {}), ...(before ? { before } : {}) } });
+  const pages = useCursorPages();
+  const users = useQuery(me.is_admin ? 'listUsers' : null, { query: { limit: 25, ...(search ? { query: search } : {}), ...(pages.before ? { before: pages.before } : {}) } });
   const [disabling, setDisabling] = useState<AdminUser | null>(null);
   const toast = useToast();
+  const billing = useInstance().billing_mode === 'credits';
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSearch(String(new FormData(event.currentTarget).get('query') ?? '').trim());
-    setCursors([undefined]);
+    pages.reset();
   };
 
   if (!me.is_admin || users.errorStatus === 403) {
@@ -87,17 +89,9 @@ export function AdminView() {
             </table>
           </div>
         ) : null}
-        {data ? (
-          <div className="actions">
-            <button type="button" className="btn" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Newer
-            </button>
-            <button type="button" className="btn" disabled={data.next_before === null} onClick={() => setCursors((c) => [...c, data.next_before ?? undefined])}>
-              Older
-            </button>
-          </div>
-        ) : null}
+        {data ? <Pager pages={pages} nextBefore={data.next_before} /> : null}
       </section>
+      {billing ? <BillingAdmin /> : null}
       <AgentsSection />
       {disabling ? (
         <ConfirmDialog

@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditEventWire, type AuditLogQuer
 import { useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Moment } from '@/components/moment';
+import { Pager, useCursorPages } from '@/components/pager';
 import { useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
@@ -128,9 +129,8 @@ export function AuditLogView() {
 }
 
 function AuditEvents({ scope, filters }: { scope: string; filters: Filters }) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const before = cursors.at(-1);
-  const query: AuditLogQuery = { limit: 25, ...filters, ...(before ? { before } : {}) };
+  const pages = useCursorPages();
+  const query: AuditLogQuery = { limit: 25, ...filters, ...(pages.before ? { before: pages.before } : {}) };
   const mine = useQuery(scope === 'me' ? 'myAuditLog' : null, { query });
   const org = useQuery(scope === 'me' ? null : 'clientAuditLog', { params: { id: scope }, query });
   const events = scope === 'me' ? mine : org;
@@ -139,7 +139,7 @@ function AuditEvents({ scope, filters }: { scope: string; filters: Filters }) {
   if (events.loading && !data) return <Loading />;
   if (events.error) return <LoadError message={events.error} onRetry={events.reload} />;
   if (!data) return null;
-  if (data.data.length === 0 && cursors.length === 1) return <Empty title="No events">Nothing matches these filters yet.</Empty>;
+  if (data.data.length === 0 && pages.first) return <Empty title="No events">Nothing matches these filters yet.</Empty>;
   return (
     <section className="card" aria-labelledby="audit-events-title">
       <h2 id="audit-events-title">Events</h2>
@@ -161,14 +161,7 @@ function AuditEvents({ scope, filters }: { scope: string; filters: Filters }) {
           </tbody>
         </table>
       </div>
-      <div className="actions">
-        <button type="button" className="btn" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" className="btn" disabled={data.next_before === null} onClick={() => setCursors((c) => [...c, data.next_before ?? undefined])}>
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} nextBefore={data.next_before} />
     </section>
   );
 }

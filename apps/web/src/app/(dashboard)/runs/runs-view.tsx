@@ -2,8 +2,8 @@
 
 import type { ClientSummary, RunSummary } from '@aius/contracts';
 import Link from 'next/link';
-import { useState } from 'react';
 import { Moment } from '@/components/moment';
+import { Pager, useCursorPages } from '@/components/pager';
 import { OrganizationStates, useOrganizations } from '@/components/org-context';
 import { Empty, LoadError, Loading } from '@/components/states';
 import { useQuery } from '@/lib/use-query';
@@ -26,16 +26,14 @@ export function RunsView() {
 }
 
 function OrganizationRuns({ org }: { org: ClientSummary }) {
-  // The cursors of the pages seen so far: "Newer" goes back one.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const before = cursors.at(-1);
-  const runs = useQuery('listRuns', { query: { org_id: org.id, limit: 25, ...(before ? { before } : {}) } });
+  const pages = useCursorPages();
+  const runs = useQuery('listRuns', { query: { org_id: org.id, limit: 25, ...(pages.before ? { before: pages.before } : {}) } });
   const data = runs.data;
 
   if (runs.loading && !data) return <Loading />;
   if (runs.error) return <LoadError message={runs.error} onRetry={runs.reload} />;
   if (!data) return null;
-  if (data.data.length === 0 && cursors.length === 1) {
+  if (data.data.length === 0 && pages.first) {
     return <Empty title="No runs yet">Prompts sent with the AIUS CLI against this server show up here once they finish.</Empty>;
   }
   return (
@@ -62,14 +60,7 @@ function OrganizationRuns({ org }: { org: ClientSummary }) {
           </tbody>
         </table>
       </div>
-      <div className={styles.pager}>
-        <button type="button" className="btn" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" className="btn" disabled={data.next_before === null} onClick={() => setCursors((c) => [...c, data.next_before ?? undefined])}>
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} nextBefore={data.next_before} />
     </section>
   );
 }

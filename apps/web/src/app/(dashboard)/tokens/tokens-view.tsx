@@ -12,6 +12,7 @@ import { useToast } from '@/components/toast';
 import { call } from '@/lib/api';
 import { useContractForm } from '@/lib/form';
 import { useQuery } from '@/lib/use-query';
+import styles from './tokens.module.css';
 
 export function TokensView() {
   const tokens = useQuery('listTokens');
@@ -61,15 +62,30 @@ export function TokensView() {
   );
 }
 
+/** A day picked in the form, as the instant the token stops: the end of that day where the browser is. */
+const endOfDay = (day: string) => Math.floor(new Date(`${day}T23:59:59`).getTime() / 1000);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const EXPIRY_COPY = 'Pick a day from today up to one year ahead, or leave it empty for a token that does not expire.';
+
 function MintToken({ onMinted }: { onMinted: (token: CreateTokenResponse) => void }) {
   const orgs = useOrganizations();
   const toast = useToast();
-  const form = useContractForm(createTokenRequest, async (body, formElement) => {
-    const token = await call('createToken', { body });
-    formElement.reset();
-    toast('Token created');
-    onMinted(token);
-  });
+  const [expiry, setExpiry] = useState('');
+  const [models, setModels] = useState<string[]>([]);
+  const form = useContractForm(
+    createTokenRequest,
+    async (body, formElement) => {
+      const token = await call('createToken', { body });
+      formElement.reset();
+      setExpiry('');
+      setModels([]);
+      toast('Token created');
+      onMinted(token);
+    },
+    // Both limits are optional (spec §12): empty means never expires / every model.
+    () => ({ expires_at: expiry ? endOfDay(expiry) : undefined, models: models.length > 0 ? models : undefined }),
+  );
+  const today = Date.now();
   return (
     <section className="card" aria-labelledby="mint-title">
       <h2 id="mint-title">Create a token</h2>
@@ -85,12 +101,53 @@ function MintToken({ onMinted }: { onMinted: (token: CreateTokenResponse) => voi
             error={form.errors.client_id}
           />
         ) : null}
+        <Field
+          label="Expires"
+          name="expires_at"
+          type="date"
+          value={expiry}
+          onChange={(e) => setExpiry(e.target.value)}
+          min={isoDay(today)}
+          max={isoDay(today + 365 * 86_400_000)}
+          error={form.errors.expires_at ? EXPIRY_COPY : undefined}
+          hint="Optional: it stops working at the end of that day."
+        />
         <button type="submit" className="btn primary" disabled={form.pending}>
           {form.pending ? 'Creating…' : 'Create token'}
         </button>
+        <ModelChoices chosen={models} onChange={setModels} error={form.errors.models} />
       </form>
       <FormError message={form.formError} />
     </section>
+  );
+}
+
+/** The token's model allowlist: none ticked means every model, including ones added to the server later. */
+function ModelChoices({ chosen, onChange, error }: { chosen: string[]; onChange: (models: string[]) => void; error?: string }) {
+  const choices = useQuery('tokenModelChoices');
+  const toggle = (id: string, on: boolean) => onChange(on ? [...chosen, id] : chosen.filter((m) => m !== id));
+  return (
+    <fieldset className={styles.models} aria-describedby="models-hint">
+      <legend>Allowed models</legend>
+      <p id="models-hint" className="hint">
+        Optional: tick the models this token may call. None ticked: every model.
+      </p>
+      {choices.loading && !choices.data ? <Loading label="Loading models…" /> : null}
+      {choices.error ? <LoadError message={choices.error} onRetry={choices.reload} /> : null}
+      {choices.data && choices.data.data.length === 0 ? <p className="muted">This server has no models configured yet.</p> : null}
+      {choices.data && choices.data.data.length > 0 ? (
+        <ul className={styles.modelList}>
+          {choices.data.data.map((m) => (
+            <li key={m.id}>
+              <label>
+                <input type="checkbox" name="models" value={m.id} checked={chosen.includes(m.id)} onChange={(e) => toggle(m.id, e.target.checked)} /> <code>{m.id}</code>
+              </label>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {error ? <p className="field-error">{error}</p> : null}
+    </fieldset>
   );
 }
 
@@ -124,6 +181,8 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenSummary[]; onRevoke: (t
           <th scope="col">Organization</th>
           <th scope="col">Created</th>
           <th scope="col">Last used</th>
+          <th scope="col">Expires</th>
+          <th scope="col">Models</th>
           <th scope="col">Status</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>
@@ -132,7 +191,7 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenSummary[]; onRevoke: (t
       </thead>
       <tbody>
         {tokens.map((t) => (
-          <tr key={t.id} className={t.revoked_at ? 'dimmed' : undefined}>
+          <tr key={t.id} className={t.revoked_at || (t.expires_at !== null && t.expires_at * 1000 <= Date.now()) ? 'dimmed' : undefined}>
             <th scope="row" data-label="Name">
               {t.token_name}
             </th>
@@ -142,8 +201,18 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenSummary[]; onRevoke: (t
             <td data-label="Organization">{orgName(t.client_id)}</td>
             <td data-label="Created"><Moment seconds={t.created_at} /></td>
             <td data-label="Last used">{t.last_used_at ? <Moment seconds={t.last_used_at} /> : 'Never'}</td>
+            <td data-label="Expires">{t.expires_at ? <Moment seconds={t.expires_at} /> : 'Never'}</td>
+            <td data-label="Models">{t.models ? t.models.map((m) => <code key={m} className={styles.model}>{m}</code>) : 'All models'}</td>
             <td data-label="Status">
-              {t.revoked_at ? <span className="badge">Revoked <Moment seconds={t.revoked_at} /></span> : <span className="badge ok">Active</span>}
+              {t.revoked_at ? (
+                <span className="badge">
+                  Revoked <Moment seconds={t.revoked_at} />
+                </span>
+              ) : t.expires_at !== null && t.expires_at * 1000 <= Date.now() ? (
+                <span className="badge">Expired</span>
+              ) : (
+                <span className="badge ok">Active</span>
+              )}
             </td>
             <td className="cell-actions">
               {t.revoked_at ? null : (

@@ -4,13 +4,16 @@ import type { ClientSummary } from '@aius/contracts';
 import Link from 'next/link';
 import { useState } from 'react';
 import { OrganizationStates, useOrganizations } from '@/components/org-context';
+import { useInstance } from '@/components/shell';
 import { Empty, LoadError, Loading } from '@/components/states';
+import { formatCredits } from '@/lib/credits';
 import { useQuery } from '@/lib/use-query';
-import { lastDays } from './chart-scale';
-import { UsageChart, type ChartMetric } from './usage-chart';
+import { lastDays } from '@/components/chart/chart-scale';
+import { DailyBarChart } from '@/components/chart/daily-bar-chart';
 import styles from './usage.module.css';
 
 const RANGES = [7, 30, 90] as const;
+type ChartMetric = 'total_tokens' | 'requests';
 const n = (v: number) => v.toLocaleString('en-US');
 
 export function UsageView() {
@@ -33,11 +36,13 @@ export function UsageView() {
 function OrganizationUsage({ org }: { org: ClientSummary }) {
   const [days, setDays] = useState<(typeof RANGES)[number]>(30);
   const [metric, setMetric] = useState<ChartMetric>('total_tokens');
+  const billing = useInstance().billing_mode === 'credits';
   const usage = useQuery('usage', { query: { org_id: org.id, ...lastDays(days) } });
   const data = usage.data;
 
   return (
     <>
+      {billing ? <CreditsLeft org={org} /> : null}
       <div className={styles.controls}>
         <label htmlFor="usage-period">Period</label>
         <select id="usage-period" value={days} onChange={(e) => setDays(Number(e.target.value) as (typeof RANGES)[number])}>
@@ -81,7 +86,12 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
           </dl>
           <section className="card" aria-labelledby="usage-chart-title" style={{ marginTop: '1.25rem' }}>
             <h2 id="usage-chart-title">{metric === 'requests' ? 'Requests' : 'Tokens'} per day</h2>
-            <UsageChart daily={data.daily} metric={metric} />
+            <DailyBarChart
+              days={data.daily.map((d) => ({ date: d.date, value: d[metric], failed: d.failed_requests }))}
+              unit={metric === 'requests' ? 'requests' : 'tokens'}
+              stackFailed={metric === 'requests'}
+              testId="usage-bar"
+            />
             {data.totals.requests === 0 ? (
               <Empty title="No calls in this period yet.">
                 Calls to /chat/completions with this organization’s tokens show up here within seconds. <Link href="/get-started">Make a first call</Link>.
@@ -122,5 +132,20 @@ function OrganizationUsage({ org }: { org: ClientSummary }) {
         </>
       ) : null}
     </>
+  );
+}
+
+/** With credits on (spec §12), what the organization has left: a call past it is refused with 402 and counted as failed below. */
+function CreditsLeft({ org }: { org: ClientSummary }) {
+  const credits = useQuery('getCredits', { params: { id: org.id } });
+  const data = credits.data;
+  if (credits.error) return <LoadError message={credits.error} onRetry={credits.reload} />;
+  return (
+    <div className={styles.balance} role="group" aria-label="Credits">
+      <span className="muted">Credits left</span>
+      <strong data-testid="usage-credits-total">{data ? formatCredits(data.total) : '…'}</strong>
+      {data && data.total <= 0 ? <span className={styles.none}>none left: calls are refused until more are granted</span> : null}
+      <Link href="/billing">Billing</Link>
+    </div>
   );
 }
