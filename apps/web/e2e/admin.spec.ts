@@ -1,5 +1,5 @@
-import { startTestSmtp, type TestSmtp } from '@aius/test-support';
-import { PASSWORD, WEB_ORIGIN, api, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
+import { call, ok, startTestSmtp, type TestSmtp } from '@aius/test-support';
+import { PASSWORD, WEB_ORIGIN, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
 
 /**
  * Issue 17 item 6 in the browser: an instance admin sees the agent configuration, and creates an
@@ -24,17 +24,13 @@ test('an admin sees the configured agents, creates a user, and that user sets a 
   const cookie = `${session.name}=${session.value}`;
 
   await test.step('the agents a script configured are on the Admin page, newest versions, no secret', async () => {
-    const minted = await api('/tokens', { method: 'POST', cookie, body: { token_name: 'seeding script' } });
-    const bearer = minted.body.token as string;
+    const { token: bearer } = ok(await call(WEB_ORIGIN, 'createToken', { body: { token_name: 'seeding script' }, as: { cookie } }));
+    const as = { bearer };
     const tool = JSON.stringify({ type: 'function', function: { name: 'e2e_bash', description: 'Run a shell command', parameters: { type: 'object' } } });
-    for (const [path, body] of [
-      ['/admin/prompts', { name: 'e2e-coder', text: 'an old prompt' }],
-      ['/admin/prompts', { name: 'e2e-coder', text: LONG_PROMPT, version: 2 }],
-      ['/admin/tools', { name: 'e2e_bash', schema_json: tool }],
-      ['/admin/agents', { name: 'e2e-agent', prompt_name: 'e2e-coder', tool_names: ['e2e_bash'] }],
-    ] as const) {
-      expect((await api(path, { method: 'POST', bearer, body })).status).toBe(200);
-    }
+    ok(await call(WEB_ORIGIN, 'putPrompt', { body: { name: 'e2e-coder', text: 'an old prompt' }, as }));
+    ok(await call(WEB_ORIGIN, 'putPrompt', { body: { name: 'e2e-coder', text: LONG_PROMPT, version: 2 }, as }));
+    ok(await call(WEB_ORIGIN, 'putTool', { body: { name: 'e2e_bash', schema_json: tool }, as }));
+    ok(await call(WEB_ORIGIN, 'putAgent', { body: { name: 'e2e-agent', prompt_name: 'e2e-coder', tool_names: ['e2e_bash'] }, as }));
 
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Admin' }).click();
     await expect(page.getByRole('heading', { name: 'Agents', level: 2 })).toBeVisible();

@@ -1,4 +1,4 @@
-import { startFakeUpstream, type FakeUpstream } from '@aius/test-support';
+import { call, startFakeUpstream, type FakeUpstream } from '@aius/test-support';
 import type { Page } from '@playwright/test';
 import { expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
 import { freePort } from './support/free-port';
@@ -38,11 +38,7 @@ test.afterAll(async () => {
 });
 
 const chat = (token: string, model = 'gpt-priced') =>
-  fetch(`${stack.apiBase}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
-  });
+  call(new URL(stack.apiBase).origin, 'chatCompletions', { body: { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }, as: { bearer: token } });
 
 async function expectNoSidewaysScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -130,7 +126,7 @@ test('an admin grants credits, calls spend them, and the call past the balance i
       const res = await chat(token);
       statuses.push(res.status);
       if (res.status === 402) {
-        expect(await res.json()).toEqual({ detail: { code: 'INSUFFICIENT_CREDITS', message: 'Insufficient credits' } });
+        expect(res.body).toEqual({ detail: { code: 'INSUFFICIENT_CREDITS', message: 'Insufficient credits' } });
         break;
       }
     }

@@ -1,16 +1,16 @@
-import { PASSWORD, api, expect, signUp, test, uniqueEmail } from './support/fixtures';
+import { SESSION_COOKIE } from '@aius/contracts';
+import { call, ok, statusAndBody } from '@aius/test-support';
+import { PASSWORD, WEB_ORIGIN, expect, signUp, test, uniqueEmail } from './support/fixtures';
 
 /** Issue 17 items 5–7 in the browser: an admin disables a user (their token is refused at once), the audit log shows it, an owner renames an organization. */
 const ADMIN_EMAIL = 'governance-admin@example.com';
 
 test('an admin disables a user: their token is refused, their sign-in says so, and the audit log records it', async ({ page, browser }) => {
   const victimEmail = uniqueEmail('leaver');
-  const registered = await api('/register', { method: 'POST', body: { email: victimEmail, name: 'Leaving User', password: PASSWORD } });
-  expect(registered.status).toBe(200);
-  const cookie = `__Host-aius_session=${registered.body.session_token as string}`;
-  const minted = await api('/tokens', { method: 'POST', cookie, body: { token_name: 'laptop' } });
-  const token = minted.body.token as string;
-  expect((await api('/clients', { bearer: token })).status).toBe(200);
+  const registered = ok(await call(WEB_ORIGIN, 'register', { body: { email: victimEmail, name: 'Leaving User', password: PASSWORD } }));
+  const cookie = `${SESSION_COOKIE}=${registered.session_token}`;
+  const { token } = ok(await call(WEB_ORIGIN, 'createToken', { body: { token_name: 'laptop' }, as: { cookie } }));
+  expect((await call(WEB_ORIGIN, 'listClients', { as: { bearer: token } })).status).toBe(200);
 
   await signUp(page, 'Instance Admin', ADMIN_EMAIL);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Admin' }).click();
@@ -31,8 +31,8 @@ test('an admin disables a user: their token is refused, their sign-in says so, a
   await expect(page.getByRole('row', { name: new RegExp(victimEmail) })).toContainText('Disabled');
 
   await test.step('their token and session are refused at once', async () => {
-    expect(await api('/clients', { bearer: token })).toEqual({ status: 401, body: { detail: 'invalid token' } });
-    expect((await api('/me', { cookie })).status).toBe(401);
+    expect(statusAndBody(await call(WEB_ORIGIN, 'listClients', { as: { bearer: token } }))).toEqual({ status: 401, body: { detail: 'invalid token' } });
+    expect((await call(WEB_ORIGIN, 'me', { as: { cookie } })).status).toBe(401);
   });
 
   await test.step('their sign-in says the account is disabled', async () => {
@@ -65,9 +65,9 @@ test('an admin disables a user: their token is refused, their sign-in says so, a
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('button', { name: `Enable ${victimEmail}` }).click();
     await expect(page.getByRole('row', { name: new RegExp(victimEmail) })).toContainText('Active');
-    expect((await api('/login', { method: 'POST', body: { email: victimEmail, password: PASSWORD } })).status).toBe(200);
+    expect((await call(WEB_ORIGIN, 'login', { body: { email: victimEmail, password: PASSWORD } })).status).toBe(200);
     // The old token stays revoked.
-    expect((await api('/clients', { bearer: token })).status).toBe(401);
+    expect((await call(WEB_ORIGIN, 'listClients', { as: { bearer: token } })).status).toBe(401);
   });
 });
 

@@ -1,4 +1,5 @@
-import { PASSWORD, API_BASE, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
+import { call, ok, statusAndBody } from '@aius/test-support';
+import { PASSWORD, API_BASE, WEB_ORIGIN, expect, signUp, snap, test, uniqueEmail } from './support/fixtures';
 import { totpCode } from './support/totp';
 
 // The whole day-one story of issue 6, in one browser session against the real API.
@@ -127,9 +128,7 @@ test('a new user secures the account, builds an organization, and controls API a
     await expect(page.getByRole('button', { name: 'Copy token' })).toBeVisible();
     await snap(page, testInfo, '07-token-minted');
 
-    const me = await fetch(`${API_BASE}/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(me.status).toBe(200);
-    expect((await me.json()).user.email).toBe(email);
+    expect(ok(await call(WEB_ORIGIN, 'me', { as: { bearer: token } })).user.email).toBe(email);
 
     await page.getByRole('button', { name: 'I’ve stored it' }).click();
     const row = page.getByRole('row').filter({ hasText: 'harbor-ci' });
@@ -147,9 +146,7 @@ test('a new user secures the account, builds an organization, and controls API a
     await expect(dialog).toBeHidden();
     await expect(page.getByRole('row').filter({ hasText: 'harbor-ci' })).toContainText('Revoked');
 
-    const me = await fetch(`${API_BASE}/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(me.status).toBe(401);
-    expect(await me.json()).toEqual({ detail: 'invalid token' });
+    expect(statusAndBody(await call(WEB_ORIGIN, 'me', { as: { bearer: token } }))).toEqual({ status: 401, body: { detail: 'invalid token' } });
     await snap(page, testInfo, '09-token-revoked');
   });
 });

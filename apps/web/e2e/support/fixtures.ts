@@ -31,16 +31,6 @@ export const test = base.extend<{ strictConsole: boolean; expectedConsoleErrors:
   ],
 });
 
-/** One JSON call straight to the API through the dashboard's origin (set-up and checks beside the browser). */
-export async function api(path: string, init: { method?: string; cookie?: string; bearer?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (init.cookie) headers.cookie = init.cookie;
-  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${API_BASE}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
 let counter = 0;
 /** An address no other test (or earlier run on the same database) has used. */
 export function uniqueEmail(label: string): string {
