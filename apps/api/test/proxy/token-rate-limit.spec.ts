@@ -49,8 +49,9 @@ describe('the per-token limit of the chat proxy', () => {
         headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ messages: [] }),
       });
-    const wrongToken = () =>
-      fetch(`${t.base}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${holder.token.slice(0, -1)}x` } });
+    // Another last character, never the same one (a fixed 'x' left one token in 62 unchanged).
+    const wrong = holder.token.slice(0, -1) + (holder.token.at(-1) === 'x' ? 'y' : 'x');
+    const wrongToken = () => fetch(`${t.base}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${wrong}` } });
     const statuses = [(await chat(holder.token)).status]; // cold: the token is looked up, then charged
     statuses.push((await wrongToken()).status); // refused before any quota of this token is touched
     statuses.push((await badBody()).status); // warm: charged on arrival, then refused for its body
