@@ -33,6 +33,11 @@ export function errorKey(body: ErrorEnvelope): ErrorKey | null {
   return body.detail.code;
 }
 
+/** An answer as its status and error key (null on success), for one assertion of both: `expect(problem(r)).toEqual([400, 'INVALID_REQUEST'])`. */
+export function problem(answer: { ok: true; status: number } | { ok: false; status: number; body: ErrorEnvelope }): [number, ErrorKey | null] {
+  return [answer.status, answer.ok ? null : errorKey(answer.body)];
+}
+
 /** One JSON request over real HTTP; the body as parsed (undefined when empty). The untyped helpers build on it. */
 export async function send(url: string, method: string, as: As = {}, body?: unknown): Promise<{ status: number; headers: Headers; body: unknown }> {
   const headers: Record<string, string> = { ...as.headers };

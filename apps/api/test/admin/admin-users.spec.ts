@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, callOk, errorKey, startFakeUpstream, statusAndBody, type FakeUpstream, registerUser, type RegisteredUser, userWithToken } from '@aius/test-support';
+import { call, callOk, startFakeUpstream, statusAndBody, type FakeUpstream, registerUser, type RegisteredUser, userWithToken, problem } from '@aius/test-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
 import { busyTraffic } from '../support/busy-instance.js';
 import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
@@ -26,7 +26,6 @@ afterAll(async () => {
 });
 
 const as = (u: RegisteredUser) => ({ cookie: u.cookie });
-const problem = (r: { ok: boolean; status: number; body: unknown }) => [r.status, r.ok ? null : errorKey(r.body as never)];
 const chat = async (t: TestApp, token: string) =>
   statusAndBody(await call(t.origin, 'chatCompletions', { body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }, as: { bearer: token } }));
 
@@ -73,7 +72,7 @@ describe('disabling a user', () => {
     // (across instances, within one flush interval of when they happened): a's first.
     await a.app.get(AuditLog).flush();
     await b.app.get(AuditLog).flush();
-    const log = await callOk(a.origin, 'myAuditLog', { query: { actor_id: admin.user.id } as never, as: { cookie } });
+    const log = await callOk(a.origin, 'myAuditLog', { query: { actor_id: admin.user.id }, as: { cookie } });
     expect(log.data.map((e) => [e.action, e.target_id])).toEqual([
       ['admin.user_enabled', user.user.id],
       ['admin.user_disabled', user.user.id],
@@ -103,23 +102,23 @@ describe('the users list', () => {
     const seen: string[] = [];
     let before: string | undefined;
     for (let pages = 0; pages < 5; pages++) {
-      const page = await callOk(a.origin, 'listUsers', { query: { query: tag.toUpperCase(), limit: 2, ...(before ? { before } : {}) } as never, as: as(admin) });
+      const page = await callOk(a.origin, 'listUsers', { query: { query: tag.toUpperCase(), limit: 2, ...(before ? { before } : {}) }, as: as(admin) });
       seen.push(...page.data.map((u) => u.email));
       if (!page.next_before) break;
       before = page.next_before;
     }
     expect(seen).toEqual(made.map((u) => u.email).reverse());
-    const byName = await callOk(a.origin, 'listUsers', { query: { query: `ann_${tag}` } as never, as: as(admin) });
+    const byName = await callOk(a.origin, 'listUsers', { query: { query: `ann_${tag}` }, as: as(admin) });
     expect(byName.data.map((u) => u.email)).toEqual([made[2]!.email]);
-    const wildcard = await callOk(a.origin, 'listUsers', { query: { query: `${tag}%` } as never, as: as(admin) });
+    const wildcard = await callOk(a.origin, 'listUsers', { query: { query: `${tag}%` }, as: as(admin) });
     expect(wildcard.data).toEqual([]);
-    const me = await callOk(a.origin, 'listUsers', { query: { query: ADMIN } as never, as: as(admin) });
+    const me = await callOk(a.origin, 'listUsers', { query: { query: ADMIN }, as: as(admin) });
     expect(me.data).toMatchObject([{ email: ADMIN, is_admin: true, disabled_at: null }]);
   });
 
   it('answers 400 INVALID_REQUEST for a bad cursor or limit', async () => {
     for (const query of [{ before: 'nope' }, { limit: 0 }, { limit: 101 }, { query: 'x'.repeat(256) }]) {
-      expect(problem(await call(a.origin, 'listUsers', { query: query as never, as: as(admin) })), JSON.stringify(query)).toEqual([400, 'INVALID_REQUEST']);
+      expect(problem(await call(a.origin, 'listUsers', { query: query, as: as(admin) })), JSON.stringify(query)).toEqual([400, 'INVALID_REQUEST']);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { call, callOk, errorKey, statusAndBody, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken } from '@aius/test-support';
+import { call, callOk, statusAndBody, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken, problem } from '@aius/test-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.js';
 import { busyTraffic } from '../support/busy-instance.js';
 import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
@@ -26,7 +26,6 @@ afterEach(async () => {
 });
 
 const as = (u: RegisteredUser) => ({ cookie: u.cookie });
-const problem = (r: { ok: boolean; status: number; body: unknown }) => [r.status, r.ok ? null : errorKey(r.body as never)];
 const names = async (t: TestApp, u: RegisteredUser) => (await callOk(t.origin, 'listClients', { as: as(u) })).data.map((c) => c.name);
 
 async function team() {
