@@ -16,6 +16,8 @@ interface Instance {
 }
 
 interface Scenario {
+  /** Its name in BENCH_METRICS_SCENARIOS. */
+  key: string;
   name: string;
   load: (i: Instance) => Load;
 }
@@ -46,25 +48,35 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
   const metricsPort = await sparePort();
   ctx.log('starting AIUS with metrics on (METRICS_PORT) and AIUS with metrics off');
-  const on = await instance(ctx, { UPSTREAMS: upstreams, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' });
+  // BENCH_METRICS_ON_ENV (`K=V,K=V`): settings of the "on" instance only, e.g. METRICS_PROCESS=false.
+  const onEnv = Object.fromEntries((process.env.BENCH_METRICS_ON_ENV ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  if (Object.keys(onEnv).length > 0) ctx.log(`metrics on with ${JSON.stringify(onEnv)}`);
+  const on = await instance(ctx, { UPSTREAMS: upstreams, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', ...onEnv });
   on.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const off = await instance(ctx, { UPSTREAMS: upstreams });
   const control = await instance(ctx, { UPSTREAMS: upstreams });
 
   const { seconds, connections } = ctx;
   const json = { 'content-type': 'application/json' };
-  const scenarios: Scenario[] = [
-    { name: '`GET /health`, saturated', load: (i) => ({ url: `${i.base}/health`, seconds, connections, serverPid: i.pid }) },
-    { name: '`GET /clients` (bearer), saturated', load: (i) => ({ url: `${i.base}/clients`, headers: i.headers, seconds, connections, serverPid: i.pid }) },
+  const all: Scenario[] = [
+    { key: 'health', name: '`GET /health`, saturated', load: (i) => ({ url: `${i.base}/health`, seconds, connections, serverPid: i.pid }) },
+    { key: 'clients', name: '`GET /clients` (bearer), saturated', load: (i) => ({ url: `${i.base}/clients`, headers: i.headers, seconds, connections, serverPid: i.pid }) },
     {
+      key: 'chat-rate',
       name: `chat completion at ${rate} req/s`,
       load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, rate }),
     },
     {
+      key: 'chat-saturated',
       name: 'chat completion, saturated',
       load: (i) => ({ url: `${i.base}/chat/completions`, method: 'POST', headers: { ...i.headers, ...json }, body: CHAT_BODY, seconds, connections, serverPid: i.pid }),
     },
   ];
+  // BENCH_METRICS_SCENARIOS (`health,clients,chat-rate,chat-saturated`): a subset, e.g. only the fixed-rate chat runs.
+  const chosen = (process.env.BENCH_METRICS_SCENARIOS ?? '').split(',').filter(Boolean);
+  const unknown = chosen.filter((k) => !all.some((s) => s.key === k));
+  if (unknown.length > 0) throw new Error(`BENCH_METRICS_SCENARIOS: unknown ${unknown.join(', ')} (known: ${all.map((s) => s.key).join(', ')})`);
+  const scenarios = chosen.length === 0 ? all : all.filter((s) => chosen.includes(s.key));
 
   return async () => {
     const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));

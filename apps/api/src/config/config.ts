@@ -281,6 +281,11 @@ export const configSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Distinct model ids kept as label values; later ones are reported as `other`. */
   METRICS_MAX_MODELS: int(100, 1, 10_000),
+  /**
+   * prom-client's process and Node.js metrics (process_*, nodejs_*). Their event-loop delay
+   * monitor and GC observer run all the time, not only at scrape: `false` leaves them out.
+   */
+  METRICS_PROCESS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
   /** Apply pending migrations at boot (under Prisma's advisory lock, so replicas take turns). */
   MIGRATE_ON_BOOT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

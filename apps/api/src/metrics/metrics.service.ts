@@ -80,7 +80,7 @@ export class MetricsService {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.enabled = config.METRICS_PORT !== undefined;
     this.models = new BoundedLabel(config.METRICS_MAX_MODELS);
-    if (this.enabled) collectDefaultMetrics({ register: this.registry });
+    if (this.enabled && config.METRICS_PROCESS) collectDefaultMetrics({ register: this.registry });
   }
 
   /**

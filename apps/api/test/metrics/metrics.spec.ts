@@ -149,3 +149,17 @@ describe('metrics off (no METRICS_PORT, the default)', () => {
     }
   });
 });
+
+describe('METRICS_PROCESS=false', () => {
+  it("leaves prom-client's process and Node.js metrics out and keeps AIUS's own", async () => {
+    const lean = await startTestApp({ METRICS_PORT: '0', METRICS_PROCESS: 'false' });
+    try {
+      await call(lean.origin, 'health');
+      const text = await (await fetch(`http://127.0.0.1:${lean.app.get(MetricsServer).port}/metrics`)).text();
+      expect(text).toContain('aius_http_requests_total{');
+      expect(text).not.toMatch(/^(process_|nodejs_)/m);
+    } finally {
+      await lean.close();
+    }
+  });
+});
