@@ -68,7 +68,7 @@ export const usageSection: Section = {
   },
 };
 
-/** The repository's client-wide rollup read (UsageRepository.dailyByModel), timed USAGE_CALLS times on one connection. */
+/** The repository's client-wide rollup read (UsageRepository.dailyByModel: a prepared statement), timed USAGE_CALLS times on one connection. */
 async function timeRollupQuery(databaseUrl: string, clientId: string, from: string, to: string): Promise<{ p50: number; p99: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -76,12 +76,14 @@ async function timeRollupQuery(databaseUrl: string, clientId: string, from: stri
     const times: number[] = [];
     for (let i = 0; i < USAGE_CALLS; i++) {
       const started = performance.now();
-      await client.query(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, model, requests::bigint AS requests, errors::bigint AS errors,
-                prompt_tokens AS prompt, completion_tokens AS completion, total_tokens AS total
-         FROM usage_client_daily WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`,
-        [clientId, from, to],
-      );
+      await client.query({
+        name: 'usage.daily-by-model',
+        text: `SELECT to_char(day, 'YYYY-MM-DD'), model, requests::bigint, errors::bigint, prompt_tokens, completion_tokens, total_tokens
+          FROM usage_client_daily
+          WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`,
+        values: [clientId, from, to],
+        rowMode: 'array',
+      });
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);

@@ -72,10 +72,17 @@ export class SharedEpochs {
     redis.client?.on('close', () => this.forgetReads());
   }
 
-  /** Registers an epoch; called by its owner when constructed. */
+  /**
+   * Registers an epoch; called by its owners when constructed. Two owners of one name (two
+   * caches of facts that the same changes move) share the one epoch.
+   */
   register(name: string): Epoch {
-    const index = this.keys.push(`${this.config.REDIS_PREFIX}epoch:${name}`) - 1;
-    this.forgetReads();
+    const key = `${this.config.REDIS_PREFIX}epoch:${name}`;
+    let index = this.keys.indexOf(key);
+    if (index < 0) {
+      index = this.keys.push(key) - 1;
+      this.forgetReads();
+    }
     return {
       current: () => this.current(index),
       advance: () => this.advance(index),

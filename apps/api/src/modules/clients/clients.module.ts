@@ -11,12 +11,13 @@ import { InvitationsRepository } from './invitations.repository.js';
 import { InvitationsService } from './invitations.service.js';
 import { MembersService } from './members.service.js';
 import { MembershipEnd } from './membership-end.js';
+import { MembershipCache } from './membership.cache.js';
 
 /** Owns `clients`, `memberships` and `invitations`; other modules ask ClientsService (or InvitationsService), never the tables. */
 @Module({
   imports: [IdentityModule, AuditModule, MailModule],
   controllers: [ClientsController, InvitationsController],
-  providers: [ClientsRepository, ClientsService, MembersService, ClientListCache, MembershipEnd, InvitationsRepository, InvitationsService],
+  providers: [ClientsRepository, ClientsService, MembersService, ClientListCache, MembershipCache, MembershipEnd, InvitationsRepository, InvitationsService],
   exports: [ClientsService, ClientListCache, MembershipEnd, InvitationsService],
 })
 export class ClientsModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ID_PREFIX, type Role } from '@aius/contracts';
-import { Prisma, PrismaService } from '@aius/db';
+import { type Prisma, PrismaService } from '@aius/db';
 import { randomId } from '../../common/random-id.js';
 
 /** A client the user belongs to, with their role in it. */
@@ -17,6 +17,11 @@ export interface MemberRow {
   role: Role;
   created_at: Date;
 }
+
+/** Does the client exist ($2), and what is the user's ($1) role in it: one row, or none for no such client. */
+const STANDING = `SELECT m.role::text AS role
+  FROM clients c LEFT JOIN memberships m ON m.client_id = c.id AND m.user_id = $1
+  WHERE c.id = $2`;
 
 /** The only code that touches `clients` and `memberships`. */
 @Injectable()
@@ -49,12 +54,13 @@ export class ClientsRepository {
   }
 
   /** Whether the client exists and the user's role in it; `lock` holds the client row for the rest of the transaction. */
-  async standing(userId: string, clientId: string, db: Prisma.TransactionClient = this.prisma, lock = false): Promise<{ exists: boolean; role: Role | null }> {
-    const rows = await db.$queryRaw<{ role: Role | null }[]>`
-      SELECT m.role::text AS role
-      FROM clients c LEFT JOIN memberships m ON m.client_id = c.id AND m.user_id = ${userId}
-      WHERE c.id = ${clientId}
-      ${lock ? Prisma.sql`FOR UPDATE OF c` : Prisma.empty}`;
+  async standing(userId: string, clientId: string, db?: Prisma.TransactionClient, lock = false): Promise<{ exists: boolean; role: Role | null }> {
+    // Outside a transaction this is the membership check of every client-scoped read: a prepared
+    // statement on node-postgres, skipping Prisma's query layer (see listForUser).
+    const rows =
+      db === undefined
+        ? (await this.prisma.pool.query<{ role: Role | null }>({ name: 'clients.standing', text: STANDING, values: [userId, clientId] })).rows
+        : await db.$queryRawUnsafe<{ role: Role | null }[]>(lock ? `${STANDING} FOR UPDATE OF c` : STANDING, userId, clientId);
     return rows.length === 0 ? { exists: false, role: null } : { exists: true, role: rows[0]!.role };
   }
 

@@ -9,6 +9,7 @@ import { ClientListCache, type ListVersion } from './client-list.cache.js';
 import { ClientsRepository } from './clients.repository.js';
 import { hasRole } from './client-records.js';
 import { MembershipEnd } from './membership-end.js';
+import { MembershipCache } from './membership.cache.js';
 import { unixSeconds } from '../../common/unix-time.js';
 
 /** The caller's standing in a client: whether the client exists and the caller's role in it. */
@@ -26,6 +27,7 @@ export class ClientsService {
     private readonly cache: ClientListCache,
     private readonly audit: AuditLog,
     private readonly endings: MembershipEnd,
+    private readonly roles: MembershipCache,
   ) {}
 
   /**
@@ -108,9 +110,11 @@ export class ClientsService {
   /**
    * The caller's role in the client, or NOT_FOUND (no such client) / NO_ACCESS (not a
    * member, or below `minRole`). Projects and usage call this before touching a client's data.
+   * A busy instance answers a member from MembershipCache (no Postgres query) until a membership
+   * change is announced; every change is announced before it returns.
    */
   async assertMember(userId: string, clientId: string, minRole: Role = 'member'): Promise<Role> {
-    return requireRole(await this.standing(userId, clientId), minRole);
+    return requireRole(await this.roles.standing(userId, clientId, () => this.standing(userId, clientId)), minRole);
   }
 
   /** One query: does the client exist, and what is the user's role in it (`lock`: hold the client row for the transaction). */

@@ -34,6 +34,19 @@ const COUNTERS = ['requests', 'errors', 'prompt_tokens', 'completion_tokens', 't
 const ADD_COUNTERS = COUNTERS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ');
 const SUM_COUNTERS = "count(*), count(*) FILTER (WHERE s >= 400), sum(pt), sum(ct), sum(tt), sum(l)";
 
+/** day, model, requests, errors, prompt, completion and total tokens (see dailyByModel). */
+type DailyRow = [string, string, string, string, string, string, string];
+// The client-wide rollup holds one row per (client, day, model), its primary key: read as it is,
+// with no aggregate to plan and run. A project's rows are per token too, so they are summed.
+const CLIENT_DAILY = `SELECT to_char(day, 'YYYY-MM-DD'), model, requests::bigint, errors::bigint, prompt_tokens, completion_tokens, total_tokens
+  FROM usage_client_daily
+  WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`;
+const PROJECT_DAILY = `SELECT to_char(day, 'YYYY-MM-DD'), model, sum(requests)::bigint, sum(errors)::bigint, sum(prompt_tokens)::bigint,
+       sum(completion_tokens)::bigint, sum(total_tokens)::bigint
+  FROM usage_daily
+  WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date AND project_id = $4
+  GROUP BY day, model`;
+
 /**
  * The only file that touches `usage_events`, `usage_daily` and `usage_client_daily`, apart from
  * the retention purge's batched DELETE of old events (ExpiredRowsPurge, started by UsageRecorder).
@@ -86,37 +99,26 @@ export class UsageRepository {
 
   /**
    * Per day and model, from the rollups only: the client-wide one has one row per day and
-   * model; a project filter reads the finer one (that project's rows only).
+   * model; a project filter reads the finer one (that project's rows only). GET /usage is read
+   * on every dashboard view, so this goes to node-postgres directly as a prepared statement
+   * (parsed and planned once per connection), skipping Prisma's query layer, whose raw-query
+   * path compiled the statement and converted each of the few hundred rows' values on every call.
    */
   async dailyByModel(clientId: string, from: string, to: string, projectId?: string): Promise<DailyModelRow[]> {
-    // The client-wide rollup holds one row per (client, day, model), its primary key: read as it is,
-    // with no aggregate to plan and run. A project's rows are per token too, so they are summed.
-    const sql =
+    const { rows } = await this.prisma.pool.query<DailyRow>(
       projectId === undefined
-        ? `SELECT to_char(day, 'YYYY-MM-DD') AS day, model, requests::bigint AS requests, errors::bigint AS errors,
-                  prompt_tokens AS prompt, completion_tokens AS completion, total_tokens AS total
-           FROM usage_client_daily
-           WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`
-        : `SELECT to_char(day, 'YYYY-MM-DD') AS day, model,
-                  sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, sum(prompt_tokens)::bigint AS prompt,
-                  sum(completion_tokens)::bigint AS completion, sum(total_tokens)::bigint AS total
-           FROM usage_daily
-           WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date AND project_id = $4
-           GROUP BY day, model`;
-    const rows = await this.prisma.$queryRawUnsafe<
-      { day: string; model: string; requests: bigint; errors: bigint; prompt: bigint; completion: bigint; total: bigint }[]
-    >(
-      sql,
-      ...(projectId === undefined ? [clientId, from, to] : [clientId, from, to, projectId]),
+        ? { name: 'usage.daily-by-model', text: CLIENT_DAILY, values: [clientId, from, to], rowMode: 'array' }
+        : { name: 'usage.project-daily-by-model', text: PROJECT_DAILY, values: [clientId, from, to, projectId], rowMode: 'array' },
     );
-    return rows.map((r) => ({
-      day: r.day,
-      model: r.model,
-      requests: Number(r.requests),
-      errors: Number(r.errors),
-      promptTokens: Number(r.prompt),
-      completionTokens: Number(r.completion),
-      totalTokens: Number(r.total),
+    // int8 columns arrive as decimal strings (node-postgres keeps them exact); a day's counter fits a double.
+    return rows.map(([day, model, requests, errors, prompt, completion, total]) => ({
+      day,
+      model,
+      requests: Number(requests),
+      errors: Number(errors),
+      promptTokens: Number(prompt),
+      completionTokens: Number(completion),
+      totalTokens: Number(total),
     }));
   }
 }
