@@ -68,7 +68,7 @@ export const usageSection: Section = {
   },
 };
 
-/** The repository's client-wide rollup read (UsageRepository.dailyByModel: a prepared statement), timed USAGE_CALLS times on one connection. */
+/** The repository's client-wide rollup read (UsageRepository.totalsByDayAndModel: a prepared statement), timed USAGE_CALLS times on one connection. */
 async function timeRollupQuery(databaseUrl: string, clientId: string, from: string, to: string): Promise<{ p50: number; p99: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -77,10 +77,12 @@ async function timeRollupQuery(databaseUrl: string, clientId: string, from: stri
     for (let i = 0; i < USAGE_CALLS; i++) {
       const started = performance.now();
       await client.query({
-        name: 'usage.daily-by-model',
-        text: `SELECT to_char(day, 'YYYY-MM-DD'), model, requests::bigint, errors::bigint, prompt_tokens, completion_tokens, total_tokens
+        name: 'usage.client-totals',
+        text: `SELECT to_char(day, 'YYYY-MM-DD'), model, sum(requests)::bigint, sum(errors)::bigint, sum(prompt_tokens)::bigint,
+                      sum(completion_tokens)::bigint, sum(total_tokens)::bigint
           FROM usage_client_daily
-          WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date`,
+          WHERE client_id = $1 AND day BETWEEN $2::date AND $3::date
+          GROUP BY GROUPING SETS ((day), (model))`,
         values: [clientId, from, to],
         rowMode: 'array',
       });

@@ -175,6 +175,57 @@ describe('GET /usage', () => {
     expect((await getUsage(`org_id=${alice.clientId}`, { bearer: alice.token })).status).toBe(200);
   });
 
+  it('sums the rollups of the range exactly, per day and per model, for the client or one project', async () => {
+    const user = await userWithToken(t.origin);
+    // Rollup rows as flushes leave them: days inside and outside the range, two models, two projects
+    // (and none), two tokens, counters past 2^31, and a neighbouring client's rows on the same days.
+    const rows: [string, string, string, string, number, number, number, number, number][] = [];
+    const big = 3_000_000_000;
+    for (const [clientId, day, project, model, token] of [
+      [user.clientId, '2026-03-01', '', 'm-a', 1], [user.clientId, '2026-03-01', 'proj_x', 'm-a', 2], [user.clientId, '2026-03-01', 'proj_x', 'm-b', 1],
+      [user.clientId, '2026-03-02', 'proj_y', 'm-b', 1], [user.clientId, '2026-03-04', 'proj_x', 'm-a', 1],
+      [user.clientId, '2026-02-28', 'proj_x', 'm-a', 1], [user.clientId, '2026-03-05', '', 'm-b', 1],
+      ['client_neighbour', '2026-03-01', 'proj_x', 'm-a', 1],
+    ] as const) {
+      const n = rows.length + 1;
+      rows.push([clientId, day, project, model, token, n, n % 2, big + n, 7 * n]);
+    }
+    for (const [clientId, day, project, model, token, requests, errors, prompt, completion] of rows) {
+      await sql(t, `INSERT INTO usage_daily (client_id, day, project_id, token_id, model, requests, errors, prompt_tokens, completion_tokens, total_tokens, latency_ms_sum)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8::bigint + $9, 0)`, [clientId, day, project, token, model, requests, errors, prompt, completion]);
+      await sql(t, `INSERT INTO usage_client_daily AS d (client_id, day, model, requests, errors, prompt_tokens, completion_tokens, total_tokens, latency_ms_sum)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $6::bigint + $7, 0)
+                    ON CONFLICT (client_id, day, model) DO UPDATE SET requests = d.requests + EXCLUDED.requests, errors = d.errors + EXCLUDED.errors,
+                      prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens, completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+                      total_tokens = d.total_tokens + EXCLUDED.total_tokens`, [clientId, day, model, requests, errors, prompt, completion]);
+    }
+
+    /** What GET /usage must answer for 2026-03-01 … 2026-03-04, computed here from the rows themselves. */
+    const expected = (project?: string) => {
+      const inRange = rows.filter(([c, day, p]) => c === user.clientId && day >= '2026-03-01' && day <= '2026-03-04' && (project === undefined || p === project));
+      const sum = (of: typeof inRange) => ({
+        requests: of.reduce((a, r) => a + r[5], 0),
+        failed_requests: of.reduce((a, r) => a + r[6], 0),
+        prompt_tokens: of.reduce((a, r) => a + r[7], 0),
+        completion_tokens: of.reduce((a, r) => a + r[8], 0),
+        total_tokens: of.reduce((a, r) => a + r[7] + r[8], 0),
+      });
+      const models = [...new Set(inRange.map((r) => r[3]))];
+      return {
+        totals: sum(inRange),
+        daily: ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04'].map((date) => {
+          const { requests, failed_requests, total_tokens } = sum(inRange.filter((r) => r[1] === date));
+          return { date, requests, failed_requests, total_tokens };
+        }),
+        by_model: models.map((model) => ({ model, ...sum(inRange.filter((r) => r[3] === model)) })).sort((a, b) => b.total_tokens - a.total_tokens),
+      };
+    };
+    const range = `org_id=${user.clientId}&from=2026-03-01&to=2026-03-04`;
+    expect(ok(await getUsage(range, { bearer: user.token }))).toEqual(expected());
+    expect(ok(await getUsage(`${range}&project_id=proj_x`, { bearer: user.token }))).toEqual(expected('proj_x'));
+    expect(ok(await getUsage(`${range}&project_id=proj_none`, { bearer: user.token }))).toEqual({ ...expected('proj_none'), by_model: [] });
+  });
+
   it('takes an inclusive range of days or unix seconds, and refuses a reversed or over-long one', async () => {
     const r = await getUsage(`org_id=${alice.clientId}&from=2026-01-30&to=2026-02-02`, { cookie: alice.cookie });
     expect(ok(r).daily.map((d) => d.date)).toEqual(['2026-01-30', '2026-01-31', '2026-02-01', '2026-02-02']);

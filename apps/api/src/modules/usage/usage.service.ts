@@ -21,33 +21,33 @@ export class UsageService {
   async usage(userId: string, query: UsageQuery): Promise<UsageResponse> {
     const range = dayRange(query.from, query.to);
     await this.clients.assertMember(userId, query.org_id);
-    const rows = await this.repository.dailyByModel(query.org_id, range.from, range.to, query.project_id);
+    const rows = await this.repository.totalsByDayAndModel(query.org_id, range.from, range.to, query.project_id);
 
     const totals = zero();
     const perDay = new Map(range.days.map((date) => [date, { date, requests: 0, failed_requests: 0, total_tokens: 0 }]));
-    const perModel = new Map<string, Counts>();
+    const perModel: UsageResponse['by_model'] = [];
     for (const r of rows) {
-      const model = perModel.get(r.model) ?? perModel.set(r.model, zero()).get(r.model)!;
-      for (const c of [totals, model]) {
-        c.requests += r.requests;
-        c.failed_requests += r.errors;
-        c.prompt_tokens += r.promptTokens;
-        c.completion_tokens += r.completionTokens;
-        c.total_tokens += r.totalTokens;
+      if (r.model !== null) {
+        // Every counted call has a model, so the per-model rows add up to the range's totals.
+        perModel.push({ model: r.model, requests: r.requests, failed_requests: r.errors, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.totalTokens });
+        totals.requests += r.requests;
+        totals.failed_requests += r.errors;
+        totals.prompt_tokens += r.promptTokens;
+        totals.completion_tokens += r.completionTokens;
+        totals.total_tokens += r.totalTokens;
+        continue;
       }
-      const day = perDay.get(r.day);
+      const day = r.day === null ? undefined : perDay.get(r.day);
       if (day) {
-        day.requests += r.requests;
-        day.failed_requests += r.errors;
-        day.total_tokens += r.totalTokens;
+        day.requests = r.requests;
+        day.failed_requests = r.errors;
+        day.total_tokens = r.totalTokens;
       }
     }
     return {
       totals,
       daily: [...perDay.values()],
-      by_model: [...perModel]
-        .map(([model, c]) => ({ model, ...c }))
-        .sort((a, b) => b.total_tokens - a.total_tokens || b.requests - a.requests || a.model.localeCompare(b.model)),
+      by_model: perModel.sort((a, b) => b.total_tokens - a.total_tokens || b.requests - a.requests || a.model.localeCompare(b.model)),
     };
   }
 }
