@@ -1,8 +1,23 @@
 import type { Redis } from 'ioredis';
 import type { RedisService } from '../../redis/redis.service.js';
 
-/** What a hold found: taken (`gen` names the cached balance it was taken from), refused, or no cached balance. */
-export type TakeResult = { taken: true; gen: string } | { taken: false } | null;
+/**
+ * What a hold found: taken (`gen` names the cached balance it was taken from; `leased`: what it
+ * took besides for a lease, see CreditLeases; `periodEnd`: when the balance's period ends, ms),
+ * refused, or no cached balance.
+ */
+export type TakeResult = { taken: true; gen: string; leased: number; periodEnd: number } | { taken: false; gen: string } | null;
+
+/** A lease asking its balance whether it is still current (`gen`), and for `want` more while it is above `floor`. */
+export interface LeaseRenewal {
+  clientId: string;
+  gen: string;
+  want: number;
+  floor: number;
+}
+
+/** A renewal's answer: what was added to the lease (0 or more); 'gone': its balance was rebuilt; 'low': the balance is under its floor. */
+export type RenewalAnswer = number | 'gone' | 'low';
 
 /**
  * A balance as read from the ledger: micro-credits available (less this instance's costs not yet
@@ -33,12 +48,41 @@ export interface WrittenCost {
 
 // A hold is taken while anything is left (a call may then take the balance below zero: spec §12,
 // "only calls already in flight"); a balance whose period is over counts as absent (rebuilt, renewed).
+// With ARGV[3] > 0 a lease is taken too (CreditLeases): at most ARGV[3] and an eighth of what is
+// left after the hold, and none unless what is left after the lease is ARGV[4] (the floor) or more.
 const TAKE = `
 local v = redis.call('HMGET', KEYS[1], 'avail', 'end', 'gen')
 if not v[1] or tonumber(v[2]) <= tonumber(ARGV[2]) then return false end
-if tonumber(v[1]) <= 0 then return {0, v[3]} end
-redis.call('HINCRBY', KEYS[1], 'avail', -tonumber(ARGV[1]))
-return {1, v[3]}`;
+local avail = tonumber(v[1])
+if avail <= 0 then return {0, v[3]} end
+avail = avail - tonumber(ARGV[1])
+local lease = 0
+if tonumber(ARGV[3]) > 0 then
+  lease = math.min(tonumber(ARGV[3]), math.floor(avail / 8))
+  if avail - lease < tonumber(ARGV[4]) then lease = 0 end
+end
+redis.call('HINCRBY', KEYS[1], 'avail', -(tonumber(ARGV[1]) + lease))
+return {1, v[3], lease, v[2]}`;
+// For each lease (KEYS[i]; ARGV: now, then gen, want, floor per lease): -1 when the balance it came
+// from is gone (dropped, expired, rebuilt with another gen, or its period is over), -2 when that
+// balance is under the floor (the lease goes back), else what it took for the lease (0 when it
+// wanted nothing): at most what was wanted and an eighth of the balance, leaving the floor.
+const LEASES = `
+local now = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'avail', 'end', 'gen')
+  local want = tonumber(ARGV[3 * i])
+  if not v[1] or v[3] ~= ARGV[3 * i - 1] or tonumber(v[2]) <= now then out[i] = -1
+  elseif tonumber(v[1]) < tonumber(ARGV[3 * i + 1]) then out[i] = -2
+  else
+    local lease = math.min(want, math.floor(tonumber(v[1]) / 8))
+    if tonumber(v[1]) - lease < tonumber(ARGV[3 * i + 1]) then lease = 0 end
+    if lease > 0 then redis.call('HINCRBY', key, 'avail', -lease) end
+    out[i] = lease
+  end
+end
+return out`;
 // Loaded only where no current balance is cached (two instances loading at once: the first wins),
 // and never from a ledger read older than a write the cache was told of meanwhile ('wver').
 const LOAD = `
@@ -84,7 +128,8 @@ return 0`;
 
 /** The scripts above as commands of the shared connection (EVALSHA: the script's text is not sent with every call). */
 type CreditsClient = Redis & {
-  creditsTake(key: string, amount: number, now: number): Promise<[number, string] | null>;
+  creditsTake(key: string, amount: number, now: number, leaseWant: number, leaseFloor: number): Promise<[number, string, number?, string?] | null>;
+  creditsLeases(keyCount: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
   creditsLoad(key: string, available: number, periodEnd: number, gen: string, now: number, ttlMs: number, version: string): Promise<number>;
   creditsSettle(key: string, gen: string, refund: number): Promise<number>;
   creditsWritten(key: string, ...args: (string | number)[]): Promise<number>;
@@ -132,6 +177,7 @@ export class CreditBalances {
     client?.defineCommand('creditsSettle', { lua: SETTLE, numberOfKeys: 1 });
     client?.defineCommand('creditsWritten', { lua: WRITTEN, numberOfKeys: 1 });
     client?.defineCommand('creditsDrop', { lua: DROP, numberOfKeys: 1 });
+    client?.defineCommand('creditsLeases', { lua: LEASES });
   }
 
   private get client(): CreditsClient | null {
@@ -145,6 +191,11 @@ export class CreditBalances {
   private get shared(): CreditsClient | null {
     const client = this.client;
     return client && client.status === 'ready' && !this.probing ? client : null;
+  }
+
+  /** True while calls are decided in Redis (configured, reachable, and not being probed after a failure). */
+  get sharing(): boolean {
+    return this.shared !== null;
   }
 
   /**
@@ -177,13 +228,15 @@ export class CreditBalances {
     clearInterval(this.probing);
   }
 
-  async take(clientId: string, amount: number, now = Date.now()): Promise<TakeResult> {
+  /** Takes a hold of `amount`; with `lease`, also a lease for CreditLeases (only from Redis: in memory there is nothing to lease). */
+  async take(clientId: string, amount: number, now = Date.now(), lease?: { want: number; floor: number }): Promise<TakeResult> {
     const client = this.shared;
     if (client) {
       try {
         this.forgetOutage();
-        const r = await client.creditsTake(this.key(clientId), amount, now);
-        return r === null ? null : r[0] === 1 ? { taken: true, gen: r[1] } : { taken: false };
+        const r = await client.creditsTake(this.key(clientId), amount, now, lease?.want ?? 0, lease?.floor ?? 0);
+        if (r === null) return null;
+        return r[0] === 1 ? { taken: true, gen: r[1], leased: r[2]!, periodEnd: Number(r[3]) } : { taken: false, gen: r[1] };
       } catch (error) {
         this.failed(error);
       }
@@ -191,9 +244,40 @@ export class CreditBalances {
     if (this.redis.client) this.missedByRedis.add(clientId);
     const e = this.memory.get(clientId);
     if (!e || e.periodEnd <= now || e.expiresAt <= now) return null;
-    if (e.available <= 0) return { taken: false };
+    if (e.available <= 0) return { taken: false, gen: e.gen };
     e.available -= amount;
-    return { taken: true, gen: e.gen };
+    return { taken: true, gen: e.gen, leased: 0, periodEnd: e.periodEnd };
+  }
+
+  /** One command for every lease: is the balance it came from still current, and (`want`) more for it. Null when Redis did not answer. */
+  async renew(leases: readonly LeaseRenewal[], now = Date.now()): Promise<RenewalAnswer[] | null> {
+    const client = this.shared;
+    if (!client) return null;
+    const args: (string | number)[] = leases.map((l) => this.key(l.clientId));
+    args.push(now);
+    for (const l of leases) args.push(l.gen, l.want, l.floor);
+    try {
+      const r = await client.creditsLeases(leases.length, ...args);
+      return r.map((n) => (n === -1 ? 'gone' : n === -2 ? 'low' : n));
+    } catch (error) {
+      this.failed(error);
+      return null;
+    }
+  }
+
+  /** A lease's rest back to the balance it came from (only that generation of it, like a settle). */
+  async giveBack(clientId: string, gen: string, amount: number): Promise<void> {
+    const client = this.shared;
+    if (!client) return this.missed(clientId);
+    await client.creditsSettle(this.key(clientId), gen, amount).catch((error: unknown) => {
+      this.missed(clientId);
+      this.failed(error);
+    });
+  }
+
+  /** Redis's copy of the client's balance missed something (a lease it could not take back): rebuilt once Redis answers. */
+  missed(clientId: string): void {
+    if (this.redis.client) this.missedByRedis.add(clientId);
   }
 
   /**

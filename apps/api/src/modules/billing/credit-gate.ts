@@ -6,7 +6,8 @@ import type { Principal } from '../../common/principal.js';
 import { BatchWriter } from '../../database/batch-writer.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { BillingRepository, type Debit, type PlanDefaults } from './billing.repository.js';
-import { CreditBalances, type LoadedBalance } from './credit-balances.js';
+import { CreditBalances, type LoadedBalance, type TakeResult } from './credit-balances.js';
+import { CreditLeases, LEASE_TRUST_MS, type Lease } from './credit-leases.js';
 import { ModelPrices, toMicro } from './model-prices.js';
 
 /** A call's hold: what it took from the cached balance before it ran (micro-credits). */
@@ -17,6 +18,8 @@ export interface CreditHold {
   model: string;
   amount: number;
   gen: string;
+  /** The lease it was held from (CreditLeases), which its settle refunds while the lease lasts. */
+  lease?: Lease;
 }
 
 /** A settled call's debit while it waits for its batch: which cached balances already count its cost (see WrittenCost). */
@@ -39,7 +42,8 @@ export interface HoldOutcome {
 /**
  * Credits on the hot path (spec §12). Before a metered call, `hold` takes the call's largest
  * possible cost from the client's cached balance (no Postgres on a warm balance; one Redis
- * script when Redis is configured) or refuses it with INSUFFICIENT_CREDITS when nothing is left;
+ * script when Redis is configured, none while this instance holds a lease of the balance: see
+ * CreditLeases) or refuses it with INSUFFICIENT_CREDITS when nothing is left;
  * after it, `settle` gives back what it did not cost and appends its one ledger row (keyed by the
  * call's own id) to a batch written off the request path, like usage, and kept while Postgres
  * is away. A Redis outage therefore loses no debit: debits never live only in Redis. Once a
@@ -52,6 +56,8 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   readonly enabled: boolean;
   private readonly prices: ModelPrices;
   private readonly balances: CreditBalances;
+  private readonly leases: CreditLeases;
+  private readonly redisConfigured: boolean;
   private readonly writer: BatchWriter<PendingDebit>;
   readonly defaults: PlanDefaults;
   /** Debits settled here and not yet written, per client: a balance loaded meanwhile counts them as spent. */
@@ -67,6 +73,8 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     this.enabled = config.BILLING_MODE === 'credits';
     this.prices = new ModelPrices(config.MODEL_PRICES);
     this.balances = new CreditBalances(redis, config.REDIS_PREFIX, config.BILLING_CACHE_TTL_SECONDS * 1000);
+    this.leases = new CreditLeases(this.balances);
+    this.redisConfigured = redis.client !== null;
     this.defaults = { planName: config.BILLING_DEFAULT_PLAN, monthlyQuota: BigInt(toMicro(config.BILLING_DEFAULT_MONTHLY_QUOTA_CREDITS)) };
     this.writer = new BatchWriter('credit debits', (rows) => this.write(rows), {
       intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
@@ -78,6 +86,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     if (!this.enabled) return;
     this.writer.start();
+    if (this.redisConfigured) this.leases.start();
     // An instance that falls idle after an outage still drops the Redis balances it missed.
     this.reconnectCheck = setInterval(() => this.balances.forgetOutage(), 1000);
     this.reconnectCheck.unref();
@@ -85,6 +94,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.reconnectCheck);
+    await this.leases.close();
     this.balances.close();
     await this.writer.stop();
   }
@@ -96,14 +106,31 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   async hold(principal: Principal, model: string, requestBytes: number, maxOutputTokens: number | undefined): Promise<CreditHold> {
     const clientId = principal.tokenClientId!;
     const amount = this.prices.hold(model, requestBytes, maxOutputTokens ?? this.config.BILLING_HOLD_MAX_OUTPUT_TOKENS);
-    let taken = await this.balances.take(clientId, amount);
+    const tokenId = principal.tokenId ?? null;
+    let lease = this.leases.take(clientId, amount);
+    const confirming = lease ? undefined : this.leases.confirming(clientId);
+    if (confirming) {
+      await confirming;
+      lease = this.leases.take(clientId, amount);
+    }
+    if (lease) return { id: randomUUID(), clientId, tokenId, model, amount, gen: lease.gen, lease };
+    let taken = await this.take(clientId, amount);
     if (taken === null) {
       const read = await this.loadBalance(clientId);
       // Not cached even now (every load lost to a newer write): the ledger read decides this call alone.
-      taken = (await this.balances.take(clientId, amount)) ?? (read.available > 0 ? { taken: true, gen: '' } : { taken: false });
+      taken = (await this.take(clientId, amount)) ?? (read.available > 0 ? { taken: true, gen: '', leased: 0, periodEnd: 0 } : { taken: false, gen: '' });
     }
     if (!taken.taken) throw new ApiError('INSUFFICIENT_CREDITS');
-    return { id: randomUUID(), clientId, tokenId: principal.tokenId ?? null, model, amount, gen: taken.gen };
+    return { id: randomUUID(), clientId, tokenId, model, amount, gen: taken.gen };
+  }
+
+  /** A hold decided by the cached balance itself (Redis, or memory), which may also start a lease. */
+  private async take(clientId: string, amount: number): Promise<TakeResult> {
+    const ask = this.leases.ask(clientId, amount);
+    const sentAt = performance.now();
+    const taken = await this.balances.take(clientId, amount, Date.now(), ask);
+    this.leases.answered(clientId, taken, ask, sentAt);
+    return taken;
   }
 
   /** The call is over: bill its real cost (or its hold, marked estimated) and give back the rest. */
@@ -113,7 +140,8 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
       : outcome.billable
         ? hold.amount
         : 0;
-    this.balances.settle(hold.clientId, hold.gen, hold.amount - cost);
+    const refund = hold.amount - cost;
+    if (!hold.lease || !this.leases.refund(hold.lease, refund)) this.balances.settle(hold.clientId, hold.gen, refund);
     if (cost === 0) return;
     const debit: PendingDebit = {
       requestId: hold.id,
@@ -133,9 +161,15 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     this.writer.add(debit);
   }
 
-  /** After an admin grant or plan change (written at ledger `version`): every instance rebuilds this balance from the ledger. */
-  dropBalance(clientId: string, version: bigint): Promise<void> {
-    return this.balances.drop(clientId, version);
+  /**
+   * After an admin grant or plan change (written at ledger `version`): every instance rebuilds
+   * this balance from the ledger. With Redis, this answers LEASE_TRUST_MS later: by then no
+   * instance spends from a lease of the balance dropped (see CreditLeases).
+   */
+  async dropBalance(clientId: string, version: bigint): Promise<void> {
+    this.leases.rebuilt(clientId);
+    await this.balances.drop(clientId, version);
+    if (this.redisConfigured) await new Promise((resolve) => setTimeout(resolve, LEASE_TRUST_MS));
   }
 
   /** Writes every buffered debit (tests; shutdown does it too). */
@@ -164,7 +198,9 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
       for (const d of unwritten) d.countedIn.push(gen);
       const spent = unwritten.reduce((n, d) => n + d.amount, 0);
       balance = { available: Number(a.available) - spent, periodEnd: a.periodEnd.getTime(), version: a.version, gen };
-      if ((await this.balances.load(clientId, balance)) !== 'stale') return balance;
+      const loaded = await this.balances.load(clientId, balance);
+      if (loaded === 'loaded') this.leases.rebuilt(clientId, gen);
+      if (loaded !== 'stale') return balance;
     }
     return balance;
   }
