@@ -8,6 +8,7 @@ import { startAiusProcess } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
 import { benchUser, CREDITS_ENV } from './sections/credits.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
+import { seedUsage } from './sections/usage-seed.js';
 
 /**
  * `pnpm --filter @aius/bench profile --scenario chat|stream|health|usage [--seconds 20] [--top 30] [--credits]`:
@@ -40,6 +41,7 @@ try {
   if (values.scenario === 'stream') await ctx.measureStream('stream', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(true) });
   else if (values.scenario === 'chat') await ctx.measure('chat', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(false) });
   else if (values.scenario === 'health') await ctx.measure('health', { ...load, url: `${base}/health` });
+  else if (values.scenario === 'usage') await sequentialUsage(base, db.url, auth, seconds);
   else throw new Error(`unknown scenario ${values.scenario}`);
   await child.stop(); // SIGTERM: the graceful shutdown exits, and node writes the profile
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -53,6 +55,30 @@ try {
   await harness.cleanup();
 }
 process.exit(exitCode);
+
+/**
+ * The usage section's read: BENCH_USAGE_EVENTS (1 000 000) events seeded with COPY, then GET /usage
+ * for 90 days one call after another (as the bench times it, not saturated) for `seconds`.
+ */
+async function sequentialUsage(base: string, databaseUrl: string, auth: Record<string, string>, seconds: number): Promise<void> {
+  const clientId = ((await (await fetch(`${base}/clients`, { headers: auth })).json()) as { data: { id: string }[] }).data[0]!.id;
+  const days = 90;
+  ctx.log('seeding usage events with COPY');
+  await seedUsage(databaseUrl, { clientId, userId: 'usr_bench', tokenId: 1, events: Number(process.env.BENCH_USAGE_EVENTS ?? 1_000_000), days });
+  const to = new Date();
+  const from = new Date(to.getTime() - (days - 1) * 86_400_000);
+  const url = `${base}/usage?org_id=${clientId}&from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`;
+  ctx.log(`GET /usage, one call after another, for ${seconds} s`);
+  const until = performance.now() + seconds * 1000;
+  let calls = 0;
+  while (performance.now() < until) {
+    const res = await fetch(url, { headers: auth });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`GET /usage answered ${res.status}`);
+    calls++;
+  }
+  ctx.log(`${calls} calls`);
+}
 
 interface Profile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
