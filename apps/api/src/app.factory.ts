@@ -13,6 +13,7 @@ import type { AppConfig } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest-logger.js';
 import { RequestLog, echoRequestId, requestId } from './logging/request-log.js';
+import { requestChildLogger } from './logging/request-logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ArtifactUploadRoute } from './modules/artifacts/artifact-upload.route.js';
 import { ClientListCache } from './modules/clients/client-list.cache.js';
@@ -49,6 +50,8 @@ export async function createApp(
     // Fastify's own two lines per request are replaced by one (logging/request-log.ts).
     logController: requestLog,
     genReqId: requestId,
+    // request.log is made on a request's first line, not for every request (see requestChildLogger).
+    childLoggerFactory: requestChildLogger,
     // Requests already on a connection when shutdown starts are served, not refused with 503:
     // GracefulShutdown closes the listener and lets them finish (see there).
     return503OnClosing: false,
@@ -57,6 +60,10 @@ export async function createApp(
     trustProxy: config.TRUSTED_PROXIES,
     frameworkErrors,
     clientErrorHandler,
+    // AIUS has no Nest middleware (its request-time steps are the arrival hook's contributors), so
+    // @fastify/middie's onRequest hook ran on every request for nothing. A middleware added later
+    // fails at boot (the adapter's use() needs middie) instead of being silently skipped.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     logger: nestLogger,
@@ -68,12 +75,12 @@ export async function createApp(
   await app.get(RunSocket).registerPlugin(app);
   // Before any route exists: each gets its contract's body limit.
   installBodyLimits(fastify);
-  echoRequestId(fastify);
   app.get(MetricsService).install(requestLog);
   // The arrival step, one Fastify hook (before body parsing and the credential guard) running its
-  // contributors in this order: a warm token's marker read and GET /clients's list-version read
-  // start first, so they leave in the same Redis write as the limiter's script (common/arrival.ts).
-  installArrival(fastify, [app.get(BearerVerifier), app.get(ClientListCache), app.get(RateLimitService)], (name, error) =>
+  // contributors in this order: the request id header first (every answer carries it); then a
+  // warm token's marker read and GET /clients's list-version read start, so they leave in the same
+  // Redis write as the limiter's script (common/arrival.ts).
+  installArrival(fastify, [echoRequestId, app.get(BearerVerifier), app.get(ClientListCache), app.get(RateLimitService)], (name, error) =>
     new Logger('Arrival').error(`${name} failed, the request goes on without it: ${String(error)}`),
   );
   // The chat proxy's route, served by Fastify without Nest's router (see ChatRoute).

@@ -60,6 +60,8 @@ export interface Arrival {
 
 /** The part of an arriving request the contributors read (Fastify's request has it; no framework type needed). */
 export interface ArrivingRequest {
+  /** The request id (Fastify's, from `genReqId`). */
+  readonly id: string;
   readonly method: string;
   readonly url: string;
   readonly ip: string;
@@ -73,8 +75,9 @@ export interface ArrivalRefusal {
   body: unknown;
 }
 
-/** What a contributor may do to the answer before the handler runs: add headers (the limiter's). */
+/** What a contributor may do to the answer before the handler runs: add headers (the request id, the limiter's). */
 export interface ArrivalReply {
+  header(name: string, value: string): unknown;
   headers(values: Record<string, string>): unknown;
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { ArrivalContributor } from '../common/arrival.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A caller's id is kept only when it is short and plain (it is echoed and logged). */
@@ -64,10 +65,14 @@ export class RequestLog extends LogController {
 /** Sees each answered request once it has gone out, with its route pattern (undefined: no route matched). */
 export type CompletionObserver = (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void;
 
-/** Every answer carries its request id. */
-export function echoRequestId(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-}
+/**
+ * Every answer carries its request id: the arrival step's first contributor, so a refusal by a
+ * later one (the limiter's 429) carries it too. A step of the one arrival hook rather than a hook
+ * of its own: each Fastify hook costs every request of every route a turn of the hook runner.
+ */
+export const echoRequestId: ArrivalContributor = {
+  name: 'request id',
+  arrive(request, _arrival, reply) {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  },
+};

@@ -34,6 +34,22 @@ describe('quota credits', () => {
     expect(inRedis(stores[0]) - before).toBeLessThan(20);
   });
 
+  it('a quota holding credits is decided in the same tick (no promise), one that does not is left to Redis', async () => {
+    const quota = { key: `credits:${randomBytes(6).toString('hex')}`, limit: 1_000_000, windowMs: 60_000 };
+    expect(stores[0].consumeAllFromCredits([quota])).toBeNull();
+    // Busy enough to be granted credits (0, 1, 2, 4 … per Redis decision), then spent one by one.
+    let decided = null;
+    for (let i = 0; i < 200 && decided === null; i++) {
+      await allowed(stores[0], quota);
+      const fromCredits = stores[0].decisions.fromCredits;
+      decided = stores[0].consumeAllFromCredits([quota]);
+      if (decided) expect(stores[0].decisions.fromCredits).toBe(fromCredits + 1);
+    }
+    expect(decided).toMatchObject([{ allowed: true, retryAfterMs: 0 }]);
+    // A small quota never holds credits: always Redis.
+    expect(stores[0].consumeAllFromCredits([hourly(31)])).toBeNull();
+  });
+
   it('a small quota hands out no credits: every request is decided in Redis', async () => {
     const quota = hourly(31);
     const before = inRedis(stores[0]);

@@ -4,6 +4,7 @@ import type { Arrival, ArrivalContributor, ArrivalRefusal, ArrivalReply, Arrivin
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RateLimitedError } from './rate-limited.error.js';
 import { closerToLimit, rateLimitHeaders, type RateDecision, type RatePolicy } from './rate-limit-headers.js';
+import type { GcraResult } from './gcra.js';
 import { RateLimitStore, type Quota } from './rate-limit.store.js';
 
 interface RouteLimits {
@@ -114,20 +115,34 @@ export class RateLimitService implements ArrivalContributor {
     return { policy: this.policies[rate], bucket: rate === 'credential' ? 'cred' : 'ip', tokenQuota: limits?.tokenQuota === true, ipQuota: true };
   }
 
-  /** Resolves with the 429 to answer when the IP is over its quota. */
-  private async limitByIp(request: ArrivingRequest, arrival: Arrival, reply: ArrivalReply, { policy, bucket, tokenQuota, ipQuota }: IpLimit): Promise<ArrivalRefusal | undefined> {
-    const tokenId = tokenQuota ? (arrival.bearer?.tokenId ?? null) : null;
+  /**
+   * The 429 to answer when the IP is over its quota, or nothing to go on. Decided in the same tick
+   * when the quotas hold credits here (the busy case: no promise, the request goes on at once),
+   * else with one Redis round trip.
+   */
+  private limitByIp(request: ArrivingRequest, arrival: Arrival, reply: ArrivalReply, limit: IpLimit): Promise<ArrivalRefusal | undefined> | undefined {
+    const tokenId = limit.tokenQuota ? (arrival.bearer?.tokenId ?? null) : null;
+    const quotas: Quota[] = [];
+    if (limit.ipQuota) quotas.push({ key: `${limit.bucket}:${request.ip}`, limit: limit.policy.limit, windowMs: limit.policy.windowSeconds * 1000 });
+    if (tokenId !== null) quotas.push(this.tokenQuota(tokenId));
+    const decided = this.store.consumeAllFromCredits(quotas);
+    if (decided) {
+      const refusal = this.apply(arrival, reply, limit, tokenId, decided);
+      // Credits only ever allow; a refusal still reaches the arrival step as its promise.
+      return refusal ? Promise.resolve(refusal) : undefined;
+    }
+    return this.store.consumeAll(quotas).then((results) => this.apply(arrival, reply, limit, tokenId, results));
+  }
+
+  /** Writes the decisions on the arrival (and the IP's headers on the reply); the refusal when the IP is over its quota. */
+  private apply(arrival: Arrival, reply: ArrivalReply, { policy, ipQuota }: IpLimit, tokenId: number | null, results: readonly GcraResult[]): ArrivalRefusal | undefined {
+    this.failingOpen = false;
     if (!ipQuota) {
       // Only the token's quota; its verdict is applied once the credential is verified.
-      const [token] = await this.store.consumeAll([this.tokenQuota(tokenId!)]);
-      this.failingOpen = false;
-      arrival.tokenDecision = { tokenId: tokenId!, decision: { ...token!, policy: this.tokenPolicy } };
+      arrival.tokenDecision = { tokenId: tokenId!, decision: { ...results[0]!, policy: this.tokenPolicy } };
       return undefined;
     }
-    const quotas: Quota[] = [{ key: `${bucket}:${request.ip}`, limit: policy.limit, windowMs: policy.windowSeconds * 1000 }];
-    if (tokenId !== null) quotas.push(this.tokenQuota(tokenId));
-    const [ip, token] = await this.store.consumeAll(quotas);
-    this.failingOpen = false;
+    const [ip, token] = results;
     const decision = { ...ip!, policy };
     arrival.rateDecision = decision;
     if (token && tokenId !== null) arrival.tokenDecision = { tokenId, decision: { ...token, policy: this.tokenPolicy } };

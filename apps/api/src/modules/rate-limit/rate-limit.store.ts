@@ -99,14 +99,28 @@ export class RateLimitStore implements OnModuleDestroy {
     return this.take(quotas, cost, now, cost === 1 && now === undefined);
   }
 
+  /**
+   * `consumeAll` when it can be decided from credits alone, answered in the same tick: the results
+   * when every quota holds a credit here (each allowed), else null (then `consumeAll` decides). The
+   * limiter's common case on a busy key, with no promise and no await on the request's path.
+   */
+  consumeAllFromCredits(quotas: readonly Quota[]): GcraResult[] | null {
+    if (!this.client || !this.redis.available || Date.now() < this.skipRedisUntil) return null;
+    return this.spendCredits(quotas.map((q) => this.prefix + q.key), performance.now());
+  }
+
+  private spendCredits(keys: readonly string[], at: number): GcraResult[] | null {
+    if (!keys.every((key) => this.credits.has(key, at))) return null;
+    this.decisions.fromCredits++;
+    return keys.map((key) => this.credits.spend(key, at));
+  }
+
   private async take(quotas: readonly Quota[], cost: number, now: number | undefined, credited: boolean): Promise<GcraResult[]> {
     if (this.client && this.redis.available && Date.now() >= this.skipRedisUntil) {
       const at = performance.now();
       const keys = quotas.map((q) => this.prefix + q.key);
-      if (credited && keys.every((key) => this.credits.has(key, at))) {
-        this.decisions.fromCredits++;
-        return keys.map((key) => this.credits.spend(key, at));
-      }
+      const spent = credited ? this.spendCredits(keys, at) : null;
+      if (spent) return spent;
       this.decisions.inRedis++;
       try {
         const args: (string | number)[] = [...keys, cost, now ?? ''];

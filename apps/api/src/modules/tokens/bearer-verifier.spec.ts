@@ -163,7 +163,7 @@ describe(BearerVerifier.name, () => {
     /** Runs the verifier's arrival step for one request; `arrive` returns what it wrote. */
     function withHook(verifier: BearerVerifier) {
       return (authorization: string | undefined, routed = true) => {
-        const request = { method: 'GET', url: '/api/v1/models', ip: '127.0.0.1', headers: { authorization } };
+        const request = { id: 'req-1', method: 'GET', url: '/api/v1/models', ip: '127.0.0.1', headers: { authorization } };
         const arrival: Arrival = { route: routed ? '/api/v1/models' : undefined, bearer: null, clientListVersion: null, rateDecision: null, tokenDecision: null, principal: null };
         // A synchronous step: it never holds the request up.
         expect(verifier.arrive(request, arrival)).toBeUndefined();
