@@ -32,6 +32,18 @@ export function busyTraffic<T>(send: () => Promise<T>) {
   })();
   return {
     answers,
+    /**
+     * Resolves once `count` answers have come (how long that takes depends on the machine: CI runs
+     * test files side by side). A test that asserts what a *busy* instance does waits for this
+     * instead of a fixed time, then looks at what happens over the next answers.
+     */
+    answered: async (count: number, timeoutMs = 15_000) => {
+      const deadline = performance.now() + timeoutMs;
+      while (answers.length < count) {
+        if (performance.now() > deadline) throw new Error(`busy traffic: ${answers.length} answers in ${timeoutMs} ms, ${count} expected`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
     sentAfter: (moment: number) => answers.filter((x) => x.sentAt > moment).map((x) => x.answer),
     stop: async () => {
       stopped = true;
