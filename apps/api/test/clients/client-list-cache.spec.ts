@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PrismaService } from '@aius/db';
-import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
+import { describe, expect, it } from 'vitest';
+import { busyTraffic, countRedisCommand, namedQueries } from '../support/busy-instance.js';
 import { call, ok, userWithToken } from '@aius/test-support';
-import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, instancesPerTest, type TestApp } from '../support/test-app.js';
 
-let started: TestApp[] = [];
-afterEach(async () => {
-  for (const app of started) await app.close();
-  started = [];
-});
-
-/** Two API instances on one Postgres and one Redis prefix. */
-async function twoInstances() {
-  const a = await startTestApp(ROOMY_LIMITS);
-  const b = await startTestApp(ROOMY_LIMITS, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
-  started = [b, a]; // b first: a owns the database
-  return { a, b };
-}
-
-/** Counts the list queries an instance sends to Postgres. */
-function listQueries(app: TestApp) {
-  const query = vi.spyOn(app.app.get(PrismaService).pool, 'query');
-  return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === 'clients.list').length;
-}
+const instances = instancesPerTest();
+const twoInstances = () => instances.two(ROOMY_LIMITS);
+const listQueries = (app: TestApp) => namedQueries(app, 'clients.list');
 
 describe('GET /clients from the per-instance cache', () => {
   it('is answered without Postgres while nothing changed, and every change made through another instance shows on the next request', async () => {
@@ -84,8 +67,7 @@ describe('GET /clients from the per-instance cache', () => {
   });
 
   it('is not used without Redis: every read goes to Postgres', async () => {
-    const t = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: '' });
-    started = [t];
+    const t = await instances.one({ ...ROOMY_LIMITS, REDIS_URL: '' });
     const u = await userWithToken(t.origin);
     const queries = listQueries(t);
     for (let i = 0; i < 3; i++) expect((await call(t.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);

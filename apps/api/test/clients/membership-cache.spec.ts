@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PrismaService } from '@aius/db';
+import { describe, expect, it } from 'vitest';
 import { call, problem, userWithToken, type TokenHolder } from '@aius/test-support';
-import { busyTraffic } from '../support/busy-instance.js';
-import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
+import { busyTraffic, namedQueries } from '../support/busy-instance.js';
+import { ROOMY_LIMITS, instancesPerTest, type TestApp } from '../support/test-app.js';
 
-let started: TestApp[] = [];
-afterEach(async () => {
-  for (const app of started) await app.close();
-  started = [];
-});
-
-/** Two API instances on one Postgres and one Redis prefix. */
-async function twoInstances() {
-  const a = await startTestApp(ROOMY_LIMITS);
-  const b = await startTestApp(ROOMY_LIMITS, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
-  started = [b, a]; // b first: a owns the database
-  return { a, b };
-}
-
-/** Counts the membership checks an instance sends to Postgres. */
-function standingQueries(app: TestApp) {
-  const query = vi.spyOn(app.app.get(PrismaService).pool, 'query');
-  return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === 'clients.standing').length;
-}
+const instances = instancesPerTest();
+const twoInstances = () => instances.two(ROOMY_LIMITS);
+const standingQueries = (app: TestApp) => namedQueries(app, 'clients.standing');
 
 /** `member` joins `owner`'s client (through instance `a`) with `role`. */
 async function join(a: TestApp, owner: TokenHolder, member: TokenHolder, role: 'member' | 'admin') {
@@ -97,8 +80,7 @@ describe('the membership check of client-scoped reads, on a busy instance', () =
   });
 
   it('is not used without Redis: every check goes to Postgres', async () => {
-    const t = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: '' });
-    started = [t];
+    const t = await instances.one({ ...ROOMY_LIMITS, REDIS_URL: '' });
     const u = await userWithToken(t.origin);
     const queries = standingQueries(t);
     for (let i = 0; i < 3; i++) expect((await call(t.origin, 'usage', { query: { org_id: u.clientId }, as: { bearer: u.token } })).status).toBe(200);

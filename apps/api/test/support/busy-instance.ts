@@ -1,3 +1,5 @@
+import { vi } from 'vitest';
+import { PrismaService } from '@aius/db';
 import { RedisService } from '../../src/redis/redis.service.js';
 import type { TestApp } from './test-app.js';
 
@@ -50,4 +52,10 @@ export function busyTraffic<T>(send: () => Promise<T>) {
       await running;
     },
   };
+}
+
+/** Counts the prepared statements named `name` an instance sends to Postgres from now on. */
+export function namedQueries(app: TestApp, name: string): () => number {
+  const query = vi.spyOn(app.app.get(PrismaService).pool, 'query');
+  return () => query.mock.calls.filter(([q]) => typeof q === 'object' && q !== null && (q as { name?: string }).name === name).length;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { watchDocumentedErrors } from './documented-errors.js';
@@ -79,4 +79,28 @@ export function gatewayApp(env: Record<string, string> = {}, options: { extraMod
     await spec.t?.close();
   });
   return spec;
+}
+
+/** Instances started by a test file's tests, each closed after its test (call at the file's top level). */
+export function instancesPerTest() {
+  let started: TestApp[] = [];
+  afterEach(async () => {
+    for (const app of started) await app.close();
+    started = [];
+  });
+  return {
+    async one(env: Record<string, string> = {}): Promise<TestApp> {
+      const t = await startTestApp(env);
+      started.push(t);
+      return t;
+    },
+    /** Two instances on one Postgres and one Redis prefix (b is closed first: a owns the database). */
+    async two(env: Record<string, string> = {}): Promise<{ a: TestApp; b: TestApp }> {
+      const a = await startTestApp(env);
+      started.push(a);
+      const b = await startTestApp(env, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
+      started.unshift(b);
+      return { a, b };
+    },
+  };
 }
