@@ -1,6 +1,7 @@
 import type { BenchContext, Section } from '../context.js';
 import { median } from '../figures.js';
 import type { Load, Measurement } from '../measure.js';
+import { recordingCost, summarize } from '../metrics-recording.js';
 import { sparePort } from '../processes.js';
 import { mintAiusToken } from './aius.js';
 import { startUpstream, UPSTREAM_KEY } from './proxy.js';
@@ -95,6 +96,16 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
         }
       }
     }
+
+    // The step metrics add to every request, timed alone in this process (metrics-recording.ts).
+    const step = summarize(await recordingCost(ctx.root));
+    const ns = (values: number[]) => `${median(values).toFixed(1)} (${values.map((v) => v.toFixed(1)).join(', ')})`;
+    console.log('\n### Metrics recording: the request log\'s completion step alone, in process (ns per request, alternating rounds)\n');
+    console.log('| off | on | on − off (each round) | control − off (each round) |');
+    console.log('|---:|---:|---:|---:|');
+    console.log(`| ${step.off.toFixed(1)} | ${step.on.toFixed(1)} | ${ns(step.onMinusOff)} | ${ns(step.controlMinusOff)} |`);
+    ctx.figure('metrics: recording step in process, on − off', median(step.onMinusOff), ' ns');
+    ctx.figure('metrics: recording step in process, control − off', median(step.controlMinusOff), ' ns');
 
     const ms = (v: number) => v.toFixed(2);
     console.log(`\n### Metrics recording: on vs off, and a second "off" instance as the control (${pairs} alternating pairs, medians)\n`);

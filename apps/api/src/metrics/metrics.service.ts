@@ -10,6 +10,18 @@ const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28,
 const GEN_AI_TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+interface UpstreamSeries {
+  duration: HistogramSeries;
+  input: HistogramSeries;
+  output: HistogramSeries;
+  errors?: CounterSeries;
+}
+
+interface RequestSeries {
+  count: CounterSeries;
+  duration: HistogramSeries;
+}
+
 export interface UpstreamCall {
   /** The upstream's configured name (OpenTelemetry's gen_ai.provider.name). */
   provider: string;
@@ -70,12 +82,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** Recorders per label combination, looked up by one string key per request. */
-  private readonly requestSeries = new Map<string, { count: CounterSeries; duration: HistogramSeries }>();
-  private readonly upstreamSeries = new Map<
-    string,
-    { duration: HistogramSeries; input: HistogramSeries; output: HistogramSeries; errors?: CounterSeries }
-  >();
+  /**
+   * Recorders per label combination: route → method → status → credential kind, four Map
+   * lookups of values the request already holds. A key string built per request (`${method}
+   * ${route} ...`) cost ~165 ns of the recorder's ~185 ns (bench: the metrics section's
+   * in-process row) and left garbage behind every request; these lookups allocate nothing.
+   */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, Map<string, RequestSeries>>>>();
+  /** Per upstream → model → error type, for the same reason. */
+  private readonly upstreamSeries = new Map<string, Map<string, Map<string, UpstreamSeries>>>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.enabled = config.METRICS_PORT !== undefined;
@@ -92,19 +107,29 @@ export class MetricsService {
     if (!this.enabled) return;
     completions.observeCompletions((request, reply, route = 'unmatched') => {
       const credential = request.arrival?.principal?.via ?? 'none';
-      const key = `${request.method} ${route} ${reply.statusCode} ${credential}`;
-      let series = this.requestSeries.get(key);
-      if (!series) {
-        const status = String(reply.statusCode);
-        series = {
-          count: this.requests.series({ route, method: request.method, status, credential }),
-          duration: this.requestDuration.series({ http_route: route, http_request_method: request.method, http_response_status_code: status }),
-        };
-        this.requestSeries.set(key, series);
-      }
+      const series = this.requestSeriesFor(route, request.method, reply.statusCode, credential);
       series.count.value++;
       series.duration.observe(reply.elapsedTime / 1000);
     });
+  }
+
+  private requestSeriesFor(route: string, method: string, statusCode: number, credential: string): RequestSeries {
+    let byMethod = this.requestSeries.get(route);
+    if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let byCredential = byStatus.get(statusCode);
+    if (!byCredential) byStatus.set(statusCode, (byCredential = new Map()));
+    let series = byCredential.get(credential);
+    if (!series) {
+      const status = String(statusCode);
+      series = {
+        count: this.requests.series({ route, method, status, credential }),
+        duration: this.requestDuration.series({ http_route: route, http_request_method: method, http_response_status_code: status }),
+      };
+      byCredential.set(credential, series);
+    }
+    return series;
   }
 
   /** One upstream chat call, as OpenTelemetry's GenAI client metrics describe it. */
@@ -112,8 +137,11 @@ export class MetricsService {
     if (!this.enabled) return;
     const model = this.models.of(call.model);
     const errorType = call.errorType ?? '';
-    const key = `${call.provider} ${model} ${errorType}`;
-    let series = this.upstreamSeries.get(key);
+    let byModel = this.upstreamSeries.get(call.provider);
+    if (!byModel) this.upstreamSeries.set(call.provider, (byModel = new Map()));
+    let byError = byModel.get(model);
+    if (!byError) byModel.set(model, (byError = new Map()));
+    let series = byError.get(errorType);
     if (!series) {
       const operation = { gen_ai_operation_name: 'chat', gen_ai_provider_name: call.provider, gen_ai_request_model: model };
       series = {
@@ -122,7 +150,7 @@ export class MetricsService {
         output: this.tokenUsage.series({ ...operation, gen_ai_token_type: 'output' }),
         ...(errorType !== '' && { errors: this.upstreamErrors.series({ upstream: call.provider, error_type: errorType }) }),
       };
-      this.upstreamSeries.set(key, series);
+      byError.set(errorType, series);
     }
     series.duration.observe(call.seconds);
     if (series.errors) series.errors.value++;
