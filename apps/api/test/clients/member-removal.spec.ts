@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { call, ok, registerUser, startFakeUpstream, statusAndBody, userWithToken, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
 import { busyTraffic } from '../support/busy-instance.js';
 import { coded } from '../support/envelopes.js';
 import { sql } from '../support/sql.js';
-import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, instancesPerTest, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv } from '../proxy/support.js';
 
 /**
@@ -20,18 +20,9 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-let started: TestApp[] = [];
-async function twoInstances(env: Record<string, string> = {}) {
-  const common = { ...ROOMY_LIMITS, ...upstreamsEnv(upstream), USAGE_FLUSH_INTERVAL_MS: '60000', ...env };
-  const a = await startTestApp(common);
-  const b = await startTestApp(common, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
-  started = [b, a]; // b first: a owns the database
-  return { a, b };
-}
-afterEach(async () => {
-  for (const app of started) await app.close();
-  started = [];
-});
+const instances = instancesPerTest();
+const twoInstances = (env: Record<string, string> = {}) =>
+  instances.two({ ...ROOMY_LIMITS, ...upstreamsEnv(upstream), USAGE_FLUSH_INTERVAL_MS: '60000', ...env });
 
 const chat = async (t: TestApp, token: string) =>
   statusAndBody(await call(t.origin, 'chatCompletions', { body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] }, as: { bearer: token } }));

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { TokensRepository } from '../../src/modules/tokens/tokens.repository.js';
 import { busyTraffic, countRedisCommand } from '../support/busy-instance.js';
 import { call, statusAndBody, userWithToken } from '@aius/test-support';
-import { ROOMY_LIMITS, startTestApp, type TestApp } from '../support/test-app.js';
+import { ROOMY_LIMITS, instancesPerTest, type TestApp } from '../support/test-app.js';
 
 /** Two API instances on one Postgres (and one Redis prefix, unless Redis is off). */
-let started: TestApp[] = [];
-async function twoInstances(env: Record<string, string> = {}) {
-  const a = await startTestApp({ ...ROOMY_LIMITS, ...env });
-  const b = await startTestApp({ ...ROOMY_LIMITS, ...env }, { db: a.db, redisPrefix: a.config.REDIS_PREFIX });
-  started = [b, a]; // b first: a owns the database
-  return { a, b };
-}
-afterEach(async () => {
-  for (const app of started) await app.close();
-  started = [];
-});
+const instances = instancesPerTest();
+const twoInstances = (env: Record<string, string> = {}) => instances.two({ ...ROOMY_LIMITS, ...env });
 
 async function warmOn(b: TestApp, token: string) {
   const lookups = vi.spyOn(b.app.get(TokensRepository), 'findByHash');
@@ -88,8 +79,7 @@ describe('revocation across instances', () => {
   });
 
   it('with Redis configured but unreachable, bearers still work and a revoke still bites', async () => {
-    const a = await startTestApp({ ...ROOMY_LIMITS, REDIS_URL: 'redis://127.0.0.1:1' });
-    started = [a];
+    const a = await instances.one({ ...ROOMY_LIMITS, REDIS_URL: 'redis://127.0.0.1:1' });
     const u = await userWithToken(a.origin);
     expect((await call(a.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
     expect((await call(a.origin, 'listClients', { as: { bearer: u.token } })).status).toBe(200);
