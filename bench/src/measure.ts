@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult, FixedRateSpec } from './loadgen/fixed-rate.js';
@@ -7,6 +6,7 @@ import { runForJsonLine } from './loadgen/child.js';
 import { loadStats, type LoadStats } from './loadgen/stats.js';
 import { runWrk } from './loadgen/wrk.js';
 import { LOADGEN_CPU, pinned } from './processes.js';
+import { databaseBackendsCpuMs, databaseCpuSpentMs, processCpuMs } from './database-cpu.js';
 
 export interface Load {
   url: string;
@@ -21,6 +21,8 @@ export interface Load {
   rate?: number;
   /** The server's process: a saturated run then reports its CPU time per answered request. */
   serverPid?: number;
+  /** The server's database: a saturated run then reports what its Postgres backends spent per answered request. */
+  databaseUrl?: string;
 }
 
 /** Whose row: AIUS's own (a lost request or a 5xx fails the bench) or a peer's or baseline's (reported in its row). */
@@ -42,6 +44,8 @@ export interface Measurement extends LoadStats {
    * compete for the core, so it can compare two servers on a busy machine.
    */
   serverCpuPerRequestUs?: number;
+  /** With `databaseUrl`, saturated runs: the CPU time of the Postgres backends serving that database per answered request, in µs. */
+  databaseCpuPerRequestUs?: number;
 }
 
 const TIMEOUT_SECONDS = 10;
@@ -86,7 +90,9 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
   const wrk = { ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS };
   await warmUp((seconds) => runWrk({ ...wrk, seconds }).then((w) => w.requestsPerSecond), warmup);
   const cpuBefore = load.serverPid === undefined ? 0 : processCpuMs(load.serverPid);
+  const databaseBefore = load.databaseUrl === undefined ? undefined : await databaseBackendsCpuMs(load.databaseUrl);
   const r = await runWrk({ ...wrk, seconds: load.seconds });
+  const databaseCpuMs = databaseBefore && databaseCpuSpentMs(databaseBefore, await databaseBackendsCpuMs(load.databaseUrl!));
   return {
     label,
     subject,
@@ -94,15 +100,8 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
     ...loadStats(r),
     generatorCpu: r.cpu,
     ...(load.serverPid !== undefined && r.answered > 0 && { serverCpuPerRequestUs: ((processCpuMs(load.serverPid) - cpuBefore) * 1000) / r.answered }),
+    ...(databaseCpuMs !== undefined && r.answered > 0 && { databaseCpuPerRequestUs: (databaseCpuMs * 1000) / r.answered }),
   };
-}
-
-/** User + system CPU time of a process so far, in ms (/proc/PID/stat counts in clock ticks, 100 a second on Linux). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**

@@ -39,7 +39,11 @@ try {
   const chat = (stream: boolean) => JSON.stringify({ model: 'gpt-fake', stream, messages: [{ role: 'user', content: 'Say hello' }] });
   const load = { seconds, connections: ctx.connections };
   if (values.scenario === 'stream') await ctx.measureStream('stream', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(true) });
-  else if (values.scenario === 'chat') await ctx.measure('chat', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(false) });
+  else if (values.scenario === 'chat') {
+    const m = await ctx.measure('chat', { ...load, url: `${base}/chat/completions`, method: 'POST', headers, body: chat(false), serverPid: child.process.pid!, databaseUrl: db.url });
+    // Under the profiler (which slows the process), so only for comparing profiles with each other.
+    console.log(`chat: ${Math.round(m.requestsPerSecond)} req/s, CPU per request ${m.serverCpuPerRequestUs?.toFixed(1)} µs, its Postgres backends' ${m.databaseCpuPerRequestUs?.toFixed(1)} µs`);
+  }
   else if (values.scenario === 'health') await ctx.measure('health', { ...load, url: `${base}/health` });
   else if (values.scenario === 'usage') await sequentialUsage(base, db.url, auth, seconds);
   else throw new Error(`unknown scenario ${values.scenario}`);

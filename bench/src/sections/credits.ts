@@ -14,6 +14,7 @@ const GRANT_CREDITS = 100_000_000;
 interface Instance {
   base: string;
   pid: number;
+  databaseUrl: string;
   headers: Record<string, string>;
   /** With credits on: the session and client whose balance the calls spend. */
   account?: { cookie: string; clientId: string };
@@ -63,7 +64,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   });
   const scenarios: Scenario[] = [
     { name: `chat completion at ${rate} req/s`, load: (i) => chat(i, { rate }) },
-    { name: 'chat completion, saturated', load: (i) => chat(i, { serverPid: i.pid }) },
+    { name: 'chat completion, saturated', load: (i) => chat(i, { serverPid: i.pid, databaseUrl: i.databaseUrl }) },
   ];
 
   return async () => {
@@ -83,21 +84,22 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 
     const ms = (v: number) => v.toFixed(3);
     console.log(`\n### Credits (BILLING_MODE=credits) vs off, chat proxy${withoutRedis ? ', both without Redis' : ''} (${pairs} alternating pairs, medians)\n`);
-    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) | Postgres CPU (its backends) per request off → on, µs (on − off, each pair) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const [s, scenario] of scenarios.entries()) {
       const { on: o, off: f } = results[s]!;
       const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
       const p50s = o.map((m, i) => m.p50 - f[i]!.p50);
       const cell = (list: Measurement[]) =>
         `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
-      const cpu = (list: Measurement[]) => list.map((m) => m.serverCpuPerRequestUs ?? NaN);
-      const cpuCell = Number.isNaN(cpu(o)[0])
-        ? '—'
-        : `${median(cpu(f)).toFixed(1)} → ${median(cpu(o)).toFixed(1)} (${cpu(o).map((c, i) => (c - cpu(f)[i]!).toFixed(1)).join(', ')})`;
+      const perRequest = (pick: (m: Measurement) => number | undefined) => {
+        const on = o.map((m) => pick(m) ?? NaN);
+        const off = f.map((m) => pick(m) ?? NaN);
+        return Number.isNaN(on[0]) ? '—' : `${median(off).toFixed(1)} → ${median(on).toFixed(1)} (${on.map((c, i) => (c - off[i]!).toFixed(1)).join(', ')})`;
+      };
       console.log(
         `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
-          `${ms(median(p50s))} (${p50s.map(ms).join(', ')}) | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${cpuCell} |`,
+          `${ms(median(p50s))} (${p50s.map(ms).join(', ')}) | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${perRequest((m) => m.serverCpuPerRequestUs)} | ${perRequest((m) => m.databaseCpuPerRequestUs)} |`,
       );
     }
     const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
@@ -109,6 +111,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     ctx.figure('credits: server CPU per request off / on, chat saturated', 100 * median(cpuOff.map((c, i) => c / cpuOn[i]!)), ' %', atLeast(95, '≥ 95 %'));
     ctx.figure('credits: server CPU per request on − off, chat saturated', median(cpuOn.map((c, i) => c - cpuOff[i]!)), ' µs');
     ctx.figure('credits: server CPU per request with credits on, chat saturated', median(cpuOn), ' µs');
+    // Postgres is unpinned and shares the cores: the ledger's writes cost the machine there too.
+    ctx.figure('credits: Postgres CPU per request on − off, chat saturated', median(saturated.on.map((m, i) => m.databaseCpuPerRequestUs! - saturated.off[i]!.databaseCpuPerRequestUs!)), ' µs');
   };
 }
 
@@ -116,8 +120,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 export const CREDITS_ENV = { BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL } as const;
 
 async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean): Promise<Instance> {
-  const { base, pid } = await ctx.startAius(env);
-  return { base, pid, ...(await benchUser(base, credits)) };
+  const { base, pid, databaseUrl } = await ctx.startAius(env);
+  return { base, pid, databaseUrl, ...(await benchUser(base, credits)) };
 }
 
 /** Registers the bench user (an instance admin where credits are on), mints its token and, with `credits`, grants its client the largest balance. */
