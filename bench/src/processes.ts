@@ -126,13 +126,15 @@ export async function startAiusProcess(options: {
   label: string;
   nodeArgs?: string[];
   extraEnv?: Record<string, string>;
+  /** Another build's entry point (default `apps/api/dist/main.js` under `root`). */
+  main?: string;
 }): Promise<{ child: Child; base: string }> {
   const port = await sparePort();
   const base = `http://127.0.0.1:${port}/api/v1`;
   const child = await startServer(
     'AIUS',
     process.execPath,
-    [...(options.nodeArgs ?? []), path.join(options.root, 'apps/api/dist/main.js')],
+    [...(options.nodeArgs ?? []), options.main ?? path.join(options.root, 'apps/api/dist/main.js')],
     {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
