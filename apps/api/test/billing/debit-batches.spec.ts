@@ -43,6 +43,7 @@ describe(BillingRepository.name, () => {
       ['usage', -600n, 400n],
       ['usage', -600n, -200n],
     ]);
+    expect(rows.filter((r) => r.kind === 'usage').map((r) => r.createdAt.getTime())).toEqual(calls.map((c) => c.at));
     const account = await prisma.billingAccount.findUniqueOrThrow({ where: { clientId } });
     expect([account.quotaRemaining, account.topupBalance]).toEqual([0n, -200n]);
   });

@@ -49,7 +49,8 @@ interface DebitRow {
   run: string | null;
   t: number | null;
   e: boolean;
-  at: string;
+  /** When the call was settled, ms since the epoch. */
+  at: number;
 }
 
 /** The calls a batch wrote (request ids), and each client's ledger version after them. */
@@ -98,11 +99,13 @@ const LOCK_BALANCE = `SELECT quota_remaining::text AS quota, topup_balance::text
   FROM billing_accounts WHERE client_id = $1 FOR UPDATE`;
 // Rows as one JSON parameter: node-postgres encodes a JS array as an array literal in JavaScript,
 // which measured 6 µs more of the API's CPU per row for a batch as unnest() arrays than
-// JSON.stringify (native) for jsonb_to_recordset, for the same work in Postgres.
+// JSON.stringify (native) for jsonb_to_recordset, for the same work in Postgres. Times go as
+// epoch milliseconds: an ISO string per row was half of the row's cost here (~0.5 µs), and
+// Postgres adds an interval faster than it parses a timestamp.
 const INSERT_DEBITS = `WITH written AS (
     INSERT INTO credit_transactions (client_id, kind, request_id, amount, balance_after, model, run_id, token_id, estimated, created_at)
-    SELECT c, '${'usage' satisfies CreditKind}', r, a, b, m, run, t, e, at
-    FROM jsonb_to_recordset($1::jsonb) AS x(c text, r text, a bigint, b bigint, m text, run text, t int, e boolean, at timestamptz)
+    SELECT c, '${'usage' satisfies CreditKind}', r, a, b, m, run, t, e, timestamptz 'epoch' + at * interval '1 millisecond'
+    FROM jsonb_to_recordset($1::jsonb) AS x(c text, r text, a bigint, b bigint, m text, run text, t int, e boolean, at bigint)
     RETURNING client_id, id
   )
   SELECT client_id, max(id)::text AS version FROM written GROUP BY client_id`;
@@ -224,7 +227,7 @@ export class BillingRepository {
         run: d.runId,
         t: d.tokenId,
         e: d.estimated,
-        at: new Date(d.at).toISOString(),
+        at: d.at,
       });
       written.inserted.add(d.requestId);
     }
