@@ -8,7 +8,7 @@ import { seedUsage } from './sections/usage-seed.js';
 import { num, table } from './report.js';
 
 /**
- * `pnpm --filter @aius/bench usage-gc [--calls 2000] [--rounds 2] [--builds apps/api/dist,apps/api/dist-before] [--node-args "--single-threaded-gc"]`:
+ * `pnpm --filter @aius/bench usage-gc [--calls 2000] [--rounds 2] [--builds apps/api/dist,apps/api/dist-before] [--node-args=--single-threaded-gc]`:
  * the usage section's read (GET /usage for 90 days, one call after another) against each AIUS build
  * given, started with `--trace-gc-nvp`, in alternating rounds; per round, what does not move with the
  * machine's load: young (scavenge) and full (mark-compact) collections, their pauses, bytes allocated
