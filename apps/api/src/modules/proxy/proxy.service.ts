@@ -103,7 +103,7 @@ export class ProxyService {
         return meter(result.status, result.usage, result.status === 503 ? 'unreachable' : null);
       case 'answer': {
         meter(result.status, result.status < 300 ? usageFromBody(result.body) : null);
-        await reply.send(result.status, passedBack(result.headers), headerValue(result.headers['content-type']) ?? 'application/json', result.body);
+        reply.send(result.status, passedBack(result.headers), headerValue(result.headers['content-type']) ?? 'application/json', result.body);
       }
     }
   }

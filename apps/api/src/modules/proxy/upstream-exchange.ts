@@ -24,8 +24,8 @@ export interface AnswerSink {
   headersSoFar(): OutgoingHttpHeaders;
   /** From now on the answer is written to `raw` directly (a stream), or nobody is left to answer. */
   takeOver(): void;
-  /** A complete answer. */
-  send(status: number, headers: Record<string, string>, contentType: string, body: Buffer): Promise<void>;
+  /** A complete answer, with the headers already set. */
+  send(status: number, headers: Record<string, string>, contentType: string, body: Buffer): void;
 }
 
 /** Headers the stream's response carries besides those already set on the reply. */

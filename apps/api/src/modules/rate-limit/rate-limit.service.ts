@@ -30,8 +30,12 @@ export class RateLimitService implements ArrivalContributor {
   private readonly logger = new Logger('RateLimit');
   private readonly policies: Record<'default' | 'credential', RatePolicy>;
   private readonly tokenPolicy: RatePolicy;
-  /** `METHOD /api/v1/path/:param` (Fastify's route pattern) → the route table's limits. */
-  private readonly routeLimits = new Map<string, RouteLimits>();
+  /**
+   * Method → Fastify's route pattern (`/api/v1/path/:param`) → the route table's limits. Two
+   * lookups rather than one `${method} ${pattern}` key: that string was built on every request
+   * of every route (the per-IP check runs before each), `GET /health` included.
+   */
+  private readonly routeLimits = new Map<string, Map<string, RouteLimits>>();
   private failingOpen = false;
 
   constructor(
@@ -45,8 +49,11 @@ export class RateLimitService implements ArrivalContributor {
     this.tokenPolicy = { name: 'per-token', limit: config.RATE_LIMIT_TOKEN_PER_MINUTE, windowSeconds: 60 };
     for (const def of Object.values(routes) as RouteDef[]) {
       const limits = { rate: def.rate, tokenQuota: def.tokenQuota === true };
-      this.routeLimits.set(`${def.method} ${API_BASE}${def.path}`, limits);
-      if (def.method === 'GET') this.routeLimits.set(`HEAD ${API_BASE}${def.path}`, limits);
+      for (const method of def.method === 'GET' ? ['GET', 'HEAD'] : [def.method]) {
+        let byPattern = this.routeLimits.get(method);
+        if (!byPattern) this.routeLimits.set(method, (byPattern = new Map()));
+        byPattern.set(`${API_BASE}${def.path}`, limits);
+      }
     }
   }
 
@@ -103,7 +110,7 @@ export class RateLimitService implements ArrivalContributor {
    */
   private limitFor(request: ArrivingRequest, arrival: Arrival): IpLimit | null {
     const pattern = arrival.route ?? pathOf(request.url);
-    const limits = this.routeLimits.get(`${request.method} ${pattern}`);
+    const limits = this.routeLimits.get(request.method)?.get(pattern);
     const rate = limits?.rate ?? 'default';
     if (rate === 'none') return null;
     if (rate === 'token') {
