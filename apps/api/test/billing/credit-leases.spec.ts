@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { call, callOk, registerUser, startFakeUpstream, ThrowawayRedis, userWithToken, waitFor, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
+import { call, callOk, userWithToken, waitFor, type TokenHolder } from '@aius/test-support';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
 import { LEASE_CHECK_MS, LEASE_IDLE_MS, LEASE_TRUST_MS } from '../../src/modules/billing/credit-leases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { CALL_MICRO, WORDS, creditInstances } from './two-instances.js';
 
 /**
  * Per-instance leases of a client's credit balance (issue 16, item 6): two instances share
@@ -15,44 +14,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * credits and holds about 8 (its request's bytes and max_tokens), so a lease (no lease under 64
  * holds' worth) needs a balance of a few hundred credits; these clients get thousands.
  */
-const CALL_MICRO = 1_600_000;
-const WORDS = 5;
-const ADMIN = 'lease-admin@example.com';
-const UPSTREAM_KEY = 'sk-lease-upstream';
-
-let upstream: FakeUpstream;
-let redis: ThrowawayRedis;
-let inspector: Redis;
-let env: Record<string, string>;
-let redisPrefix: string;
-let a: TestApp;
-let b: TestApp;
-let admin: RegisteredUser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream({ words: WORDS });
-  redis = await ThrowawayRedis.start();
-  inspector = redis.client();
-  env = {
-    REDIS_URL: redis.url,
-    UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstream.url, api_key: UPSTREAM_KEY }]),
-    ADMIN_EMAILS: ADMIN,
-    BILLING_MODE: 'credits',
-    MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 1000, output: 1000 }, '*': { input: 0, output: 0 } }),
-    USAGE_FLUSH_INTERVAL_MS: '60000',
-    RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
-  };
-  redisPrefix = `aius-test:${randomBytes(4).toString('hex')}:`;
-  a = await startTestApp(env, { redisPrefix });
-  b = await startTestApp(env, { db: a.db, redisPrefix });
-  admin = await registerUser(a.origin, { email: ADMIN });
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  inspector?.disconnect();
-  await redis?.kill();
-  await upstream?.close();
+const f = creditInstances('lease');
+let { inspector, a, b, admin, env, redisPrefix } = f;
+beforeAll(() => {
+  ({ inspector, a, b, admin, env, redisPrefix } = f);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

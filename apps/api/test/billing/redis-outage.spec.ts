@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { call, callOk, registerUser, startFakeUpstream, ThrowawayRedis, userWithToken, waitFor, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
+import { call, callOk, userWithToken, waitFor, type TokenHolder } from '@aius/test-support';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
 import { RedisService } from '../../src/redis/redis.service.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
+import { CALL_MICRO, WORDS, creditInstances } from './two-instances.js';
 
 /**
  * A Redis outage does not lose a debit (issue 16, item 2): two instances share Postgres and a
@@ -14,43 +13,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * minute), so it decides which debits are still unwritten when the balance is rebuilt.
  * `gpt-fake` at $1,000 per million tokens both ways: one fake answer (11 + 5 tokens) costs 1.6 credits.
  */
-const CALL_MICRO = 1_600_000;
-const WORDS = 5;
-const ADMIN = 'outage-admin@example.com';
-const UPSTREAM_KEY = 'sk-outage-upstream';
-
-let upstream: FakeUpstream;
-let redis: ThrowawayRedis;
-let inspector: Redis;
-let a: TestApp;
-let b: TestApp;
-let admin: RegisteredUser;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream({ words: WORDS });
-  redis = await ThrowawayRedis.start();
-  inspector = redis.client();
-  const env = {
-    REDIS_URL: redis.url,
-    UPSTREAMS: JSON.stringify([{ name: 'fake', base_url: upstream.url, api_key: UPSTREAM_KEY }]),
-    ADMIN_EMAILS: ADMIN,
-    BILLING_MODE: 'credits',
-    MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 1000, output: 1000 }, '*': { input: 0, output: 0 } }),
-    USAGE_FLUSH_INTERVAL_MS: '60000',
-    RATE_LIMIT_TOKEN_PER_MINUTE: '1000000',
-  };
-  const redisPrefix = `aius-test:${randomBytes(4).toString('hex')}:`;
-  a = await startTestApp(env, { redisPrefix });
-  b = await startTestApp(env, { db: a.db, redisPrefix });
-  admin = await registerUser(a.origin, { email: ADMIN });
-});
-afterAll(async () => {
-  redis?.freeze(false);
-  await b?.close();
-  await a?.close();
-  inspector?.disconnect();
-  await redis?.kill();
-  await upstream?.close();
+const f = creditInstances('outage');
+let { redis, inspector, a, b, admin } = f;
+beforeAll(() => {
+  ({ redis, inspector, a, b, admin } = f);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
