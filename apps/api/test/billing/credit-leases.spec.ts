@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { call, callOk, userWithToken, waitFor, type TokenHolder } from '@aius/test-support';
+import { call, callOk, waitFor, type TokenHolder } from '@aius/test-support';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
 import { LEASE_CHECK_MS, LEASE_IDLE_MS, LEASE_TRUST_MS } from '../../src/modules/billing/credit-leases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { CALL_MICRO, WORDS, creditInstances } from './two-instances.js';
+import { CALL_MICRO, chat, creditInstances } from './two-instances.js';
 
 /**
  * Per-instance leases of a client's credit balance (issue 16, item 6): two instances share
@@ -21,15 +21,6 @@ beforeAll(() => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const chat = async (t: TestApp, u: TokenHolder): Promise<number> => {
-  const res = await fetch(`${t.base}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], max_tokens: WORDS }),
-  });
-  await res.text();
-  return res.status;
-};
 /** `n` calls, `concurrency` at a time; every one must succeed. */
 const calls = async (t: TestApp, u: TokenHolder, n: number, concurrency = 1) => {
   for (let done = 0; done < n; done += concurrency) {
@@ -40,11 +31,7 @@ const calls = async (t: TestApp, u: TokenHolder, n: number, concurrency = 1) => 
 const flush = async (...apps: TestApp[]) => {
   for (const t of apps) await t.app.get(CreditGate).flush();
 };
-const balanceKey = (u: TokenHolder) => `${redisPrefix}credits:${u.clientId}`;
-const cachedMicro = async (u: TokenHolder) => {
-  const v = await inspector.hget(balanceKey(u), 'avail');
-  return v === null ? null : Number(v);
-};
+const { client, balanceKey, cachedMicro } = f;
 
 /** Watches the calls settled on `t`, for the generation of the balance each was held against. */
 const holdsSettled = (t: TestApp) => vi.spyOn(t.app.get(CreditGate), 'settle');
@@ -59,13 +46,6 @@ async function settledGens(spies: ReturnType<typeof holdsSettled>[], n: number):
   }
 }
 
-async function client(granted: number): Promise<TokenHolder> {
-  const u = await userWithToken(a.origin);
-  const r = await call(a.origin, 'grantCredits', { params: { id: u.clientId }, body: { amount: granted }, as: { cookie: admin.cookie } });
-  expect(r.status).toBe(200);
-  return u;
-}
-
 /** The ledger's sum (micro-credits), which the API's balance must equal; every usage row is one call. */
 async function ledgerMicro(u: TokenHolder, usageRows?: number): Promise<number> {
   const rows = await a.app.get(PrismaService).creditTransaction.findMany({ where: { clientId: u.clientId } });
@@ -78,12 +58,8 @@ async function ledgerMicro(u: TokenHolder, usageRows?: number): Promise<number> 
   return sum;
 }
 
-/** Nothing is leased or held any more: the cached balance equals the ledger (give-backs are sent without waiting, hence the wait). */
-async function expectCacheMatchesLedger(u: TokenHolder, sum: number): Promise<void> {
-  await waitFor(async () => (await cachedMicro(u)) === sum, 3_000, `the cached balance to equal the ledger's ${sum}`).catch(async (error: unknown) => {
-    throw new Error(`${String(error)}; it is ${await cachedMicro(u)}`);
-  });
-}
+/** Nothing is leased or held any more: the cached balance equals the ledger (give-backs are sent without waiting). */
+const expectCacheMatchesLedger = (u: TokenHolder, sum: number) => f.expectCacheMatchesLedger(u, sum, 3_000);
 
 /** Calls on `t` until one is held from a lease: afterwards the Redis balance is below the ledger by the lease. */
 async function leaseOn(t: TestApp, u: TokenHolder): Promise<void> {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrismaService } from '@aius/db';
-import { call, callOk, userWithToken, waitFor, type TokenHolder } from '@aius/test-support';
+import { callOk, waitFor, type TokenHolder } from '@aius/test-support';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
 import { RedisService } from '../../src/redis/redis.service.js';
 import type { TestApp } from '../support/test-app.js';
-import { CALL_MICRO, WORDS, creditInstances } from './two-instances.js';
+import { CALL_MICRO, chat, creditInstances } from './two-instances.js';
 
 /**
  * A Redis outage does not lose a debit (issue 16, item 2): two instances share Postgres and a
@@ -14,30 +14,18 @@ import { CALL_MICRO, WORDS, creditInstances } from './two-instances.js';
  * `gpt-fake` at $1,000 per million tokens both ways: one fake answer (11 + 5 tokens) costs 1.6 credits.
  */
 const f = creditInstances('outage');
-let { redis, inspector, a, b, admin } = f;
+let { redis, a, b } = f;
 beforeAll(() => {
-  ({ redis, inspector, a, b, admin } = f);
+  ({ redis, a, b } = f);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const chatOk = async (t: TestApp, u: TokenHolder) => {
-  const res = await fetch(`${t.base}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], max_tokens: WORDS }),
-  });
-  expect(res.status).toBe(200);
-  await res.text();
-};
 const calls = async (t: TestApp, u: TokenHolder, n: number) => {
-  for (let i = 0; i < n; i++) await chatOk(t, u);
+  for (let i = 0; i < n; i++) expect(await chat(t, u)).toBe(200);
 };
 const flush = (t: TestApp) => t.app.get(CreditGate).flush();
 const redisUp = (t: TestApp) => t.app.get(RedisService).available;
-const cachedMicro = async (u: TokenHolder) => {
-  const v = await inspector.hget(`${a.config.REDIS_PREFIX}credits:${u.clientId}`, 'avail');
-  return v === null ? null : Number(v);
-};
+const { client, cachedMicro } = f;
 
 /** Every call is one usage row with its own id, and the ledger sums to the balance the API reports. */
 async function expectLedger(u: TokenHolder, granted: number, usageRows: number): Promise<number> {
@@ -53,19 +41,8 @@ async function expectLedger(u: TokenHolder, granted: number, usageRows: number):
   return sum;
 }
 
-/** Every settled call is in the cached balance exactly once: it equals the ledger (settles are sent without waiting, hence the wait). */
-async function expectCacheMatchesLedger(u: TokenHolder, sum: number): Promise<void> {
-  await waitFor(async () => (await cachedMicro(u)) === sum, 2_000, `the cached balance to equal the ledger's ${sum}`).catch(async (error: unknown) => {
-    throw new Error(`${String(error)}; it is ${await cachedMicro(u)}`);
-  });
-}
-
-async function client(granted: number): Promise<TokenHolder> {
-  const u = await userWithToken(a.origin);
-  const r = await call(a.origin, 'grantCredits', { params: { id: u.clientId }, body: { amount: granted }, as: { cookie: admin.cookie } });
-  expect(r.status).toBe(200);
-  return u;
-}
+/** Every settled call is in the cached balance exactly once: it equals the ledger (settles are sent without waiting). */
+const expectCacheMatchesLedger = (u: TokenHolder, sum: number) => f.expectCacheMatchesLedger(u, sum, 2_000);
 
 describe('credits through a Redis outage', () => {
   it('a killed Redis: calls before, during and after are each in the ledger once, and the cache is rebuilt from the ledger with every debit', async () => {

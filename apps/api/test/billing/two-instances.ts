@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
-import { registerUser, startFakeUpstream, ThrowawayRedis, type FakeUpstream, type RegisteredUser } from '@aius/test-support';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { call, registerUser, startFakeUpstream, ThrowawayRedis, userWithToken, waitFor, type FakeUpstream, type RegisteredUser, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** `gpt-fake` at $1,000 per million tokens both ways: one fake answer (11 + 5 tokens) costs 1.6 credits. */
@@ -22,6 +22,25 @@ export interface CreditInstances {
   b: TestApp;
   /** An instance admin (ADMIN_EMAILS), who grants credits. */
   admin: RegisteredUser;
+  /** A new user's own client, granted `granted` credits by the admin. */
+  client(granted: number): Promise<TokenHolder>;
+  /** The client's Redis key of its cached balance. */
+  balanceKey(u: TokenHolder): string;
+  /** The cached balance's available micro-credits (null: none cached). */
+  cachedMicro(u: TokenHolder): Promise<number | null>;
+  /** Waits (up to `withinMs`: what the cache is sent is sent without waiting) for the cached balance to equal the ledger's `sum`. */
+  expectCacheMatchesLedger(u: TokenHolder, sum: number, withinMs: number): Promise<void>;
+}
+
+/** One chat call of `u` on `t` (a fake answer: CALL_MICRO); its status. */
+export async function chat(t: TestApp, u: TokenHolder): Promise<number> {
+  const res = await fetch(`${t.base}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }], max_tokens: WORDS }),
+  });
+  await res.text();
+  return res.status;
 }
 
 /**
@@ -32,7 +51,24 @@ export interface CreditInstances {
  * its beforeAll has run.
  */
 export function creditInstances(name: string): CreditInstances {
-  const f = {} as CreditInstances;
+  const f = {
+    async client(granted) {
+      const u = await userWithToken(f.a.origin);
+      const r = await call(f.a.origin, 'grantCredits', { params: { id: u.clientId }, body: { amount: granted }, as: { cookie: f.admin.cookie } });
+      expect(r.status).toBe(200);
+      return u;
+    },
+    balanceKey: (u) => `${f.redisPrefix}credits:${u.clientId}`,
+    async cachedMicro(u) {
+      const v = await f.inspector.hget(f.balanceKey(u), 'avail');
+      return v === null ? null : Number(v);
+    },
+    async expectCacheMatchesLedger(u, sum, withinMs) {
+      await waitFor(async () => (await f.cachedMicro(u)) === sum, withinMs, `the cached balance to equal the ledger's ${sum}`).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; it is ${await f.cachedMicro(u)}`);
+      });
+    },
+  } as CreditInstances;
   beforeAll(async () => {
     f.upstream = await startFakeUpstream({ words: WORDS });
     f.redis = await ThrowawayRedis.start();
