@@ -9,17 +9,20 @@ import { mintAiusToken } from './sections/aius.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
 
 /**
- * `pnpm --filter @aius/bench cpu [--rounds 5] [--seconds 3] [--builds apps/api/dist,apps/api/dist-before]`:
+ * `pnpm --filter @aius/bench cpu [--rounds 5] [--seconds 3] [--builds apps/api/dist,apps/api/dist-before] [--routes health,chat]`:
  * CPU time per request (the server's user + system time over a saturated wrk run, divided by the
  * answers) of `GET /health` and of the chat proxy, for each AIUS build given and for the bare
- * baselines (bare Fastify, the bare proxy), all started once and measured in alternating rounds.
+ * baselines (bare Fastify; the bare proxy; bare Fastify answering the chat POST itself, whose
+ * difference from the bare proxy is the exchange's cost alone), all started once and measured in
+ * alternating rounds.
  * On a machine other work shares, throughput moves with the load but CPU per request much less,
  * and alternating rounds spread what remains over every server alike: this is the before/after
  * check for per-request work on the hot paths. Each build is a directory with AIUS's `main.js`
  * inside the repository (so its packages resolve), e.g. a copy of `apps/api/dist` kept before a change.
+ * A build may carry settings after `+` (`apps/api/dist+REDIS_URL=`), to compare one build's configurations.
  */
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, builds: { type: 'string', default: 'apps/api/dist' } },
+  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, builds: { type: 'string', default: 'apps/api/dist' }, routes: { type: 'string', default: 'health,chat' } },
 });
 requireWrk();
 process.env.BENCH_WARMUP_MAX_SECONDS ??= '4';
@@ -42,10 +45,12 @@ try {
   }
   const targets: Target[] = [];
   for (const build of values.builds.split(',')) {
-    const main = path.resolve(harness.root, build, 'main.js');
+    const [dir, ...settings] = build.split('+');
+    const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+    const main = path.resolve(harness.root, dir!, 'main.js');
     if (!existsSync(main)) throw new Error(`no ${main}`);
     const db = await ctx.createDatabase('aius_cpu');
-    const { child, base } = await startAiusProcess({ root: harness.root, databaseUrl: db.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', label: 'aius-cpu', main, extraEnv: { UPSTREAMS: upstreams } });
+    const { child, base } = await startAiusProcess({ root: harness.root, databaseUrl: db.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', label: 'aius-cpu', main, extraEnv: { UPSTREAMS: upstreams, ...env } });
     stops.push(() => child.stop());
     const token = await mintAiusToken(base);
     targets.push({ name: `AIUS ${build}`, pid: child.process.pid!, health: `${base}/health`, chat: { url: `${base}/chat/completions`, headers: { ...json, authorization: `Bearer ${token}` } } });
@@ -55,6 +60,8 @@ try {
   const proxyPort = await sparePort();
   const proxy = await ctx.startServer('bare proxy', process.execPath, ['--import', 'tsx', path.join(harness.root, 'bench/src/servers/bare-proxy.ts')], { PORT: String(proxyPort), UPSTREAM_URL: upstreamUrl, NODE_ENV: 'production' }, `http://127.0.0.1:${proxyPort}/health`, { cpu: SERVER_CPU });
   const bareHealth = { name: 'bare Fastify', pid: fastify.process.pid!, url: `http://127.0.0.1:${fastifyPort}/api/v1/health` };
+  // The chat call answered by bare Fastify itself (no upstream): splits the bare proxy's cost into request handling and exchange.
+  const bareFixed = { name: 'bare Fastify, fixed answer', pid: fastify.process.pid!, url: `http://127.0.0.1:${fastifyPort}/api/v1/chat/completions`, headers: json };
   const bareChat = { name: 'bare proxy', pid: proxy.process.pid!, url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY}` } };
 
   const results = new Map<string, number[]>();
@@ -62,8 +69,9 @@ try {
   const load = { seconds, connections: ctx.connections };
   for (let round = 0; round < rounds; round++) {
     // Alternate the order each round, so a drift of the machine's speed does not favour one side.
-    const health = [...targets.map((t) => ({ name: t.name, pid: t.pid, url: t.health })), bareHealth];
-    const chat = [...targets.map((t) => ({ name: t.name, pid: t.pid, ...t.chat })), bareChat];
+    const routes = values.routes.split(',');
+    const health = !routes.includes('health') ? [] : [...targets.map((t) => ({ name: t.name, pid: t.pid, url: t.health })), bareHealth];
+    const chat = !routes.includes('chat') ? [] : [...targets.map((t) => ({ name: t.name, pid: t.pid, ...t.chat })), bareChat, bareFixed];
     if (round % 2) {
       health.reverse();
       chat.reverse();
