@@ -6,6 +6,7 @@ import { requireWrk } from './loadgen/wrk.js';
 import { measure } from './measure.js';
 import { SERVER_CPU, sparePort, startAiusProcess } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
+import { CREDITS_ENV } from './sections/credits.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
 
 /**
@@ -19,7 +20,9 @@ import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
  * and alternating rounds spread what remains over every server alike: this is the before/after
  * check for per-request work on the hot paths. Each build is a directory with AIUS's `main.js`
  * inside the repository (so its packages resolve), e.g. a copy of `apps/api/dist` kept before a change.
- * A build may carry settings after `+` (`apps/api/dist+REDIS_URL=`), to compare one build's configurations.
+ * A build may carry settings after `+` (`apps/api/dist+REDIS_URL=`), to compare one build's configurations;
+ * `+credits` is BILLING_MODE=credits with the credits section's prices and a default plan large
+ * enough that the minted token's client never runs out (MODEL_PRICES' commas cannot go in `--builds`).
  */
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, builds: { type: 'string', default: 'apps/api/dist' }, routes: { type: 'string', default: 'health,chat' } },
@@ -46,7 +49,8 @@ try {
   const targets: Target[] = [];
   for (const build of values.builds.split(',')) {
     const [dir, ...settings] = build.split('+');
-    const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+    const env: Record<string, string> = Object.fromEntries(settings.filter((s) => s !== 'credits').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+    if (settings.includes('credits')) Object.assign(env, CREDITS_ENV, { BILLING_DEFAULT_MONTHLY_QUOTA_CREDITS: '100000000' });
     const main = path.resolve(harness.root, dir!, 'main.js');
     if (!existsSync(main)) throw new Error(`no ${main}`);
     const db = await ctx.createDatabase('aius_cpu');
