@@ -63,7 +63,8 @@ export class ProxyService {
     const askUsage = body.stream === true && upstream.streamUsage && !asksForUsage(body);
     const payload = upstreamPayload(body, model, rawBody, askUsage);
     // Credits (spec §12): the call's largest possible cost is held before it is made, or it is refused with 402.
-    const hold = this.meter.billing ? await this.meter.hold(principal, body.model, payload.length, maxOutputOf(body), { projectId }) : null;
+    const held = this.meter.billing ? this.meter.hold(principal, body.model, payload.length, maxOutputOf(body), { projectId }) : null;
+    const hold = held instanceof Promise ? await held : held;
     const meter = (status: number, tokens: TokenUsage | null, errorType: string | null = status >= 400 ? String(status) : null) =>
       this.meter.record(principal, { provider: upstream.name, model: body.model, status, errorType, tokens, latencyMs: performance.now() - started, projectId, hold });
 

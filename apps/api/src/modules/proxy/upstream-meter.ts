@@ -36,13 +36,14 @@ export class UpstreamMeter {
    * The call's hold, taken before it is made (spec §12); throws INSUFFICIENT_CREDITS, after
    * recording the refused call in usage with status 402 (so it shows in the usage error count).
    */
-  async hold(principal: Principal, model: string, requestBytes: number, maxOutputTokens: number | undefined, call: { projectId?: string | null; runId?: string | null } = {}): Promise<CreditHold> {
-    try {
-      return await this.credits.hold(principal, model, requestBytes, maxOutputTokens);
-    } catch (error) {
+  hold(principal: Principal, model: string, requestBytes: number, maxOutputTokens: number | undefined, call: { projectId?: string | null; runId?: string | null } = {}): CreditHold | Promise<CreditHold> {
+    const held = this.credits.hold(principal, model, requestBytes, maxOutputTokens);
+    // A hold from this instance's lease is answered at once (CreditGate.hold); only a hold decided elsewhere can be refused.
+    if (!(held instanceof Promise)) return held;
+    return held.catch((error: unknown) => {
       this.usage.recordCall(principal, { model, status: 402, tokens: null, latencyMs: 0, ...call });
       throw error;
-    }
+    });
   }
 
   record(principal: Principal, call: UpstreamCallOutcome): void {
