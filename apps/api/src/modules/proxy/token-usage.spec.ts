@@ -68,6 +68,91 @@ describe('readUsage', () => {
   });
 });
 
+describe('usageFromBody', () => {
+  /** What parsing the whole body gives: the meaning usageFromBody must keep for every valid JSON body. */
+  const whole = (text: string) => {
+    try {
+      return readUsage(JSON.parse(text));
+    } catch {
+      return null;
+    }
+  };
+  const u = (p: number) => ({ prompt_tokens: p, completion_tokens: 2, total_tokens: p + 2 });
+
+  it('reads the same usage as a whole parse wherever usage sits, however it is spaced or spelled around', () => {
+    const bodies = [
+      JSON.stringify({ id: 'x', choices: [{ message: { content: 'hi' } }], usage: u(1) }),
+      JSON.stringify({ usage: u(1), id: 'x', choices: [] }),
+      JSON.stringify({ id: 'x', usage: u(1), choices: [{ message: { content: '"usage":{"prompt_tokens":9}' } }] }),
+      JSON.stringify({ id: 'x', meta: { usage: u(9) } }),
+      JSON.stringify({ id: 'x', meta: { usage: u(9) }, usage: u(1) }),
+      JSON.stringify({ usage: u(1), meta: { usage: u(9) } }),
+      JSON.stringify({ list: [{ usage: u(9) }] }),
+      JSON.stringify({ usage: u(1), note: 'usage' }),
+      JSON.stringify({ id: 'x', choices: [{ message: { content: 'a "long" answer\\' } }], usage: u(1), service_tier: 'default', system_fingerprint: null }),
+      JSON.stringify({ id: 'x', usage: u(1), echo: { raw: JSON.stringify({ usage: u(9), messages: [{ content: '\\"usage\\":' }] }) } }),
+      JSON.stringify({ usage: u(1), 'x"usage': u(9) }),
+      JSON.stringify({ usage: u(1), 'x\\"usage': u(9) }),
+      JSON.stringify({ usage: u(1), '\\': { a: '"usage":' } }),
+      JSON.stringify({ content: 'ends with "usage": {"prompt_tokens": 9}}' }),
+      JSON.stringify({ usage: { ...u(1), kind: 'usage' } }),
+      JSON.stringify({ usage: null }),
+      JSON.stringify({ usage: 5 }),
+      JSON.stringify({ usage: 'usage' }),
+      JSON.stringify([{ usage: u(9) }]),
+      JSON.stringify('"usage":{"prompt_tokens":9}}'),
+      '{"usage":{"prompt_tokens":1},"usage":{"prompt_tokens":2}}',
+      '{"usage":{"prompt_tokens":1},"us\\u0061ge":{"prompt_tokens":2}}',
+      '{"us\\u0061ge":{"prompt_tokens":2},"usage":{"prompt_tokens":1}}',
+      ' \r\n\t{ "id" : "x" ,\n  "usage"\t:\r\n { "prompt_tokens" : 4 , "completion_tokens" : 5 }\n } \n\t ',
+      '{"a":{"usage" : {"prompt_tokens":9}} }',
+      '{"a":"\\\\","usage":{"prompt_tokens":3}}',
+      '{"a":"x\\\\\\"usage\\\\\\"","b":1}',
+      '{"x\\\\\\"usage":{"prompt_tokens":9}}',
+      '{"usage":{"prompt_tokens":1},"x\\"usage":{"prompt_tokens":9}}',
+      '{"héllo 🙂":"ünïcode","usage":{"prompt_tokens":7,"completion_tokens":1}}',
+    ];
+    for (const text of bodies) expect(usageFromBody(Buffer.from(text)), text).toEqual(whole(text));
+  });
+
+  it('counts nothing for bodies that are not JSON, even when they hold a usage object (a stray comma in the root is not checked)', () => {
+    for (const text of [
+      'not json "usage"',
+      '{"usage":{"prompt_tokens":1}',
+      '{"usage":{"prompt_tokens":1}}}',
+      '{"usage":{"prompt_tokens":1}} {"usage":{"prompt_tokens":2}}',
+      '<html>"usage":{"prompt_tokens":1}}',
+      '{"usage":{"prompt_tokens":1 "x"}}',
+      '{"usage":{"prompt_tokens":1},"a":"unclosed}',
+    ]) expect(usageFromBody(Buffer.from(text)), text).toBeNull();
+  });
+
+  it('agrees with a whole parse on generated bodies with usage and its look-alikes anywhere', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const words = ['usage', '"usage"', '"usage":', '\\', '"', '}', 'x'];
+    const value = (depth: number): unknown => {
+      switch (next(depth > 2 ? 3 : 6)) {
+        case 0: return next(1000);
+        case 1: return words[next(words.length)]! + words[next(words.length)]!;
+        case 2: return u(next(50));
+        case 3: return Array.from({ length: next(3) }, () => value(depth + 1));
+        default: return object(depth + 1);
+      }
+    };
+    const object = (depth: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (let i = next(4); i > 0; i--) o[next(3) === 0 ? 'usage' : words[next(words.length)]!] = value(depth);
+      return o;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const root = object(0);
+      const text = JSON.stringify(root, null, next(2) === 0 ? undefined : 1);
+      expect(usageFromBody(Buffer.from(text)), text).toEqual(whole(text));
+    }
+  });
+});
+
 describe(StreamUsageFilter.name, () => {
   const usage = { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 };
   /** Relays `bytes` split into pieces of `size`: what the client receives, and the usage read. */

@@ -25,15 +25,106 @@ export function readUsage(payload: unknown): TokenUsage | null {
   };
 }
 
-/** Usage from a complete (non-streamed) JSON response body; null when absent or not JSON. */
+const USAGE_MEMBER = Buffer.from('"usage"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const isJsonSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+/** usageValue's answer when only parsing the whole body can tell (not an object, not JSON, an escaped key). */
+const WHOLE = -1;
+
+/**
+ * Usage from a complete (non-streamed) JSON response body; null when absent or not JSON.
+ * Only the root's `usage` member is parsed, not the whole answer (whose content, for a long
+ * completion, is most of its bytes): see usageValue.
+ */
 export function usageFromBody(body: Buffer): TokenUsage | null {
   // Cheap pre-check: most error bodies and all usage-less ones skip the parse.
-  if (!body.includes('"usage"')) return null;
+  if (body.indexOf(USAGE_MEMBER) === -1) return null;
+  const range = usageValue(body);
+  if (range !== WHOLE) {
+    if (range === null) return null;
+    try {
+      return readUsage({ usage: JSON.parse(body.toString('utf8', range[0], range[1])) as unknown });
+    } catch {
+      // Not JSON after all: as the whole parse below decides.
+    }
+  }
   try {
     return readUsage(JSON.parse(body.toString('utf8')));
   } catch {
     return null;
   }
+}
+
+/**
+ * Where the value of the root object's last `usage` member lies ([start, end) in bytes), null when the
+ * root has none, or WHOLE. It walks the body's structure only: strings are skipped to their closing
+ * quote with a native search, so a long content costs no more than a short one. For valid JSON this
+ * is the member JSON.parse would keep (the last of duplicates); a root-level key written with escapes
+ * (which could spell "usage") and anything that does not close as one object send the body to the
+ * whole parse. It checks structure, not every rule: a body that is not JSON only by a stray comma at
+ * its root may still be counted by its usage.
+ */
+function usageValue(body: Buffer): [number, number] | null | typeof WHOLE {
+  const length = body.length;
+  let i = 0;
+  while (isJsonSpace(body[i])) i++;
+  if (body[i] !== OPEN_BRACE) return WHOLE;
+  let depth = 0;
+  let expectKey = false;
+  let isUsage = false;
+  let valueStart = 0;
+  let found: [number, number] | null = null;
+  for (; i < length; i++) {
+    const byte = body[i];
+    if (byte === QUOTE) {
+      let close = i + 1;
+      for (;;) {
+        close = body.indexOf(QUOTE, close);
+        if (close === -1) return WHOLE;
+        if (escapedBy(body, close) % 2 === 0) break;
+        close++;
+      }
+      if (depth === 1 && expectKey) {
+        const escaped = body.indexOf(BACKSLASH, i + 1);
+        if (escaped !== -1 && escaped < close) return WHOLE;
+        isUsage = close - i === USAGE_MEMBER.length - 1 && body.compare(USAGE_MEMBER, 0, USAGE_MEMBER.length, i, close + 1) === 0;
+        expectKey = false;
+      }
+      i = close;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (depth === 0) expectKey = true;
+      depth++;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) {
+        if (isUsage) found = [valueStart, i];
+        for (i++; i < length; i++) if (!isJsonSpace(body[i])) return WHOLE;
+        return found;
+      }
+    } else if (depth === 1) {
+      if (byte === COLON) valueStart = i + 1;
+      else if (byte === COMMA) {
+        if (isUsage) found = [valueStart, i];
+        isUsage = false;
+        expectKey = true;
+      }
+    }
+  }
+  return WHOLE;
+}
+
+/** How many backslashes precede `at` (odd: the quote there is escaped, inside a string). */
+function escapedBy(body: Buffer, at: number): number {
+  let count = 0;
+  while (body[at - 1 - count] === BACKSLASH) count++;
+  return count;
 }
 
 /** What the exchange relays of a stream, chunk by chunk, and the usage it saw on the way. */

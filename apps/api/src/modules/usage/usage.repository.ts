@@ -36,8 +36,11 @@ const ADD_COUNTERS = COUNTERS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join('
 const SUM_COUNTERS = "count(*), count(*) FILTER (WHERE s >= 400), sum(pt), sum(ct), sum(tt), sum(l)";
 // One statement per batch (see appendBatch): the events, and the same rows grouped onto both rollups.
 const APPEND_BATCH = `WITH batch AS (
-     SELECT b.*, (b.at AT TIME ZONE 'UTC')::date AS day FROM jsonb_to_recordset($1::jsonb)
-       AS b(t int, u text, c text, p text, m text, pt int, ct int, tt int, l int, s int, at timestamptz, r text)
+     SELECT b.*, (b.at AT TIME ZONE 'UTC')::date AS day FROM (
+       SELECT "tokenId" AS t, "userId" AS u, "clientId" AS c, "projectId" AS p, model AS m, "promptTokens" AS pt,
+              "completionTokens" AS ct, "totalTokens" AS tt, "latencyMs" AS l, status AS s, to_timestamp(at / 1000.0) AS at, "runId" AS r
+       FROM jsonb_to_recordset($1::jsonb) AS e("tokenId" int, "userId" text, "clientId" text, "projectId" text, model text,
+         "promptTokens" int, "completionTokens" int, "totalTokens" int, "latencyMs" int, status int, at bigint, "runId" text)) b
    ), events AS (
      INSERT INTO usage_events (token_id, user_id, client_id, project_id, model,
                                prompt_tokens, completion_tokens, total_tokens, latency_ms, status, created_at, run_id)
@@ -83,25 +86,13 @@ export class UsageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async appendBatch(events: readonly UsageEvent[]): Promise<void> {
-    const rows = events.map((e) => ({
-      t: e.tokenId,
-      u: e.userId,
-      c: e.clientId,
-      p: e.projectId,
-      m: e.model,
-      pt: e.promptTokens,
-      ct: e.completionTokens,
-      tt: e.totalTokens,
-      l: e.latencyMs,
-      s: e.status,
-      at: new Date(e.at).toISOString(),
-      r: e.runId ?? null,
-    }));
+    // The events go as they are buffered (their own field names, times as epoch ms read by
+    // to_timestamp, exact to the ms): no second object and Date/ISO string per event (1,000 per batch).
     // Straight to node-postgres as a prepared statement, not Prisma's raw-query path: at a few
     // thousand proxy calls a second Prisma's wasm query compiler handled every flush's statement
     // and copied its JSON parameter (a thousand events, ~150 KB) in and out of wasm memory: 6 % of
     // the chat proxy's CPU under saturation (`profile --scenario chat`), for one INSERT.
-    await this.prisma.pool.query({ name: 'usage.append-batch', text: APPEND_BATCH, values: [JSON.stringify(rows)] });
+    await this.prisma.pool.query({ name: 'usage.append-batch', text: APPEND_BATCH, values: [JSON.stringify(events)] });
   }
 
   /**
