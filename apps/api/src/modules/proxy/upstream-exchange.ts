@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { StreamUsageFilter, StreamUsageScanner, type StreamRelay, type TokenUsage } from './token-usage.js';
 
@@ -20,8 +20,11 @@ export type ExchangeResult =
 export interface AnswerSink {
   /** The Node response a stream is written to directly. */
   readonly raw: ServerResponse;
-  /** Headers already set for the answer (request id, rate limits, correlation): they go out with a stream's. */
-  headersSoFar(): OutgoingHttpHeaders;
+  /**
+   * Takes over and writes the head of the answer: the headers already set on the reply (request id,
+   * rate limits, correlation), then `headers`, which win over them.
+   */
+  writeHead(status: number, headers: Record<string, string | number>): ServerResponse;
   /** From now on the answer is written to `raw` directly (a stream), or nobody is left to answer. */
   takeOver(): void;
   /** A complete answer, with the headers already set. */
@@ -29,7 +32,7 @@ export interface AnswerSink {
 }
 
 /** Headers the stream's response carries besides those already set on the reply. */
-export type StreamHeaders = (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders;
+export type StreamHeaders = (upstream: IncomingHttpHeaders) => Record<string, string>;
 
 /**
  * One call to an upstream through undici's dispatcher interface rather than `request()`:
@@ -97,14 +100,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const contentType = headerValue(headers['content-type']);
     if (!contentType?.startsWith('text/event-stream')) return;
     // Headers already set on the reply (correlation, rate limit) go out with the stream's.
-    this.reply.takeOver();
-    this.res.writeHead(statusCode, {
-      ...this.reply.headersSoFar(),
-      ...this.streamHeaders(headers),
-      'content-type': contentType,
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
+    this.reply.writeHead(statusCode, { ...this.streamHeaders(headers), 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     this.res.flushHeaders();
     this.scanner = this.dropUsage ? new StreamUsageFilter() : new StreamUsageScanner();
   }
