@@ -34,6 +34,10 @@ interface Scenario {
  * throughput on / off (≥ 95 %), and the server's CPU time per request on − off, which is the
  * figure that survives a loaded machine. After every "on" run the balance must have gone down,
  * so "on" really billed the calls.
+ * A third instance, credits off too, is measured in every pair as a control (as in the metrics
+ * section): two identical processes differ by several per cent for the whole life of each (one
+ * JIT's luck against another's), so "on" against "off" means something only beside "control"
+ * against "off". BENCH_CREDITS_CONTROL=0 leaves it out.
  */
 export const creditsSection: Section = { name: 'credits', setup };
 
@@ -51,6 +55,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
   const on = await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true);
   const off = await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false);
+  const control = process.env.BENCH_CREDITS_CONTROL === '0' ? null : await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false);
 
   const { seconds, connections } = ctx;
   const chat = (i: Instance, extra: Partial<Load>): Load => ({
@@ -68,10 +73,11 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   ];
 
   return async () => {
-    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[] }));
+    const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));
     for (let pair = 1; pair <= pairs; pair++) {
       for (const [s, scenario] of scenarios.entries()) {
-        const order: ['on' | 'off', Instance][] = pair % 2 === 1 ? [['on', on], ['off', off]] : [['off', off], ['on', on]];
+        const sides: ['on' | 'off' | 'control', Instance][] = [['on', on], ['off', off], ...(control ? [['control', control] as ['control', Instance]] : [])];
+        const order = pair % 2 === 1 ? sides : sides.reverse();
         for (const [side, target] of order) {
           const before = side === 'on' ? await balance(on) : 0;
           const m = await ctx.measure(`credits ${side}: ${scenario.name} (pair ${pair})`, scenario.load(target));
@@ -84,12 +90,16 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 
     const ms = (v: number) => v.toFixed(3);
     console.log(`\n### Credits (BILLING_MODE=credits) vs off, chat proxy${withoutRedis ? ', both without Redis' : ''} (${pairs} alternating pairs, medians)\n`);
-    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | p50 on − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) | Postgres CPU (its backends) per request off → on, µs (on − off, each pair) |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| scenario | off: req/s · p50 · p99 ms | on: req/s · p50 · p99 ms | on/off req/s (each pair) | control/off req/s (each pair) | p50 on − off, ms (each pair) | p50 control − off, ms (each pair) | p99 on − off, ms | server CPU per request off → on, µs (on − off, each pair) | CPU control − off, µs (each pair) | Postgres CPU (its backends) per request off → on, µs (on − off, each pair) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [s, scenario] of scenarios.entries()) {
-      const { on: o, off: f } = results[s]!;
+      const { on: o, off: f, control: c } = results[s]!;
       const ratios = o.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
+      const controlRatios = c.map((m, i) => m.requestsPerSecond / f[i]!.requestsPerSecond);
       const p50s = o.map((m, i) => m.p50 - f[i]!.p50);
+      const controlP50s = c.map((m, i) => m.p50 - f[i]!.p50);
+      const controlCpu = c.map((m, i) => (m.serverCpuPerRequestUs ?? NaN) - (f[i]!.serverCpuPerRequestUs ?? NaN));
+      const each = (list: number[], digits: number) => (list.length === 0 ? '—' : `${median(list).toFixed(digits)} (${list.map((v) => v.toFixed(digits)).join(', ')})`);
       const cell = (list: Measurement[]) =>
         `${Math.round(median(list.map((m) => m.requestsPerSecond)))} · ${ms(median(list.map((m) => m.p50)))} · ${ms(median(list.map((m) => m.p99)))}`;
       const perRequest = (pick: (m: Measurement) => number | undefined) => {
@@ -98,13 +108,18 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
         return Number.isNaN(on[0]) ? '—' : `${median(off).toFixed(1)} → ${median(on).toFixed(1)} (${on.map((c, i) => (c - off[i]!).toFixed(1)).join(', ')})`;
       };
       console.log(
-        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) | ` +
-          `${ms(median(p50s))} (${p50s.map(ms).join(', ')}) | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${perRequest((m) => m.serverCpuPerRequestUs)} | ${perRequest((m) => m.databaseCpuPerRequestUs)} |`,
+        `| ${scenario.name} | ${cell(f)} | ${cell(o)} | ${each(ratios, 3)} | ${each(controlRatios, 3)} | ` +
+          `${each(p50s, 3)} | ${each(controlP50s, 3)} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${perRequest((m) => m.serverCpuPerRequestUs)} | ${Number.isNaN(controlCpu[0]) ? '—' : each(controlCpu, 1)} | ${perRequest((m) => m.databaseCpuPerRequestUs)} |`,
       );
     }
     const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
     ctx.figure(`credits: p50 on − off, chat at ${rate} req/s`, median(fixed.on.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms', below(0.1, '< 0.1 ms'));
     ctx.figure('credits: saturated throughput on / off, chat', 100 * median(saturated.on.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %', atLeast(95, '≥ 95 %'));
+    if (control) {
+      ctx.figure(`credits: p50 control − off, chat at ${rate} req/s`, median(fixed.control.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms');
+      ctx.figure('credits: saturated throughput control / off, chat', 100 * median(saturated.control.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %');
+      ctx.figure('credits: server CPU per request control − off, chat saturated', median(saturated.control.map((m, i) => m.serverCpuPerRequestUs! - saturated.off[i]!.serverCpuPerRequestUs!)), ' µs');
+    }
     const cpuOn = saturated.on.map((m) => m.serverCpuPerRequestUs!);
     const cpuOff = saturated.off.map((m) => m.serverCpuPerRequestUs!);
     // On a pinned core saturated throughput is the inverse of CPU per request: this ratio is the one a loaded machine does not move much.

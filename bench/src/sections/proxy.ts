@@ -142,11 +142,15 @@ function report(ctx: BenchContext, results: Map<string, { saturated: Measurement
   ctx.figure('chat: AIUS / Portkey, saturated throughput', aius.saturated.requestsPerSecond / portkey.saturated.requestsPerSecond, '×', atLeast(5, '≥ 5×'));
   ctx.figure('chat: AIUS saturated req/s', aius.saturated.requestsPerSecond, '');
   ctx.figure('chat: bare proxy saturated req/s', bare.saturated.requestsPerSecond, '');
-  const cpuRatio = (100 * bare.saturated.serverCpuPerRequestUs!) / aius.saturated.serverCpuPerRequestUs!;
+  // Undefined when a saturated run answered nothing (its row says so): the run's other figures still count.
+  const aiusCpu = aius.saturated.serverCpuPerRequestUs;
+  const bareCpu = bare.saturated.serverCpuPerRequestUs;
+  const cpuRatio = aiusCpu !== undefined && bareCpu !== undefined ? (100 * bareCpu) / aiusCpu : undefined;
   // Throughput on a pinned core is the inverse of CPU time per request; this one holds when other work shares the core.
-  ctx.figure('chat: bare proxy CPU per request / AIUS CPU per request, saturated', cpuRatio, ' %', atLeast(80, '≥ 80 %'));
-  ctx.figure('chat: AIUS CPU per request, saturated', aius.saturated.serverCpuPerRequestUs!, ' µs');
-  ctx.figure('chat: bare proxy CPU per request, saturated', bare.saturated.serverCpuPerRequestUs!, ' µs');
+  if (cpuRatio !== undefined) ctx.figure('chat: bare proxy CPU per request / AIUS CPU per request, saturated', cpuRatio, ' %', atLeast(80, '≥ 80 %'));
+  if (aiusCpu !== undefined) ctx.figure('chat: AIUS CPU per request, saturated', aiusCpu, ' µs');
+  if (bareCpu !== undefined) ctx.figure('chat: bare proxy CPU per request, saturated', bareCpu, ' µs');
+  const us = (v: number | undefined) => (v === undefined ? 'not measured' : num(v, 1));
   const errs = (m: Measurement) => num(m.status5xx + m.errors + m.timeouts);
   console.log(
     `\n### Chat completion (fake upstream)\n\n` +
@@ -166,7 +170,7 @@ function report(ctx: BenchContext, results: Map<string, { saturated: Measurement
         ['comparison', 'value', 'target'],
         [
           ['AIUS / bare proxy, saturated throughput', `${num(throughput)} %`, '≥ 80 %'],
-          ['bare proxy / AIUS, server CPU per request, saturated', `${num(cpuRatio)} % (${num(bare.saturated.serverCpuPerRequestUs!, 1)} / ${num(aius.saturated.serverCpuPerRequestUs!, 1)} µs)`, '≥ 80 %'],
+          ['bare proxy / AIUS, server CPU per request, saturated', `${cpuRatio === undefined ? '—' : `${num(cpuRatio)} %`} (${us(bareCpu)} / ${us(aiusCpu)} µs)`, '≥ 80 %'],
           ['AIUS p99 / bare proxy p99, saturated', `${num(p99, 2)}×`, '≤ 2×'],
           [`AIUS p50 − bare proxy p50 at ${rate} req/s`, `${num(addedOverBare, 2)} ms`, '< 0.3 ms'],
           [`AIUS p50 − direct p50 at ${rate} req/s`, `${num(aius.fixed.p50 - direct.fixed.p50, 2)} ms`, '< 1 ms'],
