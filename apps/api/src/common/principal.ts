@@ -33,6 +33,12 @@ export interface CredentialVerifier {
    * request (the run socket) calls the same check.
    */
   verify(credential: string, known?: KnownBearer | null): Promise<Principal | null>;
+  /**
+   * The same check answered in the same tick, when what the arrival step learned about this very
+   * credential settles it (a warm token the revocation epoch vouches for); undefined whenever it
+   * does not, and the caller then awaits `verify`. Never a refusal: every "no" goes through `verify`.
+   */
+  verifyNow?(credential: string, known: KnownBearer): Principal | undefined;
 }
 
 export const SESSION_VERIFIER = Symbol('SESSION_VERIFIER');

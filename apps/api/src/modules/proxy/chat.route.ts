@@ -37,9 +37,12 @@ export class ChatRoute {
       method: def.method,
       url: `${API_BASE}${def.path}`,
       handler: async (request, reply) => {
-        const principal = await this.credentials.authenticate(def, request);
+        // A warm token's credential and quota are decided in this tick (both were prepared on
+        // arrival); anything else waits for the same checks' promises, with the same answers.
+        const principal = this.credentials.authenticateNow(def, request) ?? (await this.credentials.authenticate(def, request));
         if (principal.tokenId !== undefined) {
-          const headers = await this.rateLimits.consumeToken(principal.tokenId, request.arrival);
+          const taken = this.rateLimits.consumeToken(principal.tokenId, request.arrival);
+          const headers = taken instanceof Promise ? await taken : taken;
           if (headers) void reply.headers(headers);
         }
         const parsed = body.transform(request.body);

@@ -84,9 +84,16 @@ export class RateLimitService implements ArrivalContributor {
    * decision taken on arrival when there was one for this token, else one Redis round trip now (a
    * token not yet cached). Returns the rate-limit headers the answer must now carry (those of the
    * decision closer to its limit), or null when the arrival's still stand; throws 429 past it.
+   * Answered in the same tick (no promise; a 429 thrown there and then) when the arrival already
+   * took this token's decision: the busy chat call's case.
    */
-  async consumeToken(tokenId: number, arrival: Arrival): Promise<Record<string, string> | null> {
-    const decision = await this.takeTokenQuota(tokenId, arrival.tokenDecision);
+  consumeToken(tokenId: number, arrival: Arrival): Record<string, string> | null | Promise<Record<string, string> | null> {
+    const taken = arrival.tokenDecision;
+    if (taken?.tokenId === tokenId) return this.applyTokenDecision(arrival, taken.decision);
+    return this.decide(this.tokenPolicy, this.tokenQuota(tokenId)).then((decision) => this.applyTokenDecision(arrival, decision));
+  }
+
+  private applyTokenDecision(arrival: Arrival, decision: RateDecision): Record<string, string> | null {
     const previous = arrival.rateDecision ?? undefined;
     const shown = previous ? closerToLimit(previous, decision) : decision;
     arrival.rateDecision = shown;

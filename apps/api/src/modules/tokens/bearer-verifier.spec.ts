@@ -217,4 +217,51 @@ describe(BearerVerifier.name, () => {
       expect(redisClient.exists).toHaveBeenCalledTimes(2);
     });
   });
+
+  describe('the same-tick answer (verifyNow)', () => {
+    /** A warm token filed under epoch e1, and a request that arrived with it. */
+    async function warmRequest(options: { epoch?: string | null; revokedElsewhere?: boolean } = {}) {
+      const fixture = setup();
+      const token = fixture.add(20);
+      fixture.epoch.current = 'e1';
+      await fixture.verifier.verify(token); // from Postgres, filed under e1
+      fixture.epoch.current = options.epoch === undefined ? 'e1' : options.epoch;
+      if (options.revokedElsewhere) fixture.markers.add(`${config.REDIS_PREFIX}tokens:revoked:20`);
+      const request = { id: 'req-1', method: 'POST', url: '/api/v1/chat/completions', ip: '127.0.0.1', headers: { authorization: `Bearer ${token}` } };
+      const arrival: Arrival = { route: '/api/v1/chat/completions', bearer: null, clientListVersion: null, rateDecision: null, tokenDecision: null, principal: null };
+      fixture.verifier.arrive(request, arrival);
+      return { ...fixture, token, known: arrival.bearer! };
+    }
+
+    it('answers a warm token the epoch vouches for without Redis or Postgres, and counts its use', async () => {
+      const { verifier, token, known, redisClient, findByHash, touch } = await warmRequest();
+      touch.mockClear();
+      expect(verifier.verifyNow(token, known)).toMatchObject({ userId: 'usr_20', via: 'bearer', tokenId: 20 });
+      expect(redisClient.exists).not.toHaveBeenCalled();
+      expect(findByHash).toHaveBeenCalledTimes(1);
+      expect(touch).toHaveBeenCalledWith(20);
+    });
+
+    it('leaves the token to verify when its marker had to be read (the epoch moved)', async () => {
+      const { verifier, token, known, redisClient } = await warmRequest({ epoch: 'e2', revokedElsewhere: true });
+      expect(redisClient.exists).toHaveBeenCalledTimes(1);
+      expect(verifier.verifyNow(token, known)).toBeUndefined();
+      expect(await verifier.verify(token, known)).toBeNull();
+    });
+
+    it('refuses nothing itself, and answers nothing once a revocation was heard after arrival', async () => {
+      const { verifier, token, known } = await warmRequest();
+      // A revoke on this instance (or its pub/sub message from another) between arrival and the check.
+      await verifier.announceRevocations([{ tokenHash: hashToken(token), id: 20 }]);
+      expect(verifier.verifyNow(token, known)).toBeUndefined();
+      expect(await verifier.verify(token, known)).toBeNull();
+    });
+
+    it('answers nothing for another token than the one that arrived', async () => {
+      const { verifier, known, add } = await warmRequest();
+      const other = add(21);
+      await verifier.verify(other);
+      expect(verifier.verifyNow(other, known)).toBeUndefined();
+    });
+  });
 });

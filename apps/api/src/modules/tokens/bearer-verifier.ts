@@ -110,6 +110,23 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
     arrival.bearer = known;
   }
 
+  /**
+   * `verify`'s answer without a promise, for the common call: the arrival step found this very
+   * token live and its marker read was answered from memory (the revocation epoch has not moved
+   * since the token was last found live), and nothing has refused it since. Whatever else (a
+   * marker read still in flight, a revocation heard between arrival and now, an expiry, an entry
+   * replaced) is left to `verify`, which decides it as before.
+   */
+  verifyNow(token: string, known: KnownBearer): Principal | undefined {
+    const prefetched = known as Prefetched;
+    if (prefetched.token !== token || prefetched.marker !== NOT_REVOKED) return undefined;
+    if (this.invalid.has(prefetched.hash)) return undefined;
+    const cached = this.valid.get(prefetched.hash);
+    if (!cached || cached.principal.tokenId !== prefetched.tokenId || cached.expiresAt <= Date.now()) return undefined;
+    this.cacheLookups.hit++;
+    return this.used(cached.principal);
+  }
+
   async verify(token: string, known?: KnownBearer | null): Promise<Principal | null> {
     // The arrival step already checked and hashed this very token: don't do it twice.
     const prefetched = known && known.token === token ? (known as Prefetched) : undefined;
