@@ -59,10 +59,11 @@ export class CredentialCheck {
    * which decides every other case, refusals included, exactly as before.
    */
   authenticateNow(def: RouteDef, request: CredentialRequest): Principal | undefined {
+    // The arrival step took `known` from this request's own Authorization header (a plain
+    // `Bearer <token>`, which viaBearer reads as the same token): no second parse of it here.
     const known = request.arrival.bearer;
     if (def.auth !== 'bearer' || known === null || !this.bearers?.verifyNow) return undefined;
-    const token = bearerOf(request.headers.authorization);
-    const principal = token === undefined ? undefined : this.bearers.verifyNow(token, known);
+    const principal = this.bearers.verifyNow(known);
     if (principal) request.arrival.principal = principal;
     return principal;
   }
@@ -101,13 +102,6 @@ export class CredentialCheck {
     if (this.ownOrigins.has(origin)) return;
     throw new ApiError('NO_ACCESS', { message: 'Cross-site request refused' });
   }
-}
-
-/** The token of a plain `Bearer <token>` header (the arrival step's shape); undefined for anything else. */
-function bearerOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(header);
-  return match && match[1]!.toLowerCase() === 'bearer' ? match[2] : undefined;
 }
 
 /** The session cookie's value, without a cookie-parsing plugin on the hot path. */

@@ -34,11 +34,11 @@ export interface CredentialVerifier {
    */
   verify(credential: string, known?: KnownBearer | null): Promise<Principal | null>;
   /**
-   * The same check answered in the same tick, when what the arrival step learned about this very
-   * credential settles it (a warm token the revocation epoch vouches for); undefined whenever it
-   * does not, and the caller then awaits `verify`. Never a refusal: every "no" goes through `verify`.
+   * The check of the bearer the arrival step found on this request, answered in the same tick when
+   * what it learned settles it (a warm token the revocation epoch vouches for); undefined whenever
+   * it does not, and the caller then awaits `verify`. Never a refusal: every "no" goes through `verify`.
    */
-  verifyNow?(credential: string, known: KnownBearer): Principal | undefined;
+  verifyNow?(known: KnownBearer): Principal | undefined;
 }
 
 export const SESSION_VERIFIER = Symbol('SESSION_VERIFIER');

@@ -117,9 +117,9 @@ export class BearerVerifier implements CredentialVerifier, ArrivalContributor, O
    * marker read still in flight, a revocation heard between arrival and now, an expiry, an entry
    * replaced) is left to `verify`, which decides it as before.
    */
-  verifyNow(token: string, known: KnownBearer): Principal | undefined {
+  verifyNow(known: KnownBearer): Principal | undefined {
     const prefetched = known as Prefetched;
-    if (prefetched.token !== token || prefetched.marker !== NOT_REVOKED) return undefined;
+    if (prefetched.marker !== NOT_REVOKED) return undefined;
     if (this.invalid.has(prefetched.hash)) return undefined;
     const cached = this.valid.get(prefetched.hash);
     if (!cached || cached.principal.tokenId !== prefetched.tokenId || cached.expiresAt <= Date.now()) return undefined;
