@@ -228,4 +228,13 @@ describe('SIGTERM under load', () => {
       upstream.script = null;
     }
   }, 60_000);
+  it('still exits on SIGTERM once whatever read its log has gone (every write to stdout then fails with EPIPE)', async () => {
+    const api = await startApi({});
+    // Its lines go out in 4 KB batches: the last ones, the shutdown's own included, are written at exit, into the broken pipe.
+    api.child.stdout!.destroy();
+    api.child.kill('SIGTERM');
+    const outcome = await Promise.race([api.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    if (outcome === 'still running') api.child.kill('SIGKILL');
+    expect(outcome).toBe(0);
+  }, 60_000);
 });
