@@ -124,6 +124,8 @@ function summarize(profile: Profile, top: number, cpuPerRequestUs?: number): str
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
   const self = new Map<string, number>();
+  /** Each self-time key's file, kept apart: a function's name may hold spaces and slashes (V8 names a regexp's code after its pattern). */
+  const fileOf = new Map<string, string>();
   // Each busy sample charged to the nearest AIUS file on its stack: what that file costs with the
   // library and Node work it calls (its AIUS callees charged to themselves).
   const nearest = new Map<string, number>();
@@ -135,6 +137,7 @@ function summarize(profile: Profile, top: number, cpuPerRequestUs?: number): str
     const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^.*\/apps\/api\//, 'apps/api/')}:${lineNumber + 1}` : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     self.set(key, (self.get(key) ?? 0) + dt);
+    fileOf.set(key, where);
     total += dt;
     if (functionName === '(idle)' || functionName === '(program)') continue;
     let owner = 'Node, HTTP parsing, GC (no AIUS or Fastify frame on the stack)';
@@ -161,8 +164,8 @@ function summarize(profile: Profile, top: number, cpuPerRequestUs?: number): str
   const owners = new Map<string, number>();
   for (const [k, v] of self) {
     if (k === '(idle)' || k === '(program)') continue;
-    const where = k.slice(k.indexOf(' ') + 1);
-    const owner = where.startsWith('apps/api/') ? where.replace(/:\d+$/, '') : where.startsWith('node:') ? 'node internals' : where.includes('/') ? where.split('/')[0]!.startsWith('@') ? where.split('/').slice(0, 2).join('/') : where.split('/')[0]! : 'native / GC';
+    const where = fileOf.get(k)!;
+    const owner = where === '' ? 'native / GC' : where.startsWith('apps/api/') ? where.replace(/:\d+$/, '') : where.startsWith('node:') ? 'node internals' : where.includes('/') ? where.split('/')[0]!.startsWith('@') ? where.split('/').slice(0, 2).join('/') : where.split('/')[0]! : 'native / GC';
     owners.set(owner, (owners.get(owner) ?? 0) + v);
   }
   const pct = (v: number) => ((100 * v) / busy).toFixed(1) + (cpuPerRequestUs === undefined ? '' : ` | ${((v / busy) * cpuPerRequestUs).toFixed(1)}`);
