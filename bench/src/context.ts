@@ -29,8 +29,8 @@ export interface BenchContext {
   figure(name: string, value: number, unit: string, target?: Target): void;
   /** The shared plain AIUS (no upstream) with a minted bearer token, started on first use. */
   mainAius(): Promise<AiusInstance & { token: string }>;
-  /** Another AIUS (production build, fresh database) with extra settings; stopped at the end of the bench. */
-  startAius(extraEnv?: Record<string, string>): Promise<AiusInstance>;
+  /** Another AIUS (production build, fresh database) with extra settings (and node options); stopped at the end of the bench. */
+  startAius(extraEnv?: Record<string, string>, nodeArgs?: string[]): Promise<AiusInstance>;
   /** A fresh database on the bench's Postgres server, dropped at the end of the bench. */
   createDatabase(label: string): Promise<{ url: string }>;
   /** startServer (processes.ts), with the child stopped at the end of the bench. */

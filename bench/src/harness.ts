@@ -22,10 +22,10 @@ export function createHarness(label: string, options: { seconds: number; connect
   let main: Promise<AiusInstance & { token: string }> | undefined;
   const log = (line: string) => console.error(`[${label}] ${line}`);
 
-  const startAius = async (extraEnv: Record<string, string> = {}): Promise<AiusInstance> => {
+  const startAius = async (extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AiusInstance> => {
     const db = await createDatabase(postgres, 'aius_bench');
     drops.push(db.drop);
-    const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv });
+    const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv, nodeArgs });
     children.push(child);
     return { base, databaseUrl: db.url, pid: child.process.pid! };
   };
@@ -77,9 +77,24 @@ export function createHarness(label: string, options: { seconds: number; connect
       rows = [];
       return rows;
     },
-    async cleanup(): Promise<void> {
-      await Promise.allSettled(children.map((c) => c.stop()));
-      await Promise.allSettled(drops.map((d) => d()));
+    cleanup,
+    /** A tool's whole run: `main`, its error printed if it fails, then cleanup, then exit (0 only when `main` succeeded). */
+    async runTool(main: () => Promise<void>): Promise<never> {
+      let exitCode = 1;
+      try {
+        await main();
+        exitCode = 0;
+      } catch (error) {
+        console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      } finally {
+        await cleanup();
+      }
+      process.exit(exitCode);
     },
   };
+
+  async function cleanup(): Promise<void> {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await Promise.allSettled(drops.map((d) => d()));
+  }
 }
