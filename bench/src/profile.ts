@@ -28,9 +28,8 @@ const seconds = Number(values.seconds);
 const harness = createHarness('profile', { seconds, connections: Number(process.env.BENCH_CONNECTIONS ?? 50) });
 const { ctx } = harness;
 const dir = mkdtempSync(path.join(tmpdir(), 'aius-cpu-prof-'));
-let exitCode = 1;
 let cpuPerRequestUs: number | undefined;
-try {
+await harness.runTool(async () => {
   const upstreamUrl = await startUpstream(ctx, 'fake upstream', values.scenario === 'stream' ? 47 : undefined);
   if (values.bare) {
     if (values.scenario !== 'chat') throw new Error('--bare profiles the chat scenario only');
@@ -65,13 +64,7 @@ try {
   if (!file) throw new Error(`no profile written in ${dir}`);
   console.log(`profile: ${path.join(dir, file)}\n`);
   console.log(summarize(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile, Number(values.top), cpuPerRequestUs));
-  exitCode = 0;
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-} finally {
-  await harness.cleanup();
-}
-process.exit(exitCode);
+});
 
 /** The bare proxy under the profiler and the chat scenario's load; its CPU per request. */
 async function loadBareProxy(upstreamUrl: string): Promise<number | undefined> {

@@ -10,9 +10,9 @@ import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
  * one AIUS, the chat call at a fixed, open-loop rate the way the credits section measures it —
  * a warm-up, then windows of a 1 s warm-up and `--seconds` measured, each after `--idle` seconds
  * with no calls (preceded by `--saturate` seconds of 50 calls at a time if given: the section's
- * saturated runs come between its fixed-rate ones) — and, per window, the p50/p99 and every stall: a run of calls slower than 20 ms,
- * with when it began (ms into the window), how long it lasted, the slowest call and how many calls
- * it held up. Each window also names its start on the monotonic clock (µs, as `process.hrtime`
+ * saturated runs come between its fixed-rate ones) — and, per window, the p50/p99 and every
+ * stall: a run of calls slower than 20 ms, with when it began (ms into the window), how long it
+ * lasted, the slowest call and how many calls it held up. Each window also names its start on the monotonic clock (µs, as `process.hrtime`
  * and a `--cpu-prof` profile's timestamps count), so a stall can be found in the server's profile
  * or GC trace. It was written for issue 16's p50 figure (README, "Performance").
  * Its load generator is this process (undici, a call every 2 ms tick's due share), unpinned:

@@ -27,7 +27,6 @@ const calls = Number(values.calls);
 const harness = createHarness('usage-gc', { seconds: 1, connections: 1 });
 const { ctx } = harness;
 const DAYS = 90;
-let exitCode = 1;
 
 interface Target {
   name: string;
@@ -64,7 +63,7 @@ function collections(lines: string[]) {
   return sum;
 }
 
-try {
+await harness.runTool(async () => {
   const targets: Target[] = [];
   for (const build of values.builds.split(',')) {
     const main = path.resolve(harness.root, build, 'main.js');
@@ -118,10 +117,4 @@ try {
     ['round', 'build', 'load (1 min)', 'p50 ms', 'p99 ms', 'max ms', 'scavenges · pause', 'full GCs · pause', 'KB allocated / call', 'KB promoted / scavenge', 'server CPU µs / call'],
     rows,
   )}`);
-  exitCode = 0;
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-} finally {
-  await harness.cleanup();
-}
-process.exit(exitCode);
+});
