@@ -56,6 +56,9 @@ export function AuditLogView() {
   const manageable = (orgs.list ?? []).filter((o) => o.role === 'owner' || o.role === 'admin');
   const [scope, setScope] = useState<string>(requested && manageable.some((o) => o.id === requested) ? requested : requested ?? 'me');
   const [filters, setFilters] = useState<Filters>({});
+  // Every Apply reads the log again, the same filters included: events recorded since (written a moment
+  // after the change they describe) must show without a reload of the page.
+  const [applied, setApplied] = useState(0);
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -73,6 +76,7 @@ export function AuditLogView() {
     const chosen: Filters = { action: text('action') as AuditAction | undefined, actor_id: text('actor'), since: day('from', false), until: day('to', true) };
     // Only the filters set: an absent one must not reach the query string at all.
     setFilters(Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)) as Filters);
+    setApplied((n) => n + 1);
   };
 
   return (
@@ -123,7 +127,7 @@ export function AuditLogView() {
           </button>
         </form>
       </section>
-      <AuditEvents key={`${scope}:${JSON.stringify(filters)}`} scope={scope} filters={filters} />
+      <AuditEvents key={`${scope}:${applied}:${JSON.stringify(filters)}`} scope={scope} filters={filters} />
     </>
   );
 }
