@@ -37,12 +37,13 @@ export type LoadResult = 'loaded' | 'current' | 'stale';
 
 /**
  * A written debit, as the cached balance must account for it: its cost counts once in a balance
- * taken by its hold (`gen`), subtracted as unwritten when the balance was loaded (`countedIn`), or
- * read from a ledger that already held it (the balance's version is at least the write's).
+ * taken by its hold (`gen`), subtracted as unwritten when the balance was loaded (`countedIn`: those
+ * balances' gens, comma-separated, '' for none), or read from a ledger that already held it (the
+ * balance's version is at least the write's).
  */
 export interface WrittenCost {
   gen: string;
-  countedIn: readonly string[];
+  countedIn: string;
   amount: number;
 }
 
@@ -325,11 +326,10 @@ export class CreditBalances {
     // not three per call, for this instance to encode and for Redis's script to loop over.
     const sums = new Map<string, { gen: string; countedIn: string; amount: number }>();
     for (const c of costs) {
-      const countedIn = c.countedIn.join(',');
-      const key = `${c.gen}|${countedIn}`;
+      const key = c.countedIn === '' ? c.gen : `${c.gen}|${c.countedIn}`;
       const sum = sums.get(key);
       if (sum) sum.amount += c.amount;
-      else sums.set(key, { gen: c.gen, countedIn, amount: c.amount });
+      else sums.set(key, { gen: c.gen, countedIn: c.countedIn, amount: c.amount });
     }
     const args: (string | number)[] = [String(version), this.ttlMs];
     for (const c of sums.values()) args.push(c.gen, c.countedIn, c.amount);
@@ -348,6 +348,7 @@ export class CreditBalances {
     }
     const included = e.version >= version;
     for (const c of costs) {
+      // Gens are 12 hex digits: one is found in the list only as one of its items.
       const counted = c.gen === e.gen || c.countedIn.includes(e.gen);
       if (counted && included) e.available += c.amount;
       if (!counted && !included) e.available -= c.amount;
