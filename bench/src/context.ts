@@ -8,6 +8,8 @@ export interface AiusInstance {
   base: string;
   databaseUrl: string;
   pid: number;
+  /** Stops it and drops its database now (else both happen at the end of the bench). */
+  stop(): Promise<void>;
 }
 
 /** What a bench section gets: a way to start servers and to measure against them. */

@@ -27,7 +27,13 @@ export function createHarness(label: string, options: { seconds: number; connect
     drops.push(db.drop);
     const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv, nodeArgs });
     children.push(child);
-    return { base, databaseUrl: db.url, pid: child.process.pid! };
+    const stop = async () => {
+      if (children.includes(child)) children.splice(children.indexOf(child), 1);
+      if (drops.includes(db.drop)) drops.splice(drops.indexOf(db.drop), 1);
+      await child.stop();
+      await db.drop();
+    };
+    return { base, databaseUrl: db.url, pid: child.process.pid!, stop };
   };
 
   const ctx: BenchContext = {

@@ -88,7 +88,7 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
     };
   }
   const wrk = { ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS };
-  await warmUp((seconds) => runWrk({ ...wrk, seconds }).then((w) => w.requestsPerSecond), warmup);
+  await warmUpSaturated(load);
   const cpuBefore = load.serverPid === undefined ? 0 : processCpuMs(load.serverPid);
   const databaseBefore = load.databaseUrl === undefined ? undefined : await databaseBackendsCpuMs(load.databaseUrl);
   const r = await runWrk({ ...wrk, seconds: load.seconds });
@@ -102,6 +102,12 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
     ...(load.serverPid !== undefined && r.answered > 0 && { serverCpuPerRequestUs: ((processCpuMs(load.serverPid) - cpuBefore) * 1000) / r.answered }),
     ...(databaseCpuMs !== undefined && r.answered > 0 && { databaseCpuPerRequestUs: (databaseCpuMs * 1000) / r.answered }),
   };
+}
+
+/** `load` saturated, unmeasured, until its throughput settles (as every saturated measurement does first): to warm a fresh server. */
+export async function warmUpSaturated(load: Load): Promise<void> {
+  const request = { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
+  await warmUp((seconds) => runWrk({ ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS, seconds }).then((w) => w.requestsPerSecond), warmupSeconds(load.seconds));
 }
 
 /**

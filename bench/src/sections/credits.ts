@@ -1,7 +1,7 @@
 import { SESSION_COOKIE } from '@aius/contracts';
 import type { BenchContext, Section } from '../context.js';
 import { atLeast, below, median } from '../figures.js';
-import type { Load, Measurement } from '../measure.js';
+import { type Load, type Measurement, warmUpSaturated } from '../measure.js';
 import { startUpstream, UPSTREAM_KEY } from './proxy.js';
 
 const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
@@ -15,6 +15,7 @@ interface Instance {
   base: string;
   pid: number;
   databaseUrl: string;
+  stop(): Promise<void>;
   headers: Record<string, string>;
   /** With credits on: the session and client whose balance the calls spend. */
   account?: { cookie: string; clientId: string };
@@ -38,6 +39,12 @@ interface Scenario {
  * section): two identical processes differ by several per cent for the whole life of each (one
  * JIT's luck against another's), so "on" against "off" means something only beside "control"
  * against "off". BENCH_CREDITS_CONTROL=0 leaves it out.
+ * For the same reason every pair starts its own instances (each warmed saturated until its
+ * throughput settles, then measured, then stopped): with one process per side for a whole run,
+ * that run's figures said which process had the luckier JIT (saturated on/off medians of 85 to
+ * 109 % in one set of runs, the CPU per call +22 µs in two runs and −13 in the third, while
+ * `bench cpu` put credits' cost within its noise). The median over pairs is then a median over
+ * processes. BENCH_CREDITS_FRESH=0 keeps one set of instances for the run, as before.
  */
 export const creditsSection: Section = { name: 'credits', setup };
 
@@ -52,10 +59,19 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   ctx.log('starting the fake upstream (credits)');
   const upstreamUrl = await startUpstream(ctx, 'fake upstream (credits)');
   const upstreams = JSON.stringify([{ name: 'fake', base_url: upstreamUrl, api_key: UPSTREAM_KEY, models: ['gpt-fake'] }]);
-  ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
-  const on = await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true);
-  const off = await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false);
-  const control = process.env.BENCH_CREDITS_CONTROL === '0' ? null : await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false);
+  const fresh = process.env.BENCH_CREDITS_FRESH !== '0';
+  const withControl = process.env.BENCH_CREDITS_CONTROL !== '0';
+  /** The instances of a pair: on, off and the control (when measured). */
+  const start = async (): Promise<[Instance, Instance, Instance | null]> => {
+    ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
+    const started: [Instance, Instance, Instance | null] = [
+      await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true),
+      await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false),
+      withControl ? await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false) : null,
+    ];
+    if (fresh) for (const i of started) if (i) await warmUpSaturated(chat(i, {}));
+    return started;
+  };
 
   const { seconds, connections } = ctx;
   const chat = (i: Instance, extra: Partial<Load>): Load => ({
@@ -71,10 +87,12 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     { name: `chat completion at ${rate} req/s`, load: (i) => chat(i, { rate }) },
     { name: 'chat completion, saturated', load: (i) => chat(i, { serverPid: i.pid, databaseUrl: i.databaseUrl }) },
   ];
+  const kept = fresh ? null : await start();
 
   return async () => {
     const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));
     for (let pair = 1; pair <= pairs; pair++) {
+      const [on, off, control] = kept ?? (await start());
       for (const [s, scenario] of scenarios.entries()) {
         const sides: ['on' | 'off' | 'control', Instance][] = [['on', on], ['off', off], ...(control ? [['control', control] as ['control', Instance]] : [])];
         const order = pair % 2 === 1 ? sides : sides.reverse();
@@ -86,6 +104,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
           results[s]![side].push(m);
         }
       }
+      if (!kept) for (const i of [on, off, control]) await i?.stop();
     }
 
     const ms = (v: number) => v.toFixed(3);
@@ -115,7 +134,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
     ctx.figure(`credits: p50 on − off, chat at ${rate} req/s`, median(fixed.on.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms', below(0.1, '< 0.1 ms'));
     ctx.figure('credits: saturated throughput on / off, chat', 100 * median(saturated.on.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %', atLeast(95, '≥ 95 %'));
-    if (control) {
+    if (withControl) {
       ctx.figure(`credits: p50 control − off, chat at ${rate} req/s`, median(fixed.control.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms');
       ctx.figure('credits: saturated throughput control / off, chat', 100 * median(saturated.control.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %');
       ctx.figure('credits: server CPU per request control − off, chat saturated', median(saturated.control.map((m, i) => m.serverCpuPerRequestUs! - saturated.off[i]!.serverCpuPerRequestUs!)), ' µs');
@@ -135,8 +154,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 export const CREDITS_ENV = { BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL } as const;
 
 async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean): Promise<Instance> {
-  const { base, pid, databaseUrl } = await ctx.startAius(env);
-  return { base, pid, databaseUrl, ...(await benchUser(base, credits)) };
+  const aius = await ctx.startAius(env);
+  return { ...aius, ...(await benchUser(aius.base, credits)) };
 }
 
 /** Registers the bench user (an instance admin where credits are on), mints its token and, with `credits`, grants its client the largest balance. */
