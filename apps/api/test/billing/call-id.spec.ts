@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { callId } from '../../src/modules/billing/credit-gate.js';
+import type { Principal } from '../../src/common/principal.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { BillingRepository, Debit } from '../../src/modules/billing/billing.repository.js';
+import { callId, CreditGate } from '../../src/modules/billing/credit-gate.js';
+import { RedisService } from '../../src/redis/redis.service.js';
 
 /** The id a call's ledger row is keyed by (its idempotency key): unique, and ordered by time so the request_id index grows at its right edge. */
 describe('callId', () => {
@@ -19,5 +23,37 @@ describe('callId', () => {
     const at = Date.now();
     const ids = Array.from({ length: 50_000 }, () => callId(at));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+/** The id is given when the debit is first written, not when the call is held: the same id goes with every retry of that write. */
+describe("a debit's call id", () => {
+  it('is the same in every write of a batch the database did not take the first time, and carries the time the call was settled', async () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
+      SESSION_SECRET: 'x'.repeat(32),
+      BILLING_MODE: 'credits',
+      MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 0, output: 0 } }),
+    });
+    const writes: string[][] = [];
+    const repository = {
+      cacheSource: async () => ({ available: 10n ** 12n, periodEnd: new Date(Date.now() + 86_400_000), version: 0n }),
+      applyDebits: async (rows: readonly Debit[]) => {
+        writes.push(rows.map((d) => d.requestId));
+        // A deadlock: transient, so the batch is kept and written again.
+        if (writes.length === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        return { inserted: new Set(rows.map((d) => d.requestId)), versions: new Map([['client-1', 1n]]) };
+      },
+    } as unknown as BillingRepository;
+    const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
+    const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
+    const settledAt = Date.now();
+    for (let i = 0; i < 3; i++) gate.settle(await gate.hold(principal, 'gpt-fake', 100, 10), { tokens: { promptTokens: 10, completionTokens: 5 }, billable: true });
+    await gate.flush();
+    await gate.flush();
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toEqual(writes[0]);
+    expect(new Set(writes[0]).size).toBe(3);
+    for (const id of writes[0]!) expect(Math.abs(parseInt(id.slice(0, 8) + id.slice(9, 13), 16) - settledAt)).toBeLessThan(1000);
   });
 });
