@@ -73,7 +73,7 @@ export const MIN_SATURATED_WARMUP_SECONDS = 8;
  * per request than a JavaScript one, leaving the servers their core.
  */
 export async function measure(label: string, load: Load, subject: Subject = 'aius'): Promise<Measurement> {
-  const request = { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
+  const request = requestOf(load);
   const warmup = warmupSeconds(load.seconds);
   if (load.rate !== undefined) {
     const r = await runFixedRate({ ...request, rate: load.rate, seconds: load.seconds, warmupSeconds: warmup, timeoutSeconds: TIMEOUT_SECONDS });
@@ -104,9 +104,14 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
   };
 }
 
+/** The request a load sends, as the load generators take it. */
+function requestOf(load: Load) {
+  return { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
+}
+
 /** `load` saturated, unmeasured, until its throughput settles (as every saturated measurement does first): to warm a fresh server. */
 export async function warmUpSaturated(load: Load): Promise<void> {
-  const request = { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };
+  const request = requestOf(load);
   await warmUp((seconds) => runWrk({ ...request, connections: load.connections, timeoutSeconds: TIMEOUT_SECONDS, seconds }).then((w) => w.requestsPerSecond), warmupSeconds(load.seconds));
 }
 

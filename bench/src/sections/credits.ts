@@ -1,5 +1,5 @@
 import { SESSION_COOKIE } from '@aius/contracts';
-import type { BenchContext, Section } from '../context.js';
+import type { AiusInstance, BenchContext, Section } from '../context.js';
 import { atLeast, below, median } from '../figures.js';
 import { type Load, type Measurement, warmUpSaturated } from '../measure.js';
 import { startUpstream, UPSTREAM_KEY } from './proxy.js';
@@ -11,11 +11,7 @@ const PRICES = JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { i
 /** The largest grant (contracts' MAX_GRANT_CREDITS): ~24 million calls' holds at these prices, never run out in a bench. */
 const GRANT_CREDITS = 100_000_000;
 
-interface Instance {
-  base: string;
-  pid: number;
-  databaseUrl: string;
-  stop(): Promise<void>;
+interface Instance extends AiusInstance {
   headers: Record<string, string>;
   /** With credits on: the session and client whose balance the calls spend. */
   account?: { cookie: string; clientId: string };
