@@ -5,6 +5,8 @@ import { BEARER_VERIFIER } from './common/principal.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { AuditLog } from './modules/audit/audit-log.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { BillingModule } from './modules/billing/billing.module.js';
+import { CreditGate } from './modules/billing/credit-gate.js';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service.js';
 import type { BearerVerifier } from './modules/tokens/bearer-verifier.js';
 import { TokensModule } from './modules/tokens/tokens.module.js';
@@ -16,9 +18,9 @@ const POSTGRES_PROBE_TIMEOUT_MS = 1_000;
 
 /**
  * Metrics read at scrape time from the plain counters the hot paths keep anyway (limiter
- * decisions, token-cache outcomes, usage flushes), so recording them costs the request path
+ * decisions, token-cache outcomes, usage flushes, credit holds), so recording them costs the request path
  * nothing beyond an integer increment, and the domain modules need not know about Prometheus.
- * Wired here, beside AppModule, because it reads four domain modules: the metrics folder
+ * Wired here, beside AppModule, because it reads five domain modules: the metrics folder
  * stays below all of them.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class StateMetrics implements OnModuleInit {
     @Inject(BEARER_VERIFIER) private readonly bearer: BearerVerifier,
     private readonly usage: UsageRecorder,
     private readonly audit: AuditLog,
+    private readonly credits: CreditGate,
     private readonly redis: RedisService,
     private readonly prisma: PrismaService,
   ) {}
@@ -39,7 +42,7 @@ export class StateMetrics implements OnModuleInit {
   }
 
   private register(registry: Registry): void {
-    const { limiter, bearer, usage, audit, redis, prisma } = this;
+    const { limiter, bearer, usage, audit, credits, redis, prisma } = this;
     const registers = [registry];
 
     counterFrom(registers, 'aius_rate_limit_decisions_total', 'Rate-limit decisions, by where they were taken: from credits held in memory, in Redis, or in memory while Redis is away', 'where', () => ({
@@ -63,6 +66,12 @@ export class StateMetrics implements OnModuleInit {
     counterFrom(registers, 'aius_audit_events_dropped_total', 'Audit events dropped (a write error, or the retry buffer full)', null, () => ({ '': audit.writes.stats.dropped }));
     gaugeFrom(registers, 'aius_audit_events_pending', 'Audit events buffered, not yet written', () => audit.writes.pending().rows);
     gaugeFrom(registers, 'aius_audit_flush_lag_seconds', 'Age of the oldest event of the last audit batch written, when it was written', () => audit.writes.stats.lagMs / 1000);
+    if (credits.enabled) {
+      counterFrom(registers, 'aius_credit_holds_total', "Credit holds (BILLING_MODE=credits), by how they were decided: from this instance's lease (no Redis), from it after a late lease confirmation, from the cached balance (Redis, or memory without it), after a ledger read; or refused", 'decided', () => ({ ...credits.holds }));
+      counterFrom(registers, 'aius_credit_debit_batches_total', 'Credit debit batches written to the ledger', null, () => ({ '': credits.debitWrites.stats.batches }));
+      counterFrom(registers, 'aius_credit_debits_dropped_total', 'Credit debits dropped (refused by Postgres, or past the retry buffer)', null, () => ({ '': credits.debitWrites.stats.dropped }));
+      gaugeFrom(registers, 'aius_credit_debits_pending', 'Credit debits settled, not yet in the ledger', () => credits.debitWrites.pending.rows);
+    }
 
     new Gauge({
       name: 'aius_dependency_up',
@@ -78,7 +87,7 @@ export class StateMetrics implements OnModuleInit {
 }
 
 /** The state metrics; RateLimitService, MetricsService, RedisService and PrismaService come from global modules. */
-@Module({ imports: [TokensModule, UsageModule, AuditModule], providers: [StateMetrics] })
+@Module({ imports: [TokensModule, UsageModule, AuditModule, BillingModule], providers: [StateMetrics] })
 export class StateMetricsModule {}
 
 async function answers(prisma: PrismaService): Promise<boolean> {

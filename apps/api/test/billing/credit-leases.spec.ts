@@ -73,6 +73,7 @@ describe('credit leases', () => {
     const u = await client(10_000);
     await leaseOn(a, u);
     const holds = holdsSettled(a);
+    const decided = { ...a.app.get(CreditGate).holds };
     const monitor = await inspector.monitor();
     const seen: string[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -91,6 +92,11 @@ describe('credit leases', () => {
     // Every call is held from the lease, unless the machine is so busy that the lease's
     // confirmation comes back more than LEASE_TRUST_MS late (then a call is decided in Redis).
     expect(fromRedis).toBeLessThanOrEqual(400 / 20);
+    // The metrics' count of how holds were decided (aius_credit_holds_total) says the same.
+    const now = a.app.get(CreditGate).holds;
+    expect(now.lease + now.confirmed - decided.lease - decided.confirmed).toBe(400 - fromRedis);
+    expect(now.balance + now.ledger - decided.balance - decided.ledger).toBe(fromRedis);
+    expect(now.refused).toBe(decided.refused);
     // What Redis saw of the balance: the lease's check every LEASE_CHECK_MS (and a top-up or two), however many calls.
     expect(seen.length, seen.join('\n')).toBeLessThanOrEqual(Math.ceil(elapsed / LEASE_CHECK_MS) + 4 + 2 * fromRedis);
   });

@@ -4,6 +4,7 @@ import { PrismaService } from '@aius/db';
 import { call, callOk, FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken, type TokenHolder } from '@aius/test-support';
 import { BillingRepository } from '../../src/modules/billing/billing.repository.js';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
+import { MetricsServer } from '../../src/metrics/metrics-server.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
 import { UPSTREAM_KEY } from '../proxy/support.js';
@@ -32,6 +33,7 @@ beforeAll(async () => {
     ADMIN_EMAILS: ADMIN_EMAIL,
     BILLING_MODE: 'credits',
     MODEL_PRICES: PRICES,
+    METRICS_PORT: '0',
   };
   const redisPrefix = `aius-test:${randomBytes(4).toString('hex')}:`;
   a = await startTestApp(env, { redisPrefix });
@@ -117,8 +119,10 @@ describe('plans, grants and the ledger', () => {
   it('a client with nothing left gets 402 INSUFFICIENT_CREDITS before any upstream call, counted as an error in its usage', async () => {
     const u = await userWithToken(a.origin);
     const calls = upstream.calls.length;
+    const refused = await refusedHolds(a);
     const res = await chat(a, u.token);
     expect(res.status).toBe(402);
+    expect(await refusedHolds(a)).toBe(refused + 1);
     expect(await res.json()).toEqual({ detail: { code: 'INSUFFICIENT_CREDITS', message: 'Insufficient credits' } });
     expect(upstream.calls.length).toBe(calls);
     await a.app.get(UsageRecorder).flush();
@@ -209,3 +213,11 @@ describe('metering what is billed', () => {
     expect((await c.closed).code).toBe(1011);
   });
 });
+
+/** The instance's `aius_credit_holds_total{decided="refused"}`, as its metrics port serves it. */
+async function refusedHolds(t: TestApp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('aius_credit_holds_total{decided="refused"}'));
+  expect(line, 'the credit holds series').toBeDefined();
+  return Number(line!.split(' ').at(-1));
+}

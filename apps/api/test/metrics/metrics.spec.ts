@@ -107,6 +107,8 @@ describe('GET /metrics (METRICS_PORT)', () => {
     expect(value(text, 'aius_usage_flush_batches_total')).toBeGreaterThanOrEqual(1);
     expect(value(text, 'aius_usage_flush_events_total')).toBeGreaterThanOrEqual(8);
     expect(value(text, 'aius_usage_events_pending')).toBe(0);
+    // Credits are off here (BILLING_MODE=off): no credit series at all.
+    expect(text).not.toContain('aius_credit_');
     expect(value(text, 'aius_dependency_up', { dependency: 'postgres' })).toBe(1);
     expect(value(text, 'aius_dependency_up', { dependency: 'redis' })).toBe(1);
     expect(text).toContain('nodejs_eventloop_lag_seconds');

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../../common/principal.js';
-import { BatchWriter } from '../../database/batch-writer.js';
+import { type BatchStats, BatchWriter } from '../../database/batch-writer.js';
 import { RedisService } from '../../redis/redis.service.js';
 import { BillingRepository, type Debit, type PlanDefaults } from './billing.repository.js';
 import { CreditBalances, type LoadedBalance, type TakeResult, type WrittenCost } from './credit-balances.js';
@@ -87,6 +87,13 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   private readonly unwritten = new UnwrittenDebits();
   private readonly loading = new Map<string, Promise<LoadedBalance>>();
   private reconnectCheck?: NodeJS.Timeout;
+  /**
+   * How holds were decided, for the metrics: taken from this instance's lease (no Redis command),
+   * from it after waiting for a late lease confirmation, from the cached balance (one Redis script
+   * per call, or memory without Redis), after a ledger read (a miss); or refused. A busy client's
+   * calls should be nearly all `lease`; many `balance` means its calls pay a Redis round trip each.
+   */
+  readonly holds = { lease: 0, confirmed: 0, balance: 0, ledger: 0, refused: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -133,7 +140,10 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     const amount = this.prices.hold(model, requestBytes, maxOutputTokens ?? this.config.BILLING_HOLD_MAX_OUTPUT_TOKENS);
     const tokenId = principal.tokenId ?? null;
     const lease = this.leases.take(clientId, amount);
-    if (lease) return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+    if (lease) {
+      this.holds.lease++;
+      return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+    }
     return this.holdUnleased(clientId, tokenId, model, amount);
   }
 
@@ -143,15 +153,23 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     if (confirming) {
       await confirming;
       const lease = this.leases.take(clientId, amount);
-      if (lease) return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+      if (lease) {
+        this.holds.confirmed++;
+        return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+      }
     }
     let taken = await this.take(clientId, amount);
+    const cached = taken !== null;
     if (taken === null) {
       const read = await this.loadBalance(clientId);
       // Not cached even now (every load lost to a newer write): the ledger read decides this call alone.
       taken = (await this.take(clientId, amount)) ?? (read.available > 0 ? { taken: true, gen: '', leased: 0, periodEnd: 0 } : { taken: false, gen: '' });
     }
-    if (!taken.taken) throw new ApiError('INSUFFICIENT_CREDITS');
+    if (!taken.taken) {
+      this.holds.refused++;
+      throw new ApiError('INSUFFICIENT_CREDITS');
+    }
+    this.holds[cached ? 'balance' : 'ledger']++;
     return { clientId, tokenId, model, amount, gen: taken.gen };
   }
 
@@ -199,6 +217,11 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     this.leases.rebuilt(clientId);
     await this.balances.drop(clientId, version);
     if (this.redisConfigured) await new Promise((resolve) => setTimeout(resolve, LEASE_TRUST_MS));
+  }
+
+  /** The debit writer's counts and backlog, for the metrics. */
+  get debitWrites(): { stats: BatchStats; pending: { rows: number; oldestAgeMs: number } } {
+    return { stats: this.writer.stats, pending: this.writer.pending() };
   }
 
   /** Writes every buffered debit (tests; shutdown does it too). */
