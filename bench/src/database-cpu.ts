@@ -4,9 +4,9 @@ import pg from 'pg';
 /**
  * CPU time (user + system, ms) of the Postgres backends serving one database so far, per backend
  * pid (pg_stat_activity, read from the server the database is on; /proc/PID/stat, so only on the
- * machine Postgres runs on). Postgres is a shared service, left unpinned, and competes for the
- * cores with the server under test: what its backends spend for that server's writes is part of
- * what a request costs the machine, and this is how the bench sees it.
+ * machine Postgres runs on). The bench keeps Postgres off the server's core (service-placement.ts),
+ * so the server's own CPU does not include it; what its backends spend for that server's writes is
+ * still part of what a request costs, and this is how the bench sees it.
  */
 export async function databaseBackendsCpuMs(databaseUrl: string): Promise<Map<number, number>> {
   const url = new URL(databaseUrl);

@@ -4,6 +4,7 @@ import type { AiusInstance, BenchContext } from './context.js';
 import { Figures } from './figures.js';
 import { measure, measureStream, type Measurement } from './measure.js';
 import { createDatabase, startAiusProcess, startServer, type Child } from './processes.js';
+import { placeServices, type ServicePlacement } from './service-placement.js';
 import { mintAiusToken } from './sections/aius.js';
 
 /**
@@ -21,8 +22,16 @@ export function createHarness(label: string, options: { seconds: number; connect
   let rows: Measurement[] = [];
   let main: Promise<AiusInstance & { token: string }> | undefined;
   const log = (line: string) => console.error(`[${label}] ${line}`);
+  let placement: Promise<ServicePlacement> | undefined;
+  /** Postgres and Redis moved off the servers' core (service-placement.ts) before the first server or database. */
+  const placed = () =>
+    (placement ??= placeServices(postgres, redis).then((p) => {
+      log(p.note);
+      return p;
+    }));
 
   const startAius = async (extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AiusInstance> => {
+    await placed();
     const db = await createDatabase(postgres, 'aius_bench');
     drops.push(db.drop);
     const { child, base } = await startAiusProcess({ root, databaseUrl: db.url, redisUrl: redis, label: 'aius-bench', extraEnv, nodeArgs });
@@ -61,11 +70,13 @@ export function createHarness(label: string, options: { seconds: number; connect
       })()),
     startAius,
     createDatabase: async (dbLabel) => {
+      await placed();
       const db = await createDatabase(postgres, dbLabel);
       drops.push(db.drop);
       return db;
     },
     startServer: async (...args) => {
+      await placed();
       const child = await startServer(...args);
       children.push(child);
       return child;
@@ -84,6 +95,8 @@ export function createHarness(label: string, options: { seconds: number; connect
       return rows;
     },
     cleanup,
+    /** Where Postgres and Redis run (service-placement.ts), once the first server or database has placed them. */
+    servicesNote: async () => (await placed()).note,
     /** A tool's whole run: `main`, its error printed if it fails, then cleanup, then exit (0 only when `main` succeeded). */
     async runTool(main: () => Promise<void>): Promise<never> {
       let exitCode = 1;
@@ -102,5 +115,6 @@ export function createHarness(label: string, options: { seconds: number; connect
   async function cleanup(): Promise<void> {
     await Promise.allSettled(children.map((c) => c.stop()));
     await Promise.allSettled(drops.map((d) => d()));
+    if (placement) (await placement.catch(() => null))?.restore();
   }
 }

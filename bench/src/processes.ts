@@ -28,7 +28,7 @@ let pinningState: { enabled: boolean; note: string } | undefined;
  * Whether processes the bench starts are pinned with `taskset` (servers under test on
  * SERVER_CPU, the load generator and the fake upstream on LOADGEN_CPU), and a line saying so
  * for the report. Off with BENCH_PIN=0, on a machine with one CPU, or without `taskset`.
- * Postgres and Redis are system services and are left as they are.
+ * Postgres and Redis, the machine's services, are moved by service-placement.ts.
  */
 export function pinning(): { enabled: boolean; note: string } {
   if (pinningState) return pinningState;
@@ -38,7 +38,7 @@ export function pinning(): { enabled: boolean; note: string } {
   else
     pinningState = {
       enabled: true,
-      note: `pinned with taskset: servers under test on CPU ${SERVER_CPU}, load generator and fake upstream on CPU ${LOADGEN_CPU}, Postgres and Redis unpinned`,
+      note: `pinned with taskset: servers under test on CPU ${SERVER_CPU}, load generator and fake upstream on CPU ${LOADGEN_CPU}`,
     };
   return pinningState;
 }

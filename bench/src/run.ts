@@ -64,7 +64,8 @@ const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice
 let exitCode = 1;
 try {
   const { log } = harness.ctx;
-  log(pinning().note);
+  const placement = `${pinning().note}; ${await harness.servicesNote()}`;
+  log(placement);
   log(`sections: ${selected.map((s) => s.name).join(', ')}; ${runs} run(s)`);
   const rounds: (() => Promise<void>)[] = [];
   for (const section of selected) {
@@ -80,7 +81,7 @@ try {
     log(`run ${run + 1} of ${runs} (load average ${load})`);
     console.log(`\n## Run ${run + 1} of ${runs}`);
     for (const round of rounds) await round();
-    printRunReport({ run: run + 1, runs, rows, seconds, connections, pinning: pinning().note, load });
+    printRunReport({ run: run + 1, runs, rows, seconds, connections, pinning: placement, load });
     lost += aiusLost(rows);
   }
   console.log(`\n## Figures over ${runs} run(s): median and range\n\n${harness.figures.summary(runs)}\n`);

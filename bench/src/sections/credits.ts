@@ -141,7 +141,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
     ctx.figure('credits: server CPU per request off / on, chat saturated', 100 * median(cpuOff.map((c, i) => c / cpuOn[i]!)), ' %', atLeast(95, '≥ 95 %'));
     ctx.figure('credits: server CPU per request on − off, chat saturated', median(cpuOn.map((c, i) => c - cpuOff[i]!)), ' µs');
     ctx.figure('credits: server CPU per request with credits on, chat saturated', median(cpuOn), ' µs');
-    // Postgres is unpinned and shares the cores: the ledger's writes cost the machine there too.
+    // Postgres runs off the server's core (service-placement.ts): the ledger's writes cost the machine there, reported here.
     ctx.figure('credits: Postgres CPU per request on − off, chat saturated', median(saturated.on.map((m, i) => m.databaseCpuPerRequestUs! - saturated.off[i]!.databaseCpuPerRequestUs!)), ' µs');
   };
 }
