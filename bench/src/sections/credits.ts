@@ -51,6 +51,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   // credits code costs by itself from what its Redis commands (one awaited per call) cost.
   const withoutRedis = process.env.BENCH_CREDITS_NO_REDIS === '1';
   const noRedis: Record<string, string> = withoutRedis ? { REDIS_URL: '' } : {};
+  // Diagnostic: node options for every instance of the section (e.g. V8's heap flags), alike on every side.
+  const nodeArgs = process.env.BENCH_CREDITS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
   ctx.log('starting the fake upstream (credits)');
   const upstreamUrl = await startUpstream(ctx, 'fake upstream (credits)');
@@ -61,9 +63,9 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   const start = async (): Promise<[Instance, Instance, Instance | null]> => {
     ctx.log('starting AIUS with BILLING_MODE=credits and AIUS with it off');
     const started: [Instance, Instance, Instance | null] = [
-      await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true),
-      await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false),
-      withControl ? await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false) : null,
+      await instance(ctx, { UPSTREAMS: upstreams, ...CREDITS_ENV, ...noRedis }, true, nodeArgs),
+      await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false, nodeArgs),
+      withControl ? await instance(ctx, { UPSTREAMS: upstreams, ...noRedis }, false, nodeArgs) : null,
     ];
     if (fresh) for (const i of started) if (i) await warmUpSaturated(chat(i, {}));
     return started;
@@ -149,8 +151,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 /** What an AIUS with credits on needs besides its upstreams: prices, and the bench user as an instance admin. */
 export const CREDITS_ENV = { BILLING_MODE: 'credits', MODEL_PRICES: PRICES, ADMIN_EMAILS: BENCH_EMAIL } as const;
 
-async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean): Promise<Instance> {
-  const aius = await ctx.startAius(env);
+async function instance(ctx: BenchContext, env: Record<string, string>, credits: boolean, nodeArgs: string[]): Promise<Instance> {
+  const aius = await ctx.startAius(env, nodeArgs);
   return { ...aius, ...(await benchUser(aius.base, credits)) };
 }
 
