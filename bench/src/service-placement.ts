@@ -38,8 +38,8 @@ export async function placeServices(postgresUrl: string, redisUrl: string): Prom
   ] as const) {
     try {
       const pid = await find();
-      if (pid === null || !existsSync(`/proc/${pid}`)) {
-        skipped.push(`${name}: not on this machine`);
+      if (pid === null) {
+        skipped.push(`${name}: not a process of this machine`);
         continue;
       }
       moved.push({ name, restore: name === 'Postgres' ? moveTree(pid, LOADGEN_CPU) : move([pid], LOADGEN_CPU) });
@@ -63,20 +63,34 @@ async function postmasterPid(url: string): Promise<number | null> {
   try {
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const backend = rows[0]!.pid;
-    return existsSync(`/proc/${backend}`) ? parentOf(backend) : null;
+    // A pid from another pid namespace (Postgres in a container) may name some other process here.
+    if (!isProcess(backend, 'postgres')) return null;
+    const postmaster = parentOf(backend);
+    return isProcess(postmaster, 'postgres') ? postmaster : null;
   } finally {
     await client.end();
   }
 }
 
 async function redisPid(url: string): Promise<number | null> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // The failure reaches the caller through connect()'s rejection; this keeps ioredis from also printing it.
+  redis.on('error', () => {});
   try {
+    await redis.connect();
     const match = /process_id:(\d+)/.exec(await redis.info('server'));
-    return match ? Number(match[1]) : null;
+    return match && isProcess(Number(match[1]), 'redis-server') ? Number(match[1]) : null;
   } finally {
     redis.disconnect();
+  }
+}
+
+/** Whether PID is a process of this machine whose name starts with `name` (/proc/PID/comm). */
+function isProcess(pid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(name);
+  } catch {
+    return false;
   }
 }
 
