@@ -4,8 +4,8 @@ import { PrismaService } from '@aius/db';
 import { call, callOk, FAKE_PROMPT_TOKENS, startFakeUpstream, type FakeUpstream, registerUser, type RegisteredUser, userWithToken, type TokenHolder } from '@aius/test-support';
 import { BillingRepository } from '../../src/modules/billing/billing.repository.js';
 import { CreditGate } from '../../src/modules/billing/credit-gate.js';
-import { MetricsServer } from '../../src/metrics/metrics-server.js';
 import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
+import { scrapeMetric } from '../support/metrics.js';
 import { startTestApp, type TestApp, ROOMY_LIMITS } from '../support/test-app.js';
 import { UPSTREAM_KEY } from '../proxy/support.js';
 import { ADMIN_EMAIL, RunClient, seedBuildAgent, sleep, userMessages } from '../runs/support.js';
@@ -216,8 +216,7 @@ describe('metering what is billed', () => {
 
 /** The instance's `aius_credit_holds_total{decided="refused"}`, as its metrics port serves it. */
 async function refusedHolds(t: TestApp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('aius_credit_holds_total{decided="refused"}'));
-  expect(line, 'the credit holds series').toBeDefined();
-  return Number(line!.split(' ').at(-1));
+  const refused = await scrapeMetric(t, 'aius_credit_holds_total', { decided: 'refused' });
+  expect(refused, 'the credit holds series').toBeDefined();
+  return refused!;
 }

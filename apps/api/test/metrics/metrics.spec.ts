@@ -5,6 +5,7 @@ import { UsageRecorder } from '../../src/modules/usage/usage-recorder.js';
 import { FAKE_PROMPT_TOKENS, call, startFakeUpstream, type FakeUpstream, sparePort, userWithToken, type TokenHolder } from '@aius/test-support';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { upstreamsEnv } from '../proxy/support.js';
+import { metricValue, metricsUrl as metricsUrlOf } from '../support/metrics.js';
 
 let upstream: FakeUpstream;
 let t: TestApp;
@@ -25,16 +26,6 @@ async function scrape(): Promise<string> {
   return res.text();
 }
 
-/** The value of one series, e.g. `aius_http_requests_total{route="/api/v1/clients",…}`. */
-function value(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const set = /\{(.*)\}/.exec(line)?.[1] ?? '';
-    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) return Number(line.split(' ').at(-1));
-  }
-  return undefined;
-}
-
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   const dead = await sparePort();
@@ -48,7 +39,7 @@ beforeAll(async () => {
     METRICS_PORT: '0',
     METRICS_MAX_MODELS: '4',
   });
-  metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`;
+  metricsUrl = metricsUrlOf(t);
   holder = await userWithToken(t.origin);
 });
 afterAll(async () => {
@@ -68,11 +59,11 @@ describe('GET /metrics (METRICS_PORT)', () => {
     await call(t.origin, 'getProject', { params: { id: 'proj_nope' }, as: { cookie: holder.cookie } });
     await call(t.origin, 'listClients', { as: { bearer: 'aius_not-a-real-token' } });
     const text = await scrape();
-    expect(value(text, 'aius_http_requests_total', { route: '/api/v1/clients', method: 'GET', status: '200', credential: 'bearer' })).toBe(3);
-    expect(value(text, 'aius_http_requests_total', { route: '/api/v1/projects/:id', status: '404', credential: 'session' })).toBe(1);
-    expect(value(text, 'aius_http_requests_total', { route: '/api/v1/clients', status: '401', credential: 'none' })).toBe(1);
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/api/v1/clients', http_request_method: 'GET', http_response_status_code: '200' })).toBe(3);
-    expect(value(text, 'http_server_request_duration_seconds_bucket', { http_route: '/api/v1/clients', le: '+Inf' })).toBeGreaterThanOrEqual(3);
+    expect(metricValue(text, 'aius_http_requests_total', { route: '/api/v1/clients', method: 'GET', status: '200', credential: 'bearer' })).toBe(3);
+    expect(metricValue(text, 'aius_http_requests_total', { route: '/api/v1/projects/:id', status: '404', credential: 'session' })).toBe(1);
+    expect(metricValue(text, 'aius_http_requests_total', { route: '/api/v1/clients', status: '401', credential: 'none' })).toBe(1);
+    expect(metricValue(text, 'http_server_request_duration_seconds_count', { http_route: '/api/v1/clients', http_request_method: 'GET', http_response_status_code: '200' })).toBe(3);
+    expect(metricValue(text, 'http_server_request_duration_seconds_bucket', { http_route: '/api/v1/clients', le: '+Inf' })).toBeGreaterThanOrEqual(3);
   });
 
   it('records upstream calls under the OpenTelemetry GenAI names, with errors per upstream', async () => {
@@ -81,11 +72,11 @@ describe('GET /metrics (METRICS_PORT)', () => {
     expect((await chat('gone-model')).status).toBe(503);
     const text = await scrape();
     const ok = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'fake', gen_ai_request_model: 'gpt-fake' };
-    expect(value(text, 'gen_ai_client_operation_duration_seconds_count', { ...ok, error_type: '' })).toBe(1);
-    expect(value(text, 'gen_ai_client_token_usage_sum', { ...ok, gen_ai_token_type: 'input' })).toBe(FAKE_PROMPT_TOKENS);
-    expect(value(text, 'gen_ai_client_token_usage_count', { ...ok, gen_ai_token_type: 'output' })).toBe(1);
-    expect(value(text, 'aius_upstream_errors_total', { upstream: 'fake', error_type: '500' })).toBe(1);
-    expect(value(text, 'aius_upstream_errors_total', { upstream: 'down', error_type: 'unreachable' })).toBe(1);
+    expect(metricValue(text, 'gen_ai_client_operation_duration_seconds_count', { ...ok, error_type: '' })).toBe(1);
+    expect(metricValue(text, 'gen_ai_client_token_usage_sum', { ...ok, gen_ai_token_type: 'input' })).toBe(FAKE_PROMPT_TOKENS);
+    expect(metricValue(text, 'gen_ai_client_token_usage_count', { ...ok, gen_ai_token_type: 'output' })).toBe(1);
+    expect(metricValue(text, 'aius_upstream_errors_total', { upstream: 'fake', error_type: '500' })).toBe(1);
+    expect(metricValue(text, 'aius_upstream_errors_total', { upstream: 'down', error_type: 'unreachable' })).toBe(1);
   });
 
   it('keeps client-chosen model names bounded', async () => {
@@ -99,18 +90,18 @@ describe('GET /metrics (METRICS_PORT)', () => {
   it('reads limiter decisions, token-cache outcomes, usage flushes and dependencies at scrape time', async () => {
     await t.app.get(UsageRecorder).flush();
     const text = await scrape();
-    const decisions = ['credits', 'redis', 'memory'].map((where) => value(text, 'aius_rate_limit_decisions_total', { where }) ?? NaN);
+    const decisions = ['credits', 'redis', 'memory'].map((where) => metricValue(text, 'aius_rate_limit_decisions_total', { where }) ?? NaN);
     expect(decisions.every(Number.isFinite)).toBe(true);
     expect(decisions.reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
-    expect(value(text, 'aius_token_cache_lookups_total', { result: 'hit' })).toBeGreaterThan(0);
-    expect(value(text, 'aius_token_cache_lookups_total', { result: 'miss' })).toBeGreaterThan(0);
-    expect(value(text, 'aius_usage_flush_batches_total')).toBeGreaterThanOrEqual(1);
-    expect(value(text, 'aius_usage_flush_events_total')).toBeGreaterThanOrEqual(8);
-    expect(value(text, 'aius_usage_events_pending')).toBe(0);
+    expect(metricValue(text, 'aius_token_cache_lookups_total', { result: 'hit' })).toBeGreaterThan(0);
+    expect(metricValue(text, 'aius_token_cache_lookups_total', { result: 'miss' })).toBeGreaterThan(0);
+    expect(metricValue(text, 'aius_usage_flush_batches_total')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'aius_usage_flush_events_total')).toBeGreaterThanOrEqual(8);
+    expect(metricValue(text, 'aius_usage_events_pending')).toBe(0);
     // Credits are off here (BILLING_MODE=off): no credit series at all.
     expect(text).not.toContain('aius_credit_');
-    expect(value(text, 'aius_dependency_up', { dependency: 'postgres' })).toBe(1);
-    expect(value(text, 'aius_dependency_up', { dependency: 'redis' })).toBe(1);
+    expect(metricValue(text, 'aius_dependency_up', { dependency: 'postgres' })).toBe(1);
+    expect(metricValue(text, 'aius_dependency_up', { dependency: 'redis' })).toBe(1);
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
@@ -119,7 +110,7 @@ describe('GET /metrics (METRICS_PORT)', () => {
     gauge.inc();
     gauge.inc();
     gauge.dec();
-    expect(value(await scrape(), 'aius_run_sockets_open')).toBe(1);
+    expect(metricValue(await scrape(), 'aius_run_sockets_open')).toBe(1);
     gauge.dec();
   });
 
@@ -157,7 +148,7 @@ describe('METRICS_PROCESS=false', () => {
     const lean = await startTestApp({ METRICS_PORT: '0', METRICS_PROCESS: 'false' });
     try {
       await call(lean.origin, 'health');
-      const text = await (await fetch(`http://127.0.0.1:${lean.app.get(MetricsServer).port}/metrics`)).text();
+      const text = await (await fetch(metricsUrlOf(lean))).text();
       expect(text).toContain('aius_http_requests_total{');
       expect(text).not.toMatch(/^(process_|nodejs_)/m);
     } finally {

@@ -1,26 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsServer } from '../../src/metrics/metrics-server.js';
 import { completion } from '@aius/test-support';
+import { scrapeMetric } from '../support/metrics.js';
 import { RunClient, sleep, startRunHarness, userMessages, type RunHarness } from './support.js';
 
 let h: RunHarness;
-let metricsUrl: string;
 beforeAll(async () => {
   h = await startRunHarness({ RUN_DEFAULT_MODEL: 'gpt-fake', METRICS_PORT: '0' });
-  metricsUrl = `http://127.0.0.1:${h.t.app.get(MetricsServer).port}/metrics`;
 });
 afterAll(() => h.close());
 
 /** One series' value, e.g. `aius_run_sockets_open`, or undefined when it is not there. */
-async function metric(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const text = await (await fetch(metricsUrl)).text();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const set = /\{(.*)\}/.exec(line)?.[1] ?? '';
-    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) return Number(line.split(' ').at(-1));
-  }
-  return undefined;
-}
+const metric = (name: string, labels: Record<string, string> = {}) => scrapeMetric(h.t, name, labels);
 
 describe('run-loop metrics', () => {
   it('count the open run sockets, and each upstream call of a run under the GenAI names', async () => {
