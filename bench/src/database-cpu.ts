@@ -37,9 +37,12 @@ export function databaseCpuSpentMs(before: Map<number, number>, after: Map<numbe
   return spent;
 }
 
-/** User + system CPU time of a process so far, in ms (/proc/PID/stat counts in clock ticks, 100 a second on Linux). */
-export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * User + system CPU time of a process so far, in ms (/proc/PID/stat counts in clock ticks, 100 a
+ * second on Linux); with `thread`, of that thread alone (the process's own pid: its main thread).
+ */
+export function processCpuMs(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;

@@ -104,6 +104,41 @@ export async function measure(label: string, load: Load, subject: Subject = 'aiu
   };
 }
 
+/** One saturated load's share of a run beside others (`saturatedTogether`). */
+export interface TogetherResult extends LoadStats {
+  requestsPerSecond: number;
+  /** With `serverPid`: the server's CPU time per answered request over the run, µs; and its main thread's alone (the rest is V8's and libuv's helper threads). */
+  serverCpuPerRequestUs?: number;
+  mainThreadCpuPerRequestUs?: number;
+}
+
+/**
+ * Every load saturated at the same time for `loads[0].seconds` (one wrk each, all on the load
+ * generator's core), after no warm-up of its own (warm each first with `warmUpSaturated`). Servers
+ * on one pinned core then share it at the same moments, so the ratio of their throughputs is the
+ * inverse ratio of their CPU per request under identical conditions, which measuring them one
+ * after another on this shared machine is not (a fresh process can run 2× slower than another for
+ * tens of seconds).
+ */
+export async function saturatedTogether(loads: readonly Load[]): Promise<TogetherResult[]> {
+  const seconds = loads[0]!.seconds;
+  const cpuBefore = loads.map((l) => (l.serverPid === undefined ? 0 : processCpuMs(l.serverPid)));
+  const mainBefore = loads.map((l) => (l.serverPid === undefined ? 0 : processCpuMs(l.serverPid, l.serverPid)));
+  const runs = await Promise.all(loads.map((l) => runWrk({ ...requestOf(l), connections: l.connections, timeoutSeconds: TIMEOUT_SECONDS, seconds })));
+  return runs.map((r, i) => {
+    const pid = loads[i]!.serverPid;
+    return {
+      requestsPerSecond: r.requestsPerSecond,
+      ...loadStats(r),
+      ...(pid !== undefined &&
+        r.answered > 0 && {
+          serverCpuPerRequestUs: ((processCpuMs(pid) - cpuBefore[i]!) * 1000) / r.answered,
+          mainThreadCpuPerRequestUs: ((processCpuMs(pid, pid) - mainBefore[i]!) * 1000) / r.answered,
+        }),
+    };
+  });
+}
+
 /** The request a load sends, as the load generators take it. */
 function requestOf(load: Load) {
   return { url: load.url, method: load.method ?? 'GET', headers: load.headers ?? {}, body: load.body };

@@ -1,13 +1,15 @@
 import { SESSION_COOKIE } from '@aius/contracts';
 import type { AiusInstance, BenchContext, Section } from '../context.js';
 import { atLeast, below, median } from '../figures.js';
-import { type Load, type Measurement, warmUpSaturated } from '../measure.js';
+import { type Load, type Measurement, saturatedTogether, warmUpSaturated } from '../measure.js';
 import { startUpstream, UPSTREAM_KEY } from './proxy.js';
 
 const CHAT_BODY = JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'Say hello' }] });
 const BENCH_EMAIL = 'bench@example.com';
 /** A realistic price (USD per million tokens), so holds and costs are the sizes they are in use. */
 const PRICES = JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 0, output: 0 } });
+/** Side-by-side saturated rounds per pair (each BENCH_SECONDS long). */
+const TOGETHER_ROUNDS = 2;
 /** The largest grant (contracts' MAX_GRANT_CREDITS): ~24 million calls' holds at these prices, never run out in a bench. */
 const GRANT_CREDITS = 100_000_000;
 
@@ -41,6 +43,11 @@ interface Scenario {
  * 109 % in one set of runs, the CPU per call +22 µs in two runs and −13 in the third, while
  * `bench cpu` put credits' cost within its noise). The median over pairs is then a median over
  * processes. BENCH_CREDITS_FRESH=0 keeps one set of instances for the run, as before.
+ * Even so, one after another the saturated ratio scattered (0.55–1.24 per pair): a fresh process of
+ * this machine can run up to 2× slower than another of the same build for tens of seconds, its
+ * whole process alike. So each pair is also measured SIDE BY SIDE (TOGETHER_ROUNDS rounds of on,
+ * off and control saturated at once on the servers' core, one wrk each), and the ≥ 95 % target is
+ * judged on that ratio: control / off then stays within a few per cent of 1.
  */
 export const creditsSection: Section = { name: 'credits', setup };
 
@@ -89,6 +96,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
 
   return async () => {
     const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));
+    /** Throughput on / off and control / off, each measured side by side. */
+    const sideBySide = { on: [] as number[], control: [] as number[] };
     for (let pair = 1; pair <= pairs; pair++) {
       const [on, off, control] = kept ?? (await start());
       for (const [s, scenario] of scenarios.entries()) {
@@ -101,6 +110,19 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
           if (side === 'on' && !((await balance(on)) < before)) throw new Error('credits on: the balance did not go down, so the calls were not billed');
           results[s]![side].push(m);
         }
+      }
+      // The same three saturated at once on the servers' core (measure.ts saturatedTogether): the
+      // scheduler shares one CPU between them at the same moments, so a slow spell of the host
+      // weighs on every side alike and the throughput ratio is the inverse ratio of their CPU per call.
+      for (let round = 0; round < TOGETHER_ROUNDS; round++) {
+        const sides = [on, off, ...(control ? [control] : [])];
+        const before = await balance(on);
+        ctx.log(`measuring credits on, off${control ? ' and control' : ''} saturated side by side (pair ${pair}, round ${round + 1})`);
+        const together = await saturatedTogether(sides.map((i) => chat(i, { serverPid: i.pid })));
+        for (const r of together) if (r.non2xx > 0 || r.errors > 0) throw new Error(`credits side by side: ${r.non2xx} non-2xx and ${r.errors} lost calls of ${r.answered}`);
+        if (!((await balance(on)) < before)) throw new Error('credits on: the balance did not go down, so the calls were not billed');
+        sideBySide.on.push(together[0]!.requestsPerSecond / together[1]!.requestsPerSecond);
+        if (together[2]) sideBySide.control.push(together[2].requestsPerSecond / together[1]!.requestsPerSecond);
       }
       if (!kept) for (const i of [on, off, control]) await i?.stop();
     }
@@ -129,9 +151,14 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
           `${each(p50s, 3)} | ${each(controlP50s, 3)} | ${ms(median(o.map((m, i) => m.p99 - f[i]!.p99)))} | ${perRequest((m) => m.serverCpuPerRequestUs)} | ${Number.isNaN(controlCpu[0]) ? '—' : each(controlCpu, 1)} | ${perRequest((m) => m.databaseCpuPerRequestUs)} |`,
       );
     }
+    const each = (list: number[]) => `${median(list).toFixed(3)} (${list.map((v) => v.toFixed(3)).join(', ')})`;
+    console.log(`\nSaturated side by side (on, off${withControl ? ', control' : ''} at once, ${TOGETHER_ROUNDS} rounds a pair): throughput on / off ${each(sideBySide.on)}${withControl ? `; control / off ${each(sideBySide.control)}` : ''}`);
     const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
     ctx.figure(`credits: p50 on − off, chat at ${rate} req/s`, median(fixed.on.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms', below(0.1, '< 0.1 ms'));
-    ctx.figure('credits: saturated throughput on / off, chat', 100 * median(saturated.on.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %', atLeast(95, '≥ 95 %'));
+    // The target is judged side by side: one after another, fresh processes of one build differ by up to 2× here for tens of seconds.
+    ctx.figure('credits: saturated throughput on / off, chat, side by side', 100 * median(sideBySide.on), ' %', atLeast(95, '≥ 95 %'));
+    if (withControl) ctx.figure('credits: saturated throughput control / off, chat, side by side', 100 * median(sideBySide.control), ' %');
+    ctx.figure('credits: saturated throughput on / off, chat, one after another', 100 * median(saturated.on.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %');
     if (withControl) {
       ctx.figure(`credits: p50 control − off, chat at ${rate} req/s`, median(fixed.control.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms');
       ctx.figure('credits: saturated throughput control / off, chat', 100 * median(saturated.control.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %');
