@@ -42,7 +42,7 @@ describe("a debit's call id", () => {
         writes.push(rows.map((d) => d.requestId));
         // A deadlock: transient, so the batch is kept and written again.
         if (writes.length === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
-        return { inserted: new Set(rows.map((d) => d.requestId)), versions: new Map([['client-1', 1n]]) };
+        return { skipped: new Set(), versions: new Map([['client-1', 1n]]) };
       },
     } as unknown as BillingRepository;
     const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));

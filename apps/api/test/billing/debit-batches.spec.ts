@@ -36,7 +36,7 @@ describe(BillingRepository.name, () => {
     const clientId = newClient();
     const calls = [debit(clientId, 600), debit(clientId, 600)];
     const written = await repository.applyDebits(calls, defaults);
-    expect([...written.inserted].sort()).toEqual(calls.map((c) => c.requestId).sort());
+    expect(written.skipped.size).toBe(0);
     const rows = await ledger(clientId);
     expect(rows.map((r) => [r.kind, r.amount, r.balanceAfter])).toEqual([
       ['renewal', 1_000n, 1_000n],
@@ -53,23 +53,29 @@ describe(BillingRepository.name, () => {
     const first = [debit(clientId, 10), debit(clientId, 20)];
     await repository.applyDebits(first, defaults);
     const again = await repository.applyDebits(first, defaults);
-    expect(again.inserted.size).toBe(0);
+    expect([...again.skipped].sort()).toEqual(first.map((c) => c.requestId).sort());
     const fresh = debit(clientId, 5);
     const mixed = await repository.applyDebits([first[1]!, fresh, first[0]!], defaults);
-    expect([...mixed.inserted]).toEqual([fresh.requestId]);
+    expect([...mixed.skipped].sort()).toEqual(first.map((c) => c.requestId).sort());
     const rows = await ledger(clientId);
     expect(rows.filter((r) => r.kind === 'usage').map((r) => r.amount)).toEqual([-10n, -20n, -5n]);
     expect(rows.reduce((n, r) => n + r.amount, 0n)).toBe(await balanceOf(clientId));
     expect(rows.at(-1)!.balanceAfter).toBe(1_000n - 35n);
   });
 
-  it("answers each client's newest ledger row id as its version, for every client of a batch", async () => {
+  it("answers each client's newest ledger row id as its version, for every client of a batch, and each row's balance after is its own client's", async () => {
     const [x, y] = [newClient(), newClient()];
     const written = await repository.applyDebits([debit(x, 1), debit(y, 2), debit(x, 3)], defaults);
     for (const clientId of [x, y]) {
       const rows = await ledger(clientId);
       expect(written.versions.get(clientId)).toBe(rows.at(-1)!.id);
     }
+    expect((await ledger(x)).filter((r) => r.kind === 'usage').map((r) => [r.amount, r.balanceAfter])).toEqual([
+      [-1n, 999n],
+      [-3n, 996n],
+    ]);
+    expect((await ledger(y)).filter((r) => r.kind === 'usage').map((r) => [r.amount, r.balanceAfter])).toEqual([[-2n, 998n]]);
+    expect(await balanceOf(x)).toBe(996n);
   });
 
   it('a batch after the period ended renews the account first: the unused quota lapses and the call comes from the new quota', async () => {

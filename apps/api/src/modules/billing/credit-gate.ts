@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ApiError } from '../../common/api-error.js';
@@ -39,16 +39,37 @@ interface PendingDebit extends Debit {
  * writes them): 13.3 µs of the backend's CPU per row against 18.0 with random (v4) ids. The rest
  * of a v4 id stays random (74 bits besides the time); an id is only ever compared.
  */
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** Where the 18 random hex digits go (after the version digit 7; 19 is the variant digit, 18 and 23 dashes). */
+const RANDOM_DIGITS = [15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
+/** Random bytes for ids, drawn from the CSPRNG a pool at a time (as randomUUID does) and used 10 per id. */
+const pool = Buffer.alloc(10 * 512);
+let poolAt = pool.length;
+/** The id being built: its first 15 characters (the time and the version) change once per millisecond. */
+const id = Buffer.alloc(36);
 let idMs = -1;
-let idPrefix = '';
 export function callId(now = Date.now()): string {
-  // One prefix per millisecond: formatting the time per call cost more than the random part.
+  // Written into one buffer and read out as one flat string: `randomUUID().slice(15)` after a
+  // prefix made three strings per id (the UUID, a slice of it and their concatenation), 3× the
+  // time, and the batch builds ~1,000 of them at once on the event loop that serves the calls.
   if (now !== idMs) {
     const time = now.toString(16).padStart(12, '0');
-    idPrefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+    id.write(`${time.slice(0, 8)}-${time.slice(8)}-7`, 0, 'latin1');
+    id[18] = id[23] = 0x2d;
     idMs = now;
   }
-  return idPrefix + randomUUID().slice(15);
+  if (poolAt + 10 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  for (let i = 0; i < 9; i++) {
+    const byte = pool[poolAt + i]!;
+    id[RANDOM_DIGITS[2 * i]!] = HEX[byte >> 4]!;
+    id[RANDOM_DIGITS[2 * i + 1]!] = HEX[byte & 15]!;
+  }
+  id[19] = HEX[8 | (pool[poolAt + 9]! & 3)]!;
+  poolAt += 10;
+  return id.toString('latin1', 0, 36);
 }
 
 /** A load that lost to a newer write is read again; past this many tries the call is decided on the read alone. */
@@ -258,14 +279,20 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   private async write(rows: readonly PendingDebit[]): Promise<void> {
     for (const d of rows) if (d.requestId === '') d.requestId = callId(d.at);
     const versions = await this.repository.applyDebits(rows, this.defaults);
-    const byClient = new Map<string, WrittenCost[]>();
+    const skipped = versions.skipped.size > 0 ? versions.skipped : null;
+    // Summed per client and per the balances a debit counts in (all of a lease's debits count
+    // alike): CreditBalances.written is linear in the costs, and a batch is then a few objects, not one per call.
+    const byClient = new Map<string, Map<string, WrittenCost>>();
     for (const d of rows) {
       const countedIn = this.unwritten.written(d);
-      if (!versions.inserted.has(d.requestId)) continue;
-      let list = byClient.get(d.clientId);
-      if (!list) byClient.set(d.clientId, (list = []));
-      list.push({ gen: d.gen, countedIn, amount: d.amount });
+      if (skipped?.has(d.requestId)) continue;
+      let sums = byClient.get(d.clientId);
+      if (!sums) byClient.set(d.clientId, (sums = new Map()));
+      const key = countedIn === '' ? d.gen : `${d.gen}|${countedIn}`;
+      const sum = sums.get(key);
+      if (sum) sum.amount += d.amount;
+      else sums.set(key, { gen: d.gen, countedIn, amount: d.amount });
     }
-    for (const [clientId, debits] of byClient) this.balances.written(clientId, versions.versions.get(clientId)!, debits);
+    for (const [clientId, sums] of byClient) this.balances.written(clientId, versions.versions.get(clientId)!, [...sums.values()]);
   }
 }
