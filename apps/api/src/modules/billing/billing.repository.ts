@@ -210,7 +210,7 @@ export class BillingRepository {
    * The batch's INSERT and balance UPDATEs on a transaction holding its accounts' locks. Null when
    * a call was already in the ledger and `lookUp` was off (the transaction is then aborted): the
    * caller writes the batch again with the written calls looked up and skipped. Per row only a
-   * plain object and a sum (no BigInt, no Set): a batch is up to USAGE_FLUSH_BATCH calls, written
+   * short array and a sum (no BigInt, no Set): a batch is up to USAGE_FLUSH_BATCH calls, written
    * on the event loop that serves them.
    */
   private async insertDebits(db: pg.PoolClient, debits: readonly Debit[], accounts: Map<string, LockedBalance>, lookUp: boolean): Promise<WrittenDebits | null> {
