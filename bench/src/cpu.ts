@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHarness } from './harness.js';
 import { requireWrk } from './loadgen/wrk.js';
 import { measure } from './measure.js';
-import { SERVER_CPU, sparePort, startAiusProcess } from './processes.js';
+import { parseBuild, SERVER_CPU, sparePort, startAiusProcess } from './processes.js';
 import { mintAiusToken } from './sections/aius.js';
 import { CREDITS_ENV } from './sections/credits.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
@@ -48,11 +47,8 @@ try {
   }
   const targets: Target[] = [];
   for (const build of values.builds.split(',')) {
-    const [dir, ...settings] = build.split('+');
-    const env: Record<string, string> = Object.fromEntries(settings.filter((s) => s !== 'credits').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
-    if (settings.includes('credits')) Object.assign(env, CREDITS_ENV, { BILLING_DEFAULT_MONTHLY_QUOTA_CREDITS: '100000000' });
-    const main = path.resolve(harness.root, dir!, 'main.js');
-    if (!existsSync(main)) throw new Error(`no ${main}`);
+    const { main, credits, env } = parseBuild(harness.root, build);
+    if (credits) Object.assign(env, CREDITS_ENV, { BILLING_DEFAULT_MONTHLY_QUOTA_CREDITS: '100000000' });
     const db = await ctx.createDatabase('aius_cpu');
     const { child, base } = await startAiusProcess({ root: harness.root, databaseUrl: db.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', label: 'aius-cpu', main, extraEnv: { UPSTREAMS: upstreams, ...env } });
     stops.push(() => child.stop());

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -110,6 +110,19 @@ export async function startServer(
 /** A fresh database on the machine's Postgres, dropped at the end of the run. */
 export function createDatabase(serverUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
   return createTestDatabase({ server: serverUrl, prefix: label });
+}
+
+/**
+ * One build as the `cpu` and `together` tools spell it, `dir+credits+NAME=value…`: the entry
+ * point `dir/main.js` under `root`, whether `+credits` was asked for (each tool sets credits up
+ * its own way), and the other settings as environment variables.
+ */
+export function parseBuild(root: string, build: string): { main: string; credits: boolean; env: Record<string, string> } {
+  const [dir, ...settings] = build.split('+');
+  const main = path.resolve(root, dir!, 'main.js');
+  if (!existsSync(main)) throw new Error(`no ${main}`);
+  const env = Object.fromEntries(settings.filter((s) => s !== 'credits').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+  return { main, credits: settings.includes('credits'), env };
 }
 
 const UNTHROTTLED = String(1_000_000_000);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,7 +6,7 @@ import { median } from './figures.js';
 import { createHarness } from './harness.js';
 import { requireWrk } from './loadgen/wrk.js';
 import { type Load, saturatedTogether, warmUpSaturated } from './measure.js';
-import { startAiusProcess } from './processes.js';
+import { parseBuild, startAiusProcess } from './processes.js';
 import { type Profile, selfShares } from './profile-summary.js';
 import { benchUser, CREDITS_ENV } from './sections/credits.js';
 import { startUpstream, UPSTREAM_KEY } from './sections/proxy.js';
@@ -61,11 +61,7 @@ await harness.runTool(async () => {
     const loads: Load[] = [];
     const stops: (() => Promise<void>)[] = [];
     for (const build of builds) {
-      const [dir, ...settings] = build.split('+');
-      const credits = settings.includes('credits');
-      const env: Record<string, string> = Object.fromEntries(settings.filter((s) => s !== 'credits').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
-      const main = path.resolve(harness.root, dir!, 'main.js');
-      if (!existsSync(main)) throw new Error(`no ${main}`);
+      const { main, credits, env } = parseBuild(harness.root, build);
       const db = await ctx.createDatabase('aius_together');
       const profileDir = values['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'aius-together-prof-')) : undefined;
       if (profileDir) profiles[loads.length]!.push(profileDir);
