@@ -48,7 +48,7 @@ describe("a debit's call id", () => {
     const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
     const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
     const settledAt = Date.now();
-    for (let i = 0; i < 3; i++) gate.settle(await gate.hold(principal, 'gpt-fake', 100, 10), { tokens: { promptTokens: 10, completionTokens: 5 }, billable: true });
+    for (let i = 0; i < 3; i++) gate.settle(await gate.hold(principal, 'gpt-fake', 100, 10), { promptTokens: 10, completionTokens: 5 }, true);
     await gate.flush();
     await gate.flush();
     expect(writes).toHaveLength(2);

@@ -46,7 +46,10 @@ export interface LedgerRow {
  * epoch). An array, not an object: no key names to encode per row (a third of the JSON). Its
  * balance after is computed by Postgres from the client's balance before the batch.
  */
-type DebitRow = [c: string, r: string, a: number, m: string, run: string | null, t: number | null, e: boolean, at: number];
+/** A debit as INSERT_DEBITS reads it: `e` 1 when estimated, `at` ms after its group's time. */
+type DebitRow = [r: string, a: number, m: string, run: string | null, t: number | null, e: 0 | 1, at: number];
+/** One client's debits in a batch: its id, its balance before them (text), the time they count from, the rows. */
+type DebitGroup = [c: string, before: string, base: number, rows: DebitRow[]];
 
 /**
  * What a batch wrote: the calls it found already in the ledger and skipped (request ids; empty
@@ -101,22 +104,31 @@ interface LockedBalance {
 
 const LOCK_BALANCE = `SELECT quota_remaining::text AS quota, topup_balance::text AS topup, (extract(epoch FROM period_end) * 1000)::float8 AS "periodEnd"
   FROM billing_accounts WHERE client_id = $1 FOR UPDATE`;
-// Rows as one JSON parameter (arrays, see DebitRow): node-postgres encodes a JS array as an array literal in JavaScript,
-// which measured 6 µs more of the API's CPU per row for a batch as unnest() arrays than
-// JSON.stringify (native) for a JSON parameter, for the same work in Postgres. Times go as
-// epoch milliseconds: an ISO string per row was half of the row's cost here (~0.5 µs), and
-// Postgres adds an interval faster than it parses a timestamp. Each row's balance after is the
-// client's balance before the batch ($2: client id → micro-credits, as text) less the costs of
-// its rows so far, in the batch's order: computed here, where bigints are native, instead of four
-// BigInt operations and two decimal strings per row in the API (bench `together`: the batch's
-// JavaScript was most of what credits cost the chat proxy at saturation).
-const INSERT_DEBITS = `WITH x AS (
-    SELECT d->>0 AS c, d->>1 AS r, (d->>2)::bigint AS a, d->>3 AS m, d->>4 AS run, (d->>5)::int AS t, (d->>6)::boolean AS e, (d->>7)::bigint AS at, n
-    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(d, n)
+// The batch as one JSON parameter, grouped per client: [client id, its balance before the batch
+// (micro-credits, as text), the time its rows count from (epoch ms), its rows (see DebitRow)].
+// node-postgres encodes a JS array as an array literal in JavaScript, which measured 6 µs more of
+// the API's CPU per row for a batch as unnest() arrays than JSON.stringify (native) for a JSON
+// parameter, for the same work in Postgres; grouped, a row carries neither its client's id nor a
+// full timestamp (~75 bytes a row instead of ~130, for the API to encode and Postgres to parse).
+// Times go as milliseconds: an ISO string per row was half of the row's cost here (~0.5 µs), and
+// Postgres adds an interval faster than it parses a timestamp. Each row's balance after is its
+// client's balance before the batch less the costs of its rows so far, in settle order: computed
+// here, where bigints are native, instead of four BigInt operations and two decimal strings per
+// row in the API (bench `together`: the batch's JavaScript was most of what credits cost the
+// chat proxy at saturation). Both CTEs are MATERIALIZED: inlined, the planner carried each
+// group's whole JSON through the window's sort with every row (1,000 rows × the batch's ~75 kB,
+// an external sort on disk: 210 ms a batch instead of 11, and at saturation a backlog of debits
+// waiting seconds, promoted to the old generation, for the collector to trace).
+const INSERT_DEBITS = `WITH g AS MATERIALIZED (
+    SELECT g->>0 AS c, (g->>1)::bigint AS before, (g->>2)::bigint AS base, g->3 AS rows, gn
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(g, gn)
+  ), x AS MATERIALIZED (
+    SELECT c, before, d->>0 AS r, (d->>1)::bigint AS a, d->>2 AS m, d->>3 AS run, (d->>4)::int AS t, d->>5 = '1' AS e, base + (d->>6)::bigint AS at, gn, n
+    FROM g, jsonb_array_elements(g.rows) WITH ORDINALITY AS j(d, n)
   ), written AS (
     INSERT INTO credit_transactions (client_id, kind, request_id, amount, balance_after, model, run_id, token_id, estimated, created_at)
-    SELECT c, '${'usage' satisfies CreditKind}', r, -a, ($2::jsonb ->> c)::bigint - sum(a) OVER (PARTITION BY c ORDER BY n), m, run, t, e, timestamptz 'epoch' + at * interval '1 millisecond'
-    FROM x ORDER BY n
+    SELECT c, '${'usage' satisfies CreditKind}', r, -a, before - sum(a) OVER (PARTITION BY c ORDER BY n), m, run, t, e, timestamptz 'epoch' + at * interval '1 millisecond'
+    FROM x ORDER BY gn, n
     RETURNING client_id, id
   )
   SELECT client_id, max(id)::text AS version FROM written GROUP BY client_id`;
@@ -167,11 +179,17 @@ export class BillingRepository {
    */
   async applyDebits(debits: readonly Debit[], defaults: PlanDefaults): Promise<WrittenDebits> {
     if (debits.length === 0) return { skipped: new Set(), versions: new Map() };
+    const byClient = new Map<string, Debit[]>();
+    for (const d of debits) {
+      const own = byClient.get(d.clientId);
+      if (own) own.push(d);
+      else byClient.set(d.clientId, [d]);
+    }
     // In client order, so two flushes on two instances lock accounts in the same order (no deadlock).
-    const clientIds = [...new Set(debits.map((d) => d.clientId))].sort();
+    const clientIds = [...byClient.keys()].sort();
     let lookUp = false;
     for (;;) {
-      const attempt = await this.writeDebits(debits, clientIds, lookUp);
+      const attempt = await this.writeDebits(byClient, clientIds, lookUp);
       if ('written' in attempt) return attempt.written;
       if ('stale' in attempt) {
         // A client billed for the first time, or whose period is over: its account is created or
@@ -182,7 +200,7 @@ export class BillingRepository {
   }
 
   /** One transaction of applyDebits: written; or rolled back, for accounts to create or renew first, or for a call already written. */
-  private async writeDebits(debits: readonly Debit[], clientIds: readonly string[], lookUp: boolean): Promise<{ written: WrittenDebits } | { stale: string[] } | { duplicate: true }> {
+  private async writeDebits(debits: ReadonlyMap<string, readonly Debit[]>, clientIds: readonly string[], lookUp: boolean): Promise<{ written: WrittenDebits } | { stale: string[] } | { duplicate: true }> {
     const db = await this.prisma.pool.connect();
     let broken: Error | undefined;
     try {
@@ -210,36 +228,44 @@ export class BillingRepository {
    * The batch's INSERT and balance UPDATEs on a transaction holding its accounts' locks. Null when
    * a call was already in the ledger and `lookUp` was off (the transaction is then aborted): the
    * caller writes the batch again with the written calls looked up and skipped. Per row only a
-   * short array and a sum (no BigInt, no Set): a batch is up to USAGE_FLUSH_BATCH calls, written
-   * on the event loop that serves them.
+   * short array (no BigInt, no Set): a batch is up to USAGE_FLUSH_BATCH calls, written on the
+   * event loop that serves them.
    */
-  private async insertDebits(db: pg.PoolClient, debits: readonly Debit[], accounts: Map<string, LockedBalance>, lookUp: boolean): Promise<WrittenDebits | null> {
+  private async insertDebits(db: pg.PoolClient, debits: ReadonlyMap<string, readonly Debit[]>, accounts: Map<string, LockedBalance>, lookUp: boolean): Promise<WrittenDebits | null> {
     const written: WrittenDebits = { skipped: new Set(), versions: new Map() };
     // Only a retried batch looks its calls up (and so can hold one twice); a first write relies on the unique index.
     const seen = lookUp ? new Set<string>() : null;
     if (seen) {
-      const { rows } = await db.query<{ request_id: string }>('SELECT request_id FROM credit_transactions WHERE request_id = ANY($1)', [debits.map((d) => d.requestId)]);
+      const ids = [...debits.values()].flatMap((own) => own.map((d) => d.requestId));
+      const { rows } = await db.query<{ request_id: string }>('SELECT request_id FROM credit_transactions WHERE request_id = ANY($1)', [ids]);
       for (const r of rows) seen.add(r.request_id);
     }
     const spent = new Map<string, number>();
-    const rows: DebitRow[] = [];
-    for (const d of debits) {
-      if (seen) {
-        if (seen.has(d.requestId)) {
-          written.skipped.add(d.requestId);
-          continue;
+    const groups: DebitGroup[] = [];
+    for (const [clientId, own] of debits) {
+      const base = own[0]!.at;
+      const rows: DebitRow[] = [];
+      let sum = 0;
+      for (const d of own) {
+        if (seen) {
+          if (seen.has(d.requestId)) {
+            written.skipped.add(d.requestId);
+            continue;
+          }
+          seen.add(d.requestId);
         }
-        seen.add(d.requestId);
+        sum += d.amount;
+        rows.push([d.requestId, d.amount, d.model, d.runId, d.tokenId, d.estimated ? 1 : 0, d.at - base]);
       }
-      spent.set(d.clientId, (spent.get(d.clientId) ?? 0) + d.amount);
-      rows.push([d.clientId, d.requestId, d.amount, d.model, d.runId, d.tokenId, d.estimated, d.at]);
+      if (rows.length === 0) continue;
+      const a = accounts.get(clientId)!;
+      groups.push([clientId, String(BigInt(a.quota) + BigInt(a.topup)), base, rows]);
+      spent.set(clientId, sum);
     }
-    if (rows.length === 0) return written;
-    const before: Record<string, string> = {};
-    for (const [clientId, a] of accounts) before[clientId] = String(BigInt(a.quota) + BigInt(a.topup));
+    if (groups.length === 0) return written;
     let versions: { client_id: string; version: string }[];
     try {
-      ({ rows: versions } = await db.query<{ client_id: string; version: string }>({ name: 'billing.insert-debits', text: INSERT_DEBITS, values: [JSON.stringify(rows), JSON.stringify(before)] }));
+      ({ rows: versions } = await db.query<{ client_id: string; version: string }>({ name: 'billing.insert-debits', text: INSERT_DEBITS, values: [JSON.stringify(groups)] }));
     } catch (error) {
       if (!lookUp && refusalOf(error) === 'unique') return null;
       throw error;

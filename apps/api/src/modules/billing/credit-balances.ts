@@ -321,18 +321,10 @@ export class CreditBalances {
       this.missedByRedis.add(clientId);
       return;
     }
-    // Debits that name the same balances (one generation, counted in the same loads: every debit
-    // held from one lease) count alike, so they go as one sum: a batch is then a few arguments,
-    // not three per call, for this instance to encode and for Redis's script to loop over.
-    const sums = new Map<string, { gen: string; countedIn: string; amount: number }>();
-    for (const c of costs) {
-      const key = c.countedIn === '' ? c.gen : `${c.gen}|${c.countedIn}`;
-      const sum = sums.get(key);
-      if (sum) sum.amount += c.amount;
-      else sums.set(key, { gen: c.gen, countedIn: c.countedIn, amount: c.amount });
-    }
+    // The costs come summed per balance they count in (CreditGate.write): a batch is a few
+    // arguments, not three per call, for this instance to encode and for Redis's script to loop over.
     const args: (string | number)[] = [String(version), this.ttlMs];
-    for (const c of sums.values()) args.push(c.gen, c.countedIn, c.amount);
+    for (const c of costs) args.push(c.gen, c.countedIn, c.amount);
     client.creditsWritten(this.key(clientId), ...args).catch((error: unknown) => {
       this.missedByRedis.add(clientId);
       this.failed(error);

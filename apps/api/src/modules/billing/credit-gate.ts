@@ -8,28 +8,38 @@ import { RedisService } from '../../redis/redis.service.js';
 import { BillingRepository, type Debit, type PlanDefaults } from './billing.repository.js';
 import { CreditBalances, type LoadedBalance, type TakeResult, type WrittenCost } from './credit-balances.js';
 import { CreditLeases, LEASE_TRUST_MS, type Lease } from './credit-leases.js';
-import { ModelPrices, toMicro } from './model-prices.js';
+import { ModelPrices, type Price, toMicro } from './model-prices.js';
 import { UnwrittenDebits } from './unwritten-debits.js';
 
-/** A call's hold: what it took from the cached balance before it ran (micro-credits). */
-export interface CreditHold {
-  clientId: string;
-  tokenId: number | null;
-  model: string;
-  amount: number;
-  gen: string;
-  /** The lease it was held from (CreditLeases), which its settle refunds while the lease lasts. */
-  lease?: Lease;
-}
-
 /**
- * A settled call's debit while it waits for its batch: the balance its hold was taken from, and
- * its place among its client's unwritten debits (UnwrittenDebits). Its `requestId` is '' until its
- * first write: only the ledger reads it, and every retry of the write carries the same one.
+ * A call's hold: what it took from the cached balance before it ran (`held`, micro-credits), from
+ * which balance (`gen`, and the lease if one), at which price; and once settled, the call's debit
+ * itself while it waits for its batch: its cost (`amount`), and its place among its client's
+ * unwritten debits (UnwrittenDebits). One object per call from hold to ledger, not a hold, an
+ * outcome and a debit: a debit waits up to a batch interval, long enough to be promoted out of
+ * the young generation, and at saturation a thousand are settled a second. Its `requestId` is ''
+ * until its first write: only the ledger reads it, and every retry of the write carries the same one.
  */
-interface PendingDebit extends Debit {
-  gen: string;
-  seq: number;
+export class CreditHold implements Debit {
+  requestId = '';
+  /** The call's cost, once settled. */
+  amount = 0;
+  runId: string | null = null;
+  estimated = false;
+  /** When it was settled (ms since the epoch); 0 until then. */
+  at = 0;
+  seq = 0;
+
+  constructor(
+    readonly clientId: string,
+    readonly tokenId: number | null,
+    readonly model: string,
+    readonly price: Price,
+    readonly held: number,
+    readonly gen: string,
+    /** The lease it was held from (CreditLeases), which its settle refunds while the lease lasts. */
+    readonly lease?: Lease,
+  ) {}
 }
 
 /**
@@ -75,14 +85,6 @@ export function callId(now = Date.now()): string {
 /** A load that lost to a newer write is read again; past this many tries the call is decided on the read alone. */
 const LOAD_TRIES = 3;
 
-/** How a held call ended: its real tokens, or none (then the hold is billed as an estimate when `billable`). */
-export interface HoldOutcome {
-  tokens: { promptTokens: number; completionTokens: number } | null;
-  /** The upstream answered (or the client hung up mid-call): the call is billed even without usage. */
-  billable: boolean;
-  runId?: string | null;
-}
-
 /**
  * Credits on the hot path (spec §12). Before a metered call, `hold` takes the call's largest
  * possible cost from the client's cached balance (no Postgres on a warm balance; one Redis
@@ -102,7 +104,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
   private readonly balances: CreditBalances;
   private readonly leases: CreditLeases;
   private readonly redisConfigured: boolean;
-  private readonly writer: BatchWriter<PendingDebit>;
+  private readonly writer: BatchWriter<CreditHold>;
   readonly defaults: PlanDefaults;
   /** Debits settled here and not yet written: a balance loaded meanwhile counts them as spent. */
   private readonly unwritten = new UnwrittenDebits();
@@ -158,25 +160,26 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
    */
   hold(principal: Principal, model: string, requestBytes: number, maxOutputTokens: number | undefined): CreditHold | Promise<CreditHold> {
     const clientId = principal.tokenClientId!;
-    const amount = this.prices.hold(model, requestBytes, maxOutputTokens ?? this.config.BILLING_HOLD_MAX_OUTPUT_TOKENS);
+    const price = this.prices.of(model);
+    const amount = this.prices.hold(price, requestBytes, maxOutputTokens ?? this.config.BILLING_HOLD_MAX_OUTPUT_TOKENS);
     const tokenId = principal.tokenId ?? null;
     const lease = this.leases.take(clientId, amount);
     if (lease) {
       this.holds.lease++;
-      return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+      return new CreditHold(clientId, tokenId, model, price, amount, lease.gen, lease);
     }
-    return this.holdUnleased(clientId, tokenId, model, amount);
+    return this.holdUnleased(clientId, tokenId, model, price, amount);
   }
 
   /** A hold no lease covered now: after the lease's late confirmation if one is under way, else decided by the cached balance. */
-  private async holdUnleased(clientId: string, tokenId: number | null, model: string, amount: number): Promise<CreditHold> {
+  private async holdUnleased(clientId: string, tokenId: number | null, model: string, price: Price, amount: number): Promise<CreditHold> {
     const confirming = this.leases.confirming(clientId);
     if (confirming) {
       await confirming;
       const lease = this.leases.take(clientId, amount);
       if (lease) {
         this.holds.confirmed++;
-        return { clientId, tokenId, model, amount, gen: lease.gen, lease };
+        return new CreditHold(clientId, tokenId, model, price, amount, lease.gen, lease);
       }
     }
     let taken = await this.take(clientId, amount);
@@ -191,7 +194,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
       throw new ApiError('INSUFFICIENT_CREDITS');
     }
     this.holds[cached ? 'balance' : 'ledger']++;
-    return { clientId, tokenId, model, amount, gen: taken.gen };
+    return new CreditHold(clientId, tokenId, model, price, amount, taken.gen);
   }
 
   /** A hold decided by the cached balance itself (Redis, or memory), which may also start a lease. */
@@ -203,30 +206,23 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     return taken;
   }
 
-  /** The call is over: bill its real cost (or its hold, marked estimated) and give back the rest. */
-  settle(hold: CreditHold, outcome: HoldOutcome): void {
-    const cost = outcome.tokens
-      ? this.prices.cost(hold.model, outcome.tokens.promptTokens, outcome.tokens.completionTokens)
-      : outcome.billable
-        ? hold.amount
-        : 0;
-    const refund = hold.amount - cost;
+  /**
+   * The call is over: bill its real cost (by `tokens`; without them the hold, marked estimated,
+   * when `billable`: the upstream answered, or the client hung up mid-call) and give back the
+   * rest. A hold is settled once; a second settle of it is ignored.
+   */
+  settle(hold: CreditHold, tokens: { promptTokens: number; completionTokens: number } | null, billable: boolean, runId: string | null = null): void {
+    if (hold.at !== 0) return;
+    const cost = tokens ? this.prices.cost(hold.price, tokens.promptTokens, tokens.completionTokens) : billable ? hold.held : 0;
+    const refund = hold.held - cost;
     if (!hold.lease || !this.leases.refund(hold.lease, refund)) this.balances.settle(hold.clientId, hold.gen, refund);
+    hold.at = Date.now();
     if (cost === 0) return;
-    const debit: PendingDebit = {
-      requestId: '',
-      clientId: hold.clientId,
-      amount: cost,
-      model: hold.model,
-      runId: outcome.runId ?? null,
-      tokenId: hold.tokenId,
-      estimated: outcome.tokens === null,
-      at: Date.now(),
-      gen: hold.gen,
-      seq: 0,
-    };
-    this.unwritten.settled(debit);
-    this.writer.add(debit);
+    hold.amount = cost;
+    hold.runId = runId;
+    hold.estimated = tokens === null;
+    this.unwritten.settled(hold);
+    this.writer.add(hold);
   }
 
   /**
@@ -276,7 +272,7 @@ export class CreditGate implements OnModuleInit, OnModuleDestroy {
     return balance;
   }
 
-  private async write(rows: readonly PendingDebit[]): Promise<void> {
+  private async write(rows: readonly CreditHold[]): Promise<void> {
     for (const d of rows) if (d.requestId === '') d.requestId = callId(d.at);
     const versions = await this.repository.applyDebits(rows, this.defaults);
     const skipped = versions.skipped.size > 0 ? versions.skipped : null;

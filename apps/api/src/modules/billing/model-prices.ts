@@ -5,26 +5,35 @@ export const MICRO_PER_CREDIT = 1_000_000;
 export const toMicro = (credits: number) => Math.round(credits * MICRO_PER_CREDIT);
 export const toCredits = (micro: number | bigint) => Number(micro) / MICRO_PER_CREDIT;
 
-interface Price {
-  input: number;
-  output: number;
+export interface Price {
+  readonly input: number;
+  readonly output: number;
 }
+
+const FREE: Price = { input: 0, output: 0 };
 
 /**
  * MODEL_PRICES (spec §12): USD per million tokens, per model id as the client names it, `"*"` for
  * every other. USD per million tokens × tokens × 100 credits per USD ÷ 1e6 tokens × 1e6 micro =
- * tokens × price × 100 micro-credits; rounded up, so no call is ever free by rounding.
+ * tokens × price × 100 micro-credits; rounded up, so no call is ever free by rounding. A call
+ * looks its model's price up once, when it is held (a Map: the model comes as a fresh string from
+ * each request's body), and keeps it for its settle.
  */
 export class ModelPrices {
-  constructor(private readonly prices: AppConfig['MODEL_PRICES']) {}
+  private readonly prices: Map<string, Price>;
+  private readonly other: Price;
 
-  private of(model: string): Price {
-    return this.prices[model] ?? this.prices['*'] ?? { input: 0, output: 0 };
+  constructor(prices: AppConfig['MODEL_PRICES']) {
+    this.prices = new Map(Object.entries(prices));
+    this.other = prices['*'] ?? FREE;
   }
 
-  cost(model: string, promptTokens: number, completionTokens: number): number {
-    const p = this.of(model);
-    return Math.ceil((promptTokens * p.input + completionTokens * p.output) * 100);
+  of(model: string): Price {
+    return this.prices.get(model) ?? this.other;
+  }
+
+  cost(price: Price, promptTokens: number, completionTokens: number): number {
+    return Math.ceil((promptTokens * price.input + completionTokens * price.output) * 100);
   }
 
   /**
@@ -32,7 +41,7 @@ export class ModelPrices {
    * one token per byte of the request, an upper bound for every tokenizer in use) and its
    * `max_tokens` (or the configured cap) at the output price.
    */
-  hold(model: string, requestBytes: number, maxOutputTokens: number): number {
-    return this.cost(model, requestBytes, maxOutputTokens);
+  hold(price: Price, requestBytes: number, maxOutputTokens: number): number {
+    return this.cost(price, requestBytes, maxOutputTokens);
   }
 }

@@ -50,7 +50,7 @@ export class UpstreamMeter {
     if (call.hold) {
       // Answered (any status), or left by its client mid-call: billed, by its usage or else its hold.
       const billable = call.status < 400 || call.status === CLIENT_CLOSED;
-      this.credits.settle(call.hold, { tokens: call.status < 400 || call.status === CLIENT_CLOSED ? call.tokens : null, billable, runId: call.runId });
+      this.credits.settle(call.hold, billable ? call.tokens : null, billable, call.runId ?? null);
     }
     this.metrics.upstreamCall({
       provider: call.provider,
