@@ -47,7 +47,8 @@ interface Scenario {
  * this machine can run up to 2× slower than another of the same build for tens of seconds, its
  * whole process alike. So each pair is also measured SIDE BY SIDE (TOGETHER_ROUNDS rounds of on,
  * off and control saturated at once on the servers' core, one wrk each), and the ≥ 95 % target is
- * judged on that ratio (a 4-pair run: control / off 0.96–1.15 per round side by side, 0.70–1.05 one after another).
+ * judged on that ratio (a 4-pair run: control / off 0.96–1.15 per round side by side, 0.70–1.05 one after another),
+ * and so is the CPU per request off / on (≥ 95 %); one after another both are figures without a target.
  */
 export const creditsSection: Section = { name: 'credits', setup };
 
@@ -97,7 +98,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
   return async () => {
     const results = scenarios.map(() => ({ on: [] as Measurement[], off: [] as Measurement[], control: [] as Measurement[] }));
     /** Throughput on / off and control / off, each measured side by side. */
-    const sideBySide = { on: [] as number[], control: [] as number[] };
+    const sideBySide = { on: [] as number[], control: [] as number[], cpuOn: [] as number[], cpuOff: [] as number[] };
     for (let pair = 1; pair <= pairs; pair++) {
       const [on, off, control] = kept ?? (await start());
       for (const [s, scenario] of scenarios.entries()) {
@@ -122,6 +123,8 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
         for (const r of together) if (r.non2xx > 0 || r.errors > 0) throw new Error(`credits side by side: ${r.non2xx} non-2xx and ${r.errors} lost calls of ${r.answered}`);
         if (!((await balance(on)) < before)) throw new Error('credits on: the balance did not go down, so the calls were not billed');
         sideBySide.on.push(together[0]!.requestsPerSecond / together[1]!.requestsPerSecond);
+        sideBySide.cpuOn.push(together[0]!.serverCpuPerRequestUs!);
+        sideBySide.cpuOff.push(together[1]!.serverCpuPerRequestUs!);
         if (together[2]) sideBySide.control.push(together[2].requestsPerSecond / together[1]!.requestsPerSecond);
       }
       if (!kept) for (const i of [on, off, control]) await i?.stop();
@@ -152,7 +155,7 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
       );
     }
     const each = (list: number[]) => `${median(list).toFixed(3)} (${list.map((v) => v.toFixed(3)).join(', ')})`;
-    console.log(`\nSaturated side by side (on, off${withControl ? ', control' : ''} at once, ${TOGETHER_ROUNDS} rounds a pair): throughput on / off ${each(sideBySide.on)}${withControl ? `; control / off ${each(sideBySide.control)}` : ''}`);
+    console.log(`\nSaturated side by side (on, off${withControl ? ', control' : ''} at once, ${TOGETHER_ROUNDS} rounds a pair): throughput on / off ${each(sideBySide.on)}${withControl ? `; control / off ${each(sideBySide.control)}` : ''}; server CPU per request off / on ${each(sideBySide.cpuOff.map((c, i) => c / sideBySide.cpuOn[i]!))}`);
     const [fixed, saturated] = results as [(typeof results)[0], (typeof results)[0]];
     ctx.figure(`credits: p50 on − off, chat at ${rate} req/s`, median(fixed.on.map((m, i) => m.p50 - fixed.off[i]!.p50)), ' ms', below(0.1, '< 0.1 ms'));
     // The target is judged side by side: one after another, fresh processes of one build differ by up to 2× here for tens of seconds.
@@ -164,12 +167,15 @@ async function setup(ctx: BenchContext): Promise<() => Promise<void>> {
       ctx.figure('credits: saturated throughput control / off, chat', 100 * median(saturated.control.map((m, i) => m.requestsPerSecond / saturated.off[i]!.requestsPerSecond)), ' %');
       ctx.figure('credits: server CPU per request control − off, chat saturated', median(saturated.control.map((m, i) => m.serverCpuPerRequestUs! - saturated.off[i]!.serverCpuPerRequestUs!)), ' µs');
     }
-    const cpuOn = saturated.on.map((m) => m.serverCpuPerRequestUs!);
-    const cpuOff = saturated.off.map((m) => m.serverCpuPerRequestUs!);
-    // On a pinned core saturated throughput is the inverse of CPU per request: this ratio is the one a loaded machine does not move much.
-    ctx.figure('credits: server CPU per request off / on, chat saturated', 100 * median(cpuOff.map((c, i) => c / cpuOn[i]!)), ' %', atLeast(95, '≥ 95 %'));
-    ctx.figure('credits: server CPU per request on − off, chat saturated', median(cpuOn.map((c, i) => c - cpuOff[i]!)), ' µs');
-    ctx.figure('credits: server CPU per request with credits on, chat saturated', median(cpuOn), ' µs');
+    // Judged side by side too: one after another, a host's slow spell raises a whole process's CPU per
+    // call for tens of seconds (a 4-pair run: on − off +93, +41, −13, +13 µs one after another).
+    const { cpuOn, cpuOff } = sideBySide;
+    ctx.figure('credits: server CPU per request off / on, chat saturated, side by side', 100 * median(cpuOff.map((c, i) => c / cpuOn[i]!)), ' %', atLeast(95, '≥ 95 %'));
+    ctx.figure('credits: server CPU per request on − off, chat saturated, side by side', median(cpuOn.map((c, i) => c - cpuOff[i]!)), ' µs');
+    ctx.figure('credits: server CPU per request with credits on, chat saturated, side by side', median(cpuOn), ' µs');
+    const sequentialOn = saturated.on.map((m) => m.serverCpuPerRequestUs!);
+    const sequentialOff = saturated.off.map((m) => m.serverCpuPerRequestUs!);
+    ctx.figure('credits: server CPU per request off / on, chat saturated, one after another', 100 * median(sequentialOff.map((c, i) => c / sequentialOn[i]!)), ' %');
     // Postgres runs off the server's core (service-placement.ts): the ledger's writes cost the machine there, reported here.
     ctx.figure('credits: Postgres CPU per request on − off, chat saturated', median(saturated.on.map((m, i) => m.databaseCpuPerRequestUs! - saturated.off[i]!.databaseCpuPerRequestUs!)), ' µs');
   };
