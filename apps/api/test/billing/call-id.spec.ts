@@ -57,3 +57,37 @@ describe("a debit's call id", () => {
     for (const id of writes[0]!) expect(Math.abs(parseInt(id.slice(0, 8) + id.slice(9, 13), 16) - settledAt)).toBeLessThan(1000);
   });
 });
+
+/** One ledger row per call: a hold settled twice (a caller's bug) is billed once, at its model's own price. */
+describe('CreditGate.settle', () => {
+  it('bills a hold once however often it is settled, at the price of the model it was held for', async () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
+      SESSION_SECRET: 'x'.repeat(32),
+      BILLING_MODE: 'credits',
+      MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 1, output: 1 } }),
+    });
+    const written: Debit[] = [];
+    const repository = {
+      cacheSource: async () => ({ available: 10n ** 12n, periodEnd: new Date(Date.now() + 86_400_000), version: 0n }),
+      applyDebits: async (rows: readonly Debit[]) => {
+        written.push(...rows);
+        return { skipped: new Set(), versions: new Map([['client-1', 1n]]) };
+      },
+    } as unknown as BillingRepository;
+    const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
+    const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
+    const tokens = { promptTokens: 10, completionTokens: 5 };
+    const named = await gate.hold(principal, 'gpt-fake', 100, 10);
+    const other = await gate.hold(principal, 'another-model', 100, 10);
+    gate.settle(named, tokens, true);
+    gate.settle(named, tokens, true);
+    gate.settle(other, tokens, true);
+    await gate.flush();
+    // 10 × 2.5 + 5 × 10 = 75 → 7,500 micro-credits; 10 × 1 + 5 × 1 = 15 → 1,500.
+    expect(written.map((d) => [d.model, d.amount])).toEqual([
+      ['gpt-fake', 7_500],
+      ['another-model', 1_500],
+    ]);
+  });
+});

@@ -40,13 +40,13 @@ export interface LedgerRow {
 }
 
 /**
- * A debit as the batch INSERT reads it (jsonb_array_elements): client id, request id, its cost as
- * a positive number (the row keeps it negated; micro-credits of one call are far inside a double's
- * exact integers), model, run id, token id, estimated, and when the call was settled (ms since the
- * epoch). An array, not an object: no key names to encode per row (a third of the JSON). Its
- * balance after is computed by Postgres from the client's balance before the batch.
+ * A debit as the batch INSERT reads it (jsonb_array_elements, within its client's DebitGroup):
+ * request id, its cost as a positive number (the row keeps it negated; micro-credits of one call
+ * are far inside a double's exact integers), model, run id, token id, 1 when estimated, and when
+ * the call was settled (ms after its group's time). An array, not an object: no key names to
+ * encode per row (a third of the JSON). Its balance after is computed by Postgres from the
+ * client's balance before the batch.
  */
-/** A debit as INSERT_DEBITS reads it: `e` 1 when estimated, `at` ms after its group's time. */
 type DebitRow = [r: string, a: number, m: string, run: string | null, t: number | null, e: 0 | 1, at: number];
 /** One client's debits in a batch: its id, its balance before them (text), the time they count from, the rows. */
 type DebitGroup = [c: string, before: string, base: number, rows: DebitRow[]];
