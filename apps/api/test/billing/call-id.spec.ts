@@ -26,27 +26,40 @@ describe('callId', () => {
   });
 });
 
+/** The token whose calls the gates below hold and settle. */
+const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
+
+/**
+ * A CreditGate without Postgres or Redis: the client's balance is ample, and each batch of debits
+ * goes to `write` (which may throw, as a database would) instead of the ledger. gpt-fake costs
+ * $2.50 / $10 per million tokens, every other model $1 / $1.
+ */
+function gateWriting(write: (rows: readonly Debit[]) => Promise<void>): CreditGate {
+  const config = loadConfig({
+    DATABASE_URL: 'postgresql://x@127.0.0.1/x',
+    SESSION_SECRET: 'x'.repeat(32),
+    BILLING_MODE: 'credits',
+    MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 1, output: 1 } }),
+  });
+  const repository = {
+    cacheSource: async () => ({ available: 10n ** 12n, periodEnd: new Date(Date.now() + 86_400_000), version: 0n }),
+    applyDebits: async (rows: readonly Debit[]) => {
+      await write(rows);
+      return { skipped: new Set(), versions: new Map([['client-1', 1n]]) };
+    },
+  } as unknown as BillingRepository;
+  return new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
+}
+
 /** The id is given when the debit is first written, not when the call is held: the same id goes with every retry of that write. */
 describe("a debit's call id", () => {
   it('is the same in every write of a batch the database did not take the first time, and carries the time the call was settled', async () => {
-    const config = loadConfig({
-      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
-      SESSION_SECRET: 'x'.repeat(32),
-      BILLING_MODE: 'credits',
-      MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 0, output: 0 } }),
-    });
     const writes: string[][] = [];
-    const repository = {
-      cacheSource: async () => ({ available: 10n ** 12n, periodEnd: new Date(Date.now() + 86_400_000), version: 0n }),
-      applyDebits: async (rows: readonly Debit[]) => {
-        writes.push(rows.map((d) => d.requestId));
-        // A deadlock: transient, so the batch is kept and written again.
-        if (writes.length === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
-        return { skipped: new Set(), versions: new Map([['client-1', 1n]]) };
-      },
-    } as unknown as BillingRepository;
-    const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
-    const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
+    const gate = gateWriting(async (rows) => {
+      writes.push(rows.map((d) => d.requestId));
+      // A deadlock: transient, so the batch is kept and written again.
+      if (writes.length === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    });
     const settledAt = Date.now();
     for (let i = 0; i < 3; i++) gate.settle(await gate.hold(principal, 'gpt-fake', 100, 10), { promptTokens: 10, completionTokens: 5 }, true);
     await gate.flush();
@@ -61,22 +74,8 @@ describe("a debit's call id", () => {
 /** One ledger row per call: a hold settled twice (a caller's bug) is billed once, at its model's own price. */
 describe('CreditGate.settle', () => {
   it('bills a hold once however often it is settled, at the price of the model it was held for', async () => {
-    const config = loadConfig({
-      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
-      SESSION_SECRET: 'x'.repeat(32),
-      BILLING_MODE: 'credits',
-      MODEL_PRICES: JSON.stringify({ 'gpt-fake': { input: 2.5, output: 10 }, '*': { input: 1, output: 1 } }),
-    });
     const written: Debit[] = [];
-    const repository = {
-      cacheSource: async () => ({ available: 10n ** 12n, periodEnd: new Date(Date.now() + 86_400_000), version: 0n }),
-      applyDebits: async (rows: readonly Debit[]) => {
-        written.push(...rows);
-        return { skipped: new Set(), versions: new Map([['client-1', 1n]]) };
-      },
-    } as unknown as BillingRepository;
-    const gate = new CreditGate(config, repository, new RedisService({ ...config, REDIS_URL: undefined }));
-    const principal = { tokenClientId: 'client-1', tokenId: 7 } as Principal;
+    const gate = gateWriting(async (rows) => void written.push(...rows));
     const tokens = { promptTokens: 10, completionTokens: 5 };
     const named = await gate.hold(principal, 'gpt-fake', 100, 10);
     const other = await gate.hold(principal, 'another-model', 100, 10);
